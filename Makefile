@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make plan STACK=dev` and `make test`.
+# Both create .venv from pyproject.toml when it is missing or older than pyproject.toml.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+LZ     := $(VENV)/bin/lz
+STACK  ?= dev
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup plan validate test lint bench policies-doc clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+plan: $(STAMP)
+	$(LZ) plan $(STACK)
+
+validate: $(STAMP)
+	$(LZ) validate $(STACK)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(PY) bench/plan_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

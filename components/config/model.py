@@ -1,0 +1,361 @@
+"""The typed stack configuration of the landing zone.
+
+One model tree covers a whole environment. Every key of the `ai-landing-zone:` namespace in a
+stack file is one field of `LandingZoneConfig`; components receive these typed objects, never
+raw dicts. Every model forbids unknown keys, because a typo is the commonest config bug.
+
+Defaults are the secure, cheap choice; `prod` turns on what costs money but protects data and
+availability (NAT per zone, interface endpoints, object lock, protection of stateful resources).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+PROJECT = "ai-landing-zone"
+
+DnsLabel = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$"),
+    Field(description="lower-case DNS label: a-z, 0-9 and '-', 1-32 characters, starting with a letter"),
+]
+TagValue = Annotated[str, StringConstraints(min_length=1, max_length=63, pattern=r"^[a-z0-9_-]+$")]
+
+# CloudWatch Logs accepts only these retention periods (PutRetentionPolicy API reference).
+CLOUDWATCH_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+                             1827, 2192, 2557, 2922, 3288, 3653)
+
+
+class Strict(BaseModel):
+    """Base for every config object: camelCase keys, unknown keys rejected, immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        frozen=True,
+        use_enum_values=False,
+    )
+
+
+class Environment(str, Enum):
+    dev = "dev"
+    staging = "staging"
+    prod = "prod"
+
+
+class Cloud(str, Enum):
+    aws = "aws"
+    gcp = "gcp"
+    byo = "byo"  # a Kubernetes cluster the team already runs
+
+
+def _network(value: str) -> ipaddress.IPv4Network:
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 ({exc})") from None
+
+
+class FlowLogs(Strict):
+    retention_days: int = Field(90, description="Retention of the flow-log group, in days.")
+    traffic_type: Literal["ALL", "REJECT", "ACCEPT"] = "ALL"
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, v: int) -> int:
+        if v not in CLOUDWATCH_RETENTION_DAYS:
+            raise ValueError(f"must be one of {', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))}")
+        return v
+
+
+class NetworkConfig(Strict):
+    """The cluster VPC. Node subnets are private; public subnets only hold NAT and load balancers."""
+
+    cidr: str = Field("10.0.0.0/16", description="VPC CIDR; /16 leaves room for VPC-CNI on 32-NIC GPU nodes.")
+    zones: list[str] | None = Field(
+        None, description="Availability zones to use; default: the first `zoneCount` zones of the region."
+    )
+    zone_count: int = Field(2, ge=1, le=6)
+    nat: Literal["single", "perZone"] | None = Field(
+        None, description="NAT gateways: one per zone in prod (default), a single one elsewhere."
+    )
+    interface_endpoints: bool | None = Field(
+        None, description="ECR, STS, EKS, logs and SSM interface endpoints; default on in prod only."
+    )
+    flow_logs: FlowLogs = FlowLogs()
+    api_allowed_cidrs: list[str] = Field(
+        default_factory=list,
+        description="CIDRs allowed to reach a public cluster API endpoint outside prod. Empty: private only.",
+    )
+    pods_cidr: str = Field("10.64.0.0/14", description="GKE secondary range for pods.")
+    services_cidr: str = Field("10.68.0.0/20", description="GKE secondary range for services.")
+
+    @field_validator("cidr", "pods_cidr", "services_cidr")
+    @classmethod
+    def _cidr(cls, v: str) -> str:
+        net = _network(v)
+        if not net.is_private:
+            raise ValueError(f"must be a private (RFC 1918) range, got public range {v}")
+        return v
+
+    @field_validator("api_allowed_cidrs")
+    @classmethod
+    def _allowed(cls, v: list[str]) -> list[str]:
+        for cidr in v:
+            net = _network(cidr)
+            if net.prefixlen == 0:
+                raise ValueError("0.0.0.0/0 opens the cluster API to the internet; list your office or VPN ranges")
+        return v
+
+    @field_validator("cidr")
+    @classmethod
+    def _size(cls, v: str) -> str:
+        if not 16 <= _network(v).prefixlen <= 20:
+            raise ValueError(f"must be between /16 and /20 to fit GPU node subnets (got /{_network(v).prefixlen})")
+        return v
+
+    @model_validator(mode="after")
+    def _zones(self) -> NetworkConfig:
+        if self.zones is not None:
+            if not self.zones:
+                raise ValueError("zones: must list at least one zone, or be omitted")
+            if len(set(self.zones)) != len(self.zones):
+                raise ValueError("zones: must not repeat a zone")
+        return self
+
+    @property
+    def vpc_network(self) -> ipaddress.IPv4Network:
+        return ipaddress.IPv4Network(self.cidr)
+
+
+class Taint(Strict):
+    key: str = Field(pattern=r"^([a-z0-9.-]+/)?[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$")
+    value: str = Field("", max_length=63)
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+class CapacityType(str, Enum):
+    on_demand = "onDemand"
+    spot = "spot"
+    reservation = "reservation"        # an ODCR (AWS) or a specific reservation (GCP)
+    capacity_block = "capacityBlock"   # AWS Capacity Blocks for ML
+    flex_start = "flexStart"           # GCP flex-start / queued provisioning
+
+
+class Capacity(Strict):
+    type: CapacityType = CapacityType.on_demand
+    reservation_id: str | None = Field(
+        None, description="cr-... (AWS ODCR or Capacity Block) or the GCP reservation name."
+    )
+    zone: str | None = Field(None, description="The zone the reservation lives in; the pool is pinned there.")
+
+    @model_validator(mode="after")
+    def _reservation(self) -> Capacity:
+        needs = self.type in (CapacityType.reservation, CapacityType.capacity_block)
+        if needs and not self.reservation_id:
+            raise ValueError(f"reservationId: required when type is {self.type.value}")
+        if not needs and self.reservation_id:
+            raise ValueError(f"reservationId: only allowed with type reservation or capacityBlock, not {self.type.value}")
+        return self
+
+
+class GpuPool(Strict):
+    """One accelerator node pool. The same shape plans on AWS (EKS) and GCP (GKE)."""
+
+    name: DnsLabel
+    instance_type: str = Field(description="AWS instance type or GCP machine type, from the catalog.")
+    min_nodes: int = Field(0, ge=0, le=1000)
+    max_nodes: int = Field(ge=1, le=1000)
+    purpose: Literal["training", "inference"] = "inference"
+    capacity: Capacity = Capacity()
+    placement: Literal["compact", "none"] | None = Field(
+        None, description="Default: compact for training pools with high-bandwidth NICs, none otherwise."
+    )
+    zone: str | None = Field(None, description="Pin the pool to one zone (multi-NIC training pools need one).")
+    taints: list[Taint] = Field(default_factory=list, description="Extra taints; the GPU taint is always set.")
+    labels: dict[str, str] = Field(default_factory=dict)
+    disk_size_gib: int = Field(200, ge=50, le=16384)
+    image: Literal["al2023-nvidia", "bottlerocket-nvidia", "cos", "ubuntu"] | None = None
+    metadata_hop_limit: int = Field(
+        1, ge=1, le=64, description="IMDSv2 hop limit; 2 only if pods that are not hostNetwork need IMDS."
+    )
+    read_throughput_per_gpu_mbps: float | None = Field(
+        None, gt=0, description="Training data read rate per GPU that the file tier must sustain (MB/s)."
+    )
+
+    @field_validator("max_nodes")
+    @classmethod
+    def _max_ge_min(cls, v: int, info) -> int:
+        lo = info.data.get("min_nodes")
+        if lo is not None and v < lo:
+            raise ValueError(f"must be >= minNodes (got {v} < {lo})")
+        return v
+
+
+class BucketPolicy(Strict):
+    transition_to_infrequent_days: int | None = Field(None, ge=1)
+    transition_to_archive_days: int | None = Field(None, ge=1)
+    noncurrent_version_expiration_days: int | None = Field(None, ge=1)
+    expiration_days: int | None = Field(None, ge=1)
+
+
+class ObjectTier(Strict):
+    datasets: BucketPolicy = BucketPolicy(transition_to_infrequent_days=30, transition_to_archive_days=180)
+    checkpoints: BucketPolicy = BucketPolicy(noncurrent_version_expiration_days=14)
+    artifacts: BucketPolicy = BucketPolicy(noncurrent_version_expiration_days=90)
+    logs: BucketPolicy = BucketPolicy(transition_to_infrequent_days=90, expiration_days=730)
+    object_lock: bool | None = Field(None, description="Object lock on artifacts and logs; default on in prod.")
+    object_lock_days: int = Field(365, ge=1, le=36500)
+
+
+class FileTier(Strict):
+    kind: Literal["none", "lustre", "efs", "managedLustre", "filestore", "parallelstore"] = "none"
+    capacity_gib: int | None = Field(None, ge=1, description="Default: sized by the storage advisor.")
+    throughput_mbps_per_tib: int | None = Field(None, description="Lustre per-unit throughput tier.")
+    auto_import: bool = Field(True, description="Link the datasets bucket (import on new/changed objects).")
+
+
+class BlockTier(Strict):
+    default_class: Literal["gp3", "io2", "pd-balanced", "hyperdisk-balanced"] | None = None
+    iops: int | None = Field(None, ge=3000, le=256000)
+    throughput_mibps: int | None = Field(None, ge=125, le=4000)
+
+
+class StorageConfig(Strict):
+    objects: ObjectTier = ObjectTier()
+    file: FileTier = FileTier()
+    shared_homes: bool = Field(False, description="EFS (AWS) or Filestore (GCP) for home directories.")
+    block: BlockTier = BlockTier()
+
+
+class Team(Strict):
+    name: DnsLabel
+    cost_center: TagValue
+    group: str | None = Field(None, description="IdP group mapped to the team's Kubernetes role.")
+    gpu_quota: dict[str, int] = Field(default_factory=dict, description="GPUs per pool name.")
+    cpu: str = Field("64", pattern=r"^[0-9]+m?$")
+    memory: str = Field("256Gi", pattern=r"^[0-9]+(Ki|Mi|Gi|Ti)$")
+    storage: str = Field("2Ti", pattern=r"^[0-9]+(Ki|Mi|Gi|Ti)$")
+    pvc_count: int = Field(20, ge=0, le=10000)
+    borrowing_limit: int | None = Field(None, ge=0, description="GPUs the team may borrow from the cohort.")
+
+    @field_validator("gpu_quota")
+    @classmethod
+    def _quota(cls, v: dict[str, int]) -> dict[str, int]:
+        for pool, n in v.items():
+            if n < 0:
+                raise ValueError(f"{pool}: must be >= 0 (got {n})")
+        return v
+
+
+class LoggingConfig(Strict):
+    retention_days: int = Field(365, description="Audit and cluster log retention.")
+    audit_trail: bool = Field(True, description="CloudTrail / project audit config and sink.")
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, v: int) -> int:
+        if v not in CLOUDWATCH_RETENTION_DAYS:
+            raise ValueError(f"must be one of {', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))}")
+        return v
+
+
+class Tags(Strict):
+    """Cost-attribution tags, set on every taggable resource (and visible in its inputs)."""
+
+    cost_center: TagValue
+    team: TagValue = "platform"
+    owner: str | None = Field(None, max_length=128)
+    extra: dict[str, str] = Field(default_factory=dict)
+
+
+class Budget(Strict):
+    max_monthly_usd: float | None = Field(None, gt=0)
+
+
+class KubernetesConfig(Strict):
+    version: str = Field("1.33", pattern=r"^1\.[0-9]{2}$")
+    kubeconfig_secret: str | None = Field(
+        None, description="byo only: config key holding the kubeconfig (set with `pulumi config set --secret`)."
+    )
+    context: str | None = None
+    gpu_node_selector: dict[str, str] = Field(
+        default_factory=dict, description="byo only: the label that marks existing GPU nodes."
+    )
+    storage_classes: list[str] = Field(default_factory=list, description="byo only: classes to offer teams.")
+
+
+class LandingZoneConfig(Strict):
+    """Everything under the `ai-landing-zone:` namespace of a stack file."""
+
+    environment: Environment
+    cloud: Cloud
+    region: str | None = Field(None, description="GCP region; on AWS use the provider key aws:region.")
+    gcp_project: str | None = Field(None, description="GCP project id; on GCP, also set gcp:project.")
+    network: NetworkConfig = NetworkConfig()
+    gpu_pools: list[GpuPool] = Field(default_factory=list)
+    storage: StorageConfig = StorageConfig()
+    teams: list[Team] = Field(default_factory=list)
+    logging: LoggingConfig = LoggingConfig()
+    tags: Tags
+    budget: Budget = Budget()
+    max_gpus: int | None = Field(None, ge=0, description="Cap on GPUs at max scale across all pools.")
+    kubernetes: KubernetesConfig = KubernetesConfig()
+    protect_stateful: bool | None = Field(
+        None, description="protect + retainOnDelete on stateful resources; default on in prod."
+    )
+
+    # Derived settings: one place decides what an environment kind implies.
+    @property
+    def is_prod(self) -> bool:
+        return self.environment is Environment.prod
+
+    @property
+    def protect(self) -> bool:
+        return self.is_prod if self.protect_stateful is None else self.protect_stateful
+
+    @property
+    def nat_mode(self) -> str:
+        return self.network.nat or ("perZone" if self.is_prod else "single")
+
+    @property
+    def interface_endpoints(self) -> bool:
+        return self.is_prod if self.network.interface_endpoints is None else self.network.interface_endpoints
+
+    @property
+    def object_lock(self) -> bool:
+        return self.is_prod if self.storage.objects.object_lock is None else self.storage.objects.object_lock
+
+    def cost_tags(self) -> dict[str, str]:
+        tags = {
+            "team": self.tags.team,
+            "environment": self.environment.value,
+            "cost-center": self.tags.cost_center,
+            "managed-by": "pulumi-ai-landing-zone",
+        }
+        if self.tags.owner:
+            tags["owner"] = self.tags.owner
+        tags.update(self.tags.extra)
+        return tags
+
+
+_LABEL_RE = re.compile(r"[^a-z0-9_-]")
+
+
+def gcp_labels(tags: dict[str, str]) -> dict[str, str]:
+    """GCP labels allow only lower-case letters, digits, '_' and '-' in keys and values."""
+    return {_LABEL_RE.sub("_", k.lower())[:63]: _LABEL_RE.sub("_", v.lower())[:63] for k, v in tags.items()}

@@ -1,0 +1,64 @@
+"""What a cloud landing zone hands to the Kubernetes platform layer.
+
+The AWS and GCP landing zones each build one `PlatformInputs`; a brought cluster builds it from
+config. The platform layer (components/k8s) depends only on this, never on a cloud module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+
+
+@dataclass(frozen=True)
+class ClusterAccess:
+    kind: Literal["eks", "gke", "byo"]
+    name: pulumi.Input[str]
+    endpoint: pulumi.Input[str] | None = None
+    ca_data: pulumi.Input[str] | None = None        # base64 PEM
+    region: str | None = None
+    project: str | None = None                      # GCP project
+    kubeconfig: pulumi.Input[str] | None = None     # byo: secret kubeconfig
+    context: str | None = None                      # byo: kubeconfig context
+
+
+@dataclass(frozen=True)
+class TeamIdentity:
+    """The cloud identity a team's Kubernetes ServiceAccount assumes (IRSA / Workload Identity)."""
+
+    team: str
+    annotation_key: str                 # eks.amazonaws.com/role-arn | iam.gke.io/gcp-service-account
+    annotation_value: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class FileTierHandle:
+    """The shared file system the platform exposes to teams as a static PV/PVC."""
+
+    kind: Literal["lustre", "managedLustre", "filestore", "parallelstore", "efs"]
+    id: pulumi.Input[str]
+    dns_name: pulumi.Input[str] | None = None
+    mount_name: pulumi.Input[str] | None = None
+    capacity_gib: int = 0
+
+
+@dataclass(frozen=True)
+class GpuPoolHandle:
+    name: str
+    node_labels: dict[str, str]
+    gpus_per_node: int
+    max_nodes: int
+    efa: bool = False
+    resource_name: str = "nvidia.com/gpu"
+
+
+@dataclass(frozen=True)
+class PlatformInputs:
+    cluster: ClusterAccess
+    gpu_pools: list[GpuPoolHandle] = field(default_factory=list)
+    team_identities: dict[str, TeamIdentity] = field(default_factory=dict)
+    file_tier: FileTierHandle | None = None
+    storage_egress_cidrs: list[str] = field(default_factory=list)  # e.g. the VPC CIDR for endpoints
+    depends_on: list[pulumi.Resource] = field(default_factory=list)

@@ -1,0 +1,280 @@
+"""Run CrossGuard policy packs the way the Pulumi engine does: as their own process, over gRPC.
+
+The engine starts a Python pack as `python -u -m pulumi.policy <engine-address> <pack-dir>`; the
+pack prints the port of its Analyzer service and the engine calls GetAnalyzerInfo, Configure,
+ConfigureStack, then Analyze for each resource as it is registered and AnalyzeStack at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from concurrent import futures
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+import jsonschema
+import yaml
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
+
+from .monitor import Registration
+from .project import StackConfig
+
+ENFORCEMENT = {
+    analyzer_pb2.ADVISORY: "advisory",
+    analyzer_pb2.MANDATORY: "mandatory",
+    analyzer_pb2.REMEDIATE: "remediate",
+    analyzer_pb2.DISABLED: "disabled",
+}
+ENFORCEMENT_BY_NAME = {v: k for k, v in ENFORCEMENT.items()}
+_MAX_MESSAGE = 400 * 1024 * 1024
+_CHANNEL_OPTIONS = [("grpc.max_receive_message_length", _MAX_MESSAGE),
+                    ("grpc.max_send_message_length", _MAX_MESSAGE)]
+
+
+class PolicyPackError(Exception):
+    """A pack that cannot start, or a pack config it rejects (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy_pack: str
+    policy_name: str
+    enforcement_level: str
+    message: str
+    urn: str
+    description: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"policyPack": self.policy_pack, "policyName": self.policy_name,
+                "enforcementLevel": self.enforcement_level, "message": self.message, "urn": self.urn,
+                "description": self.description}
+
+
+class _Engine(engine_pb2_grpc.EngineServicer):
+    """The slice of the Engine service a policy pack may call back into: logging."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[int, str]] = []
+        self._root = ""
+
+    def Log(self, request, context):
+        self.messages.append((request.severity, request.message))
+        return empty_pb2.Empty()
+
+    def GetRootResource(self, request, context):
+        return engine_pb2.GetRootResourceResponse(urn=self._root)
+
+    def SetRootResource(self, request, context):
+        self._root = request.urn
+        return engine_pb2.SetRootResourceResponse()
+
+
+class EngineServer:
+    def __init__(self) -> None:
+        self.engine = _Engine()
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), options=_CHANNEL_OPTIONS)
+        engine_pb2_grpc.add_EngineServicer_to_server(self.engine, self.server)
+        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.server.start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.stop(0)
+
+
+def _own_message(message: str, description: str) -> str:
+    """pulumi_policy sends "<description>\n<message>"; the engine shows the two apart, and so do we."""
+    prefix = description + "\n"
+    return message[len(prefix):] if description and message.startswith(prefix) else message
+
+
+def _struct(values: dict[str, Any]) -> struct_pb2.Struct:
+    out = struct_pb2.Struct()
+    out.update(values)
+    return out
+
+
+def load_pack_config(path: Path) -> dict[str, Any]:
+    """A `--policy-pack-config` file: `{"all": level, "<policy>": level | {enforcementLevel, ...}}`."""
+    try:
+        text = path.read_text()
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise PolicyPackError(f"{path}: cannot read policy pack config: {exc}") from None
+    if not isinstance(data, dict):
+        raise PolicyPackError(f"{path}: policy pack config must be an object of policy name to settings")
+    return data
+
+
+class PolicyPack:
+    """One running pack process and its Analyzer client."""
+
+    def __init__(self, pack_dir: Path, engine: EngineServer, project: str, stack: str,
+                 config: StackConfig, python: str | None = None):
+        self.dir = pack_dir.resolve()
+        if not (self.dir / "PulumiPolicy.yaml").exists():
+            raise PolicyPackError(f"{self.dir}: not a policy pack (no PulumiPolicy.yaml)")
+        env = dict(os.environ)
+        env.update({
+            "PULUMI_CONFIG": json.dumps(config.values),
+            "PULUMI_CONFIG_SECRET_KEYS": json.dumps(config.secret_keys),
+            "PULUMI_PROJECT": project,
+            "PULUMI_STACK": stack,
+            "PULUMI_DRY_RUN": "true",
+            "PYTHONUNBUFFERED": "1",
+        })
+        self.process = subprocess.Popen(
+            [python or sys.executable, "-u", "-m", "pulumi.policy", engine.address, str(self.dir)],
+            cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        line = self.process.stdout.readline().decode().strip() if self.process.stdout else ""
+        if not line.isdigit():
+            stderr = self.process.stderr.read().decode() if self.process.stderr else ""
+            self.process.kill()
+            raise PolicyPackError(f"policy pack {self.dir} did not start:\n{line}\n{stderr}".rstrip())
+        self._stderr: list[str] = []
+        threading.Thread(target=self._drain, daemon=True).start()
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{line}", options=_CHANNEL_OPTIONS)
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+        self.info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+        self.plugin_version = self.stub.GetPluginInfo(empty_pb2.Empty()).version
+        self.policies = {p.name: p for p in self.info.policies}
+        self.levels: dict[str, str] = {}
+        self.stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(
+            stack=stack, project=project, organization="organization", dry_run=True,
+            config=config.values, config_secret_keys=config.secret_keys))
+        self._pool = futures.ThreadPoolExecutor(max_workers=4)  # the pack serves 4 requests at once
+        self._pending: list[futures.Future[list[Violation]]] = []
+
+    def _drain(self) -> None:
+        assert self.process.stderr is not None
+        for raw in self.process.stderr:
+            self._stderr.append(raw.decode(errors="replace"))
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    def configure(self, file_config: dict[str, Any], source: str = "policy pack config") -> None:
+        """Resolve enforcement levels and properties as the engine does, validate them against each
+        policy's config schema, and send them with Configure."""
+        unknown = sorted(set(file_config) - set(self.policies) - {"all"})
+        if unknown:
+            raise PolicyPackError(f"{source}: {', '.join(unknown)}: no such policy in pack {self.name} "
+                                  f"(policies: {', '.join(sorted(self.policies))})")
+        all_level = file_config.get("all")
+        if isinstance(all_level, dict):
+            all_level = all_level.get("enforcementLevel")
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, policy in self.policies.items():
+            level = ENFORCEMENT[policy.enforcementLevel]
+            properties: dict[str, Any] = {}
+            schema = json_format.MessageToDict(policy.configSchema.properties) if policy.configSchema else {}
+            for prop, prop_schema in schema.items():
+                if isinstance(prop_schema, dict) and "default" in prop_schema:
+                    properties[prop] = prop_schema["default"]
+            initial = self.info.initialConfig.get(name) if name in self.info.initialConfig else None
+            if initial is not None:
+                if initial.enforcementLevel:
+                    level = ENFORCEMENT[initial.enforcementLevel]
+                properties.update(json_format.MessageToDict(initial.properties))
+            if all_level:
+                level = all_level
+            entry = file_config.get(name)
+            if isinstance(entry, str):
+                level = entry
+            elif isinstance(entry, dict):
+                entry = dict(entry)
+                level = entry.pop("enforcementLevel", level)
+                properties.update(entry)
+            if level not in ENFORCEMENT_BY_NAME:
+                raise PolicyPackError(f"{source}: {name}: enforcementLevel must be one of "
+                                      f"{', '.join(ENFORCEMENT_BY_NAME)} (got {level!r})")
+            if schema:
+                full_schema = {"type": "object", "properties": schema,
+                               "required": list(policy.configSchema.required), "additionalProperties": False}
+                try:
+                    jsonschema.validate(properties, full_schema)
+                except jsonschema.ValidationError as exc:
+                    where = ".".join(str(p) for p in exc.absolute_path) or "(root)"
+                    raise PolicyPackError(f"{source}: {name}.{where}: {exc.message}") from None
+            self.levels[name] = level
+            request.policyConfig[name].CopyFrom(analyzer_pb2.PolicyConfig(
+                enforcementLevel=ENFORCEMENT_BY_NAME[level], properties=_struct(properties)))
+        self.stub.Configure(request)
+
+    # -- analysis ---------------------------------------------------------------------------------
+    def _violations(self, response: analyzer_pb2.AnalyzeResponse, default_urn: str) -> list[Violation]:
+        return [Violation(policy_pack=d.policyPackName or self.name, policy_name=d.policyName,
+                          enforcement_level=ENFORCEMENT.get(d.enforcementLevel, "advisory"),
+                          message=_own_message(d.message, d.description), urn=d.urn or default_urn,
+                          description=d.description)
+                for d in response.diagnostics]
+
+    @staticmethod
+    def _options(r: Registration) -> analyzer_pb2.AnalyzerResourceOptions:
+        timeouts = (analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(**r.custom_timeouts)
+                    if r.custom_timeouts else None)
+        return analyzer_pb2.AnalyzerResourceOptions(
+            protect=r.protect, ignoreChanges=r.ignore_changes, deleteBeforeReplace=r.delete_before_replace,
+            deleteBeforeReplaceDefined=r.delete_before_replace,
+            additionalSecretOutputs=r.additional_secret_outputs,
+            aliases=[a for a in r.aliases if isinstance(a, str)], customTimeouts=timeouts, parent=r.parent)
+
+    def _provider(self, r: Registration, records: dict[str, Registration]) -> analyzer_pb2.AnalyzerProviderResource | None:
+        if not r.provider:
+            return None
+        provider = records.get(r.provider.rsplit("::", 1)[0])
+        if provider is None:
+            return None
+        return analyzer_pb2.AnalyzerProviderResource(type=provider.type, properties=provider.inputs,
+                                                     urn=provider.urn, name=provider.name)
+
+    def analyze_async(self, r: Registration, records: dict[str, Registration]) -> None:
+        request = analyzer_pb2.AnalyzeRequest(type=r.type, properties=r.inputs, urn=r.urn, name=r.name,
+                                              options=self._options(r), provider=self._provider(r, records))
+        self._pending.append(self._pool.submit(lambda: self._violations(self.stub.Analyze(request), r.urn)))
+
+    def collect(self) -> list[Violation]:
+        out: list[Violation] = []
+        for future in self._pending:
+            out.extend(future.result())
+        self._pending.clear()
+        return out
+
+    def analyze_stack(self, records: list[Registration]) -> list[Violation]:
+        by_urn = {r.urn: r for r in records}
+        resources = [analyzer_pb2.AnalyzerResource(
+            type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=self._options(r),
+            provider=self._provider(r, by_urn), parent=r.parent, dependencies=r.dependencies,
+            propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
+                                  for k, v in r.property_dependencies.items()},
+        ) for r in records]
+        response = self.stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources))
+        return self._violations(response, "")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.channel.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self._stderr)
+
+

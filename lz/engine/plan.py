@@ -1,0 +1,175 @@
+"""`lz plan`: run the program and the policy packs together, as `pulumi preview --policy-pack` does."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .analyzer import EngineServer, PolicyPack, PolicyPackError, Violation, load_pack_config
+from .monitor import Registration
+from .project import Project, StackConfig, load_project, load_stack_config
+from .runner import ProgramRun, run_program
+
+
+@dataclass
+class PlanRequest:
+    project_dir: Path
+    stack: str
+    policy_packs: list[Path] = field(default_factory=list)
+    policy_pack_configs: list[Path] = field(default_factory=list)
+    stack_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    use_project_pack: bool = True  # our own projects carry their pack in ./policies
+
+
+@dataclass
+class PackSummary:
+    name: str
+    version: str
+    dir: str
+    config_file: str | None
+    policies: int
+    levels: dict[str, str]
+
+
+@dataclass
+class Plan:
+    project: Project
+    stack: str
+    config: StackConfig
+    run: ProgramRun
+    violations: list[Violation]
+    packs: list[PackSummary]
+    seconds: dict[str, float]
+
+    @property
+    def records(self) -> list[Registration]:
+        return self.run.records
+
+    @property
+    def ok(self) -> bool:
+        return self.run.error is None
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        return [v for v in self.violations if v.enforcement_level == "mandatory"]
+
+    @property
+    def exit_code(self) -> int:
+        if self.run.error is not None:
+            return 2
+        return 1 if self.mandatory else 0
+
+
+def _environment_of(project: Project, config: StackConfig) -> str | None:
+    value = config.get(f"{project.name}:environment")
+    return value if isinstance(value, str) else None
+
+
+def _pack_jobs(request: PlanRequest, project: Project, config: StackConfig) -> list[tuple[Path, Path | None]]:
+    packs = list(request.policy_packs)
+    if not packs and request.use_project_pack and (project.dir / "policies" / "PulumiPolicy.yaml").exists():
+        packs = [project.dir / "policies"]
+    jobs: list[tuple[Path, Path | None]] = []
+    environment = _environment_of(project, config)
+    for i, pack in enumerate(packs):
+        if i < len(request.policy_pack_configs):
+            config_file: Path | None = request.policy_pack_configs[i]
+        else:
+            # The pack's per-environment file, chosen by the stack's environment kind.
+            candidate = pack / "config" / f"{environment}.json" if environment else None
+            config_file = candidate if candidate is not None and candidate.exists() else None
+        jobs.append((pack, config_file))
+    return jobs
+
+
+class _Streamer:
+    """Sends each registration to every pack as soon as both exist (packs start during the run)."""
+
+    def __init__(self) -> None:
+        self.packs: list[PolicyPack] = []
+        self.backlog: list[Registration] = []
+        self.by_urn: dict[str, Registration] = {}
+        self.lock = threading.Lock()
+        self.ready = False
+
+    def on_register(self, registration: Registration) -> None:
+        with self.lock:
+            self.by_urn[registration.urn] = registration
+            if not self.ready:
+                self.backlog.append(registration)
+                return
+        for pack in self.packs:
+            pack.analyze_async(registration, self.by_urn)
+
+    def start(self, packs: list[PolicyPack]) -> None:
+        with self.lock:
+            self.packs = packs
+            self.ready = True
+            backlog, self.backlog = self.backlog, []
+        for registration in backlog:
+            for pack in packs:
+                pack.analyze_async(registration, self.by_urn)
+
+
+def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) -> Plan:
+    say = progress or (lambda message: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    project = load_project(request.project_dir)
+    config = load_stack_config(project, request.stack)
+    jobs = _pack_jobs(request, project, config)
+    file_configs = [(pack, cfg, load_pack_config(cfg) if cfg else {}) for pack, cfg in jobs]
+
+    engine = EngineServer() if jobs else None
+    streamer = _Streamer()
+    packs: list[PolicyPack] = []
+    pack_error: list[BaseException] = []
+
+    def start_packs() -> None:
+        try:
+            for pack_dir, cfg_path, cfg in file_configs:
+                pack = PolicyPack(pack_dir, engine, project.name, request.stack, config)  # type: ignore[arg-type]
+                packs.append(pack)
+                pack.configure(cfg, source=str(cfg_path) if cfg_path else f"{pack_dir} defaults")
+            streamer.start(packs)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread below
+            pack_error.append(exc)
+
+    starter = threading.Thread(target=start_packs, daemon=True)
+    if jobs:
+        say(f"starting {len(jobs)} policy pack(s)")
+        starter.start()
+    try:
+        say(f"running {project.relative(project.program)} for stack {request.stack}")
+        run = run_program(project, request.stack, config, on_register=streamer.on_register,
+                          stack_outputs=request.stack_outputs)
+        timings["program"] = time.perf_counter() - started
+        violations: list[Violation] = []
+        if jobs:
+            starter.join()
+            if pack_error:
+                raise pack_error[0]
+            if run.error is None:
+                say(f"analyzing {len(run.records)} resources")
+                for pack in packs:
+                    violations.extend(pack.collect())
+                for pack in packs:
+                    violations.extend(pack.analyze_stack(run.records))
+        timings["total"] = time.perf_counter() - started
+        summaries = [PackSummary(name=p.name, version=p.info.version, dir=str(p.dir),
+                                 config_file=str(c) if c else None, policies=len(p.policies), levels=p.levels)
+                     for p, (_, c, _) in zip(packs, file_configs, strict=False)]
+        return Plan(project=project, stack=request.stack, config=config, run=run, violations=violations,
+                    packs=summaries, seconds=timings)
+    finally:
+        for pack in packs:
+            pack.close()
+        if engine is not None:
+            engine.stop()
+
+
+__all__ = ["Plan", "PlanRequest", "PolicyPackError", "plan"]

@@ -1,0 +1,105 @@
+"""Run an unchanged Pulumi Python program under the recording monitor.
+
+This mirrors what the Python language host does for `pulumi preview`: config is set from the stack
+file, the program's directory is the working directory and first on `sys.path`, the program runs
+as `__main__` inside `run_in_stack`, and a `pulumi.RunError` is reported as a plain message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+import runpy
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.mocks import set_mocks
+from pulumi.runtime.stack import run_in_stack
+
+from .mocks import Environment, OfflineEngineError
+from .monitor import RecordingMonitor, Registration
+from .project import Project, StackConfig
+
+
+@dataclass
+class ProgramRun:
+    records: list[Registration]
+    outputs: Any  # google.protobuf Struct of stack outputs, or None
+    stack_urn: str
+    invokes: list[str] = field(default_factory=list)
+    error: str | None = None          # user-facing message
+    error_kind: str | None = None     # "run" (RunError), "engine" (offline engine), "program" (exception)
+
+
+class _PendingRoot:
+    """Stands in as the root resource while `set_mocks` runs, so that it registers no stack of its
+    own: `run_in_stack` registers the one real root, exactly as under the language host."""
+
+
+def run_program(project: Project, stack: str, config: StackConfig, *,
+                on_register: Callable[[Registration], None] | None = None,
+                stack_outputs: dict[str, dict[str, Any]] | None = None) -> ProgramRun:
+    env = Environment(stack=stack, project=project.name, provider_config=config.provider_config())
+    monitor = RecordingMonitor(env, on_register=on_register, stack_outputs=stack_outputs)
+    context = contextvars.copy_context()
+    return context.run(_run, project, stack, config, monitor)
+
+
+def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMonitor) -> ProgramRun:
+    saved_cwd, saved_path = os.getcwd(), list(sys.path)
+    saved_modules = set(sys.modules)
+    program_dir = str(project.program.parent)
+    error: str | None = None
+    kind: str | None = None
+    loop = asyncio.new_event_loop()
+    try:
+        os.chdir(project.dir)
+        sys.path.insert(0, program_dir)
+        asyncio.set_event_loop(loop)
+        pulumi_settings.ROOT.set(_PendingRoot())  # type: ignore[arg-type]
+        set_all_config(dict(config.values), list(config.secret_keys))
+        set_mocks(monitor.mocks, project=project.name, stack=stack, preview=True, monitor=monitor)
+        pulumi_settings.ROOT.set(None)
+        loop.run_until_complete(
+            run_in_stack(lambda: runpy.run_path(str(project.program), run_name="__main__")))
+    except pulumi.RunError as exc:
+        error, kind = str(exc), "run"
+    except OfflineEngineError as exc:
+        error, kind = str(exc), "engine"
+    except BaseException as exc:  # noqa: BLE001 - reported to the user, as the language host does
+        if monitor.errors:
+            error, kind = monitor.errors[0], "engine"
+        else:
+            error = "program failed with an unhandled exception:\n" + "".join(
+                traceback.format_exception(type(exc), exc, exc.__traceback__))
+            kind = "program"
+    finally:
+        _cancel_pending(loop)
+        asyncio.set_event_loop(None)
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        # Modules of the planned project must not leak into the next plan of another project.
+        for name in set(sys.modules) - saved_modules:
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if module_file.startswith(str(project.dir)):
+                del sys.modules[name]
+    if error is None and monitor.errors:
+        error, kind = monitor.errors[0], "engine"
+    return ProgramRun(records=monitor.records, outputs=monitor.stack_outputs, stack_urn=monitor.stack_urn,
+                      invokes=monitor.invokes, error=error, error_kind=kind)
+
+
+def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.close()

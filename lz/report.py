@@ -1,0 +1,155 @@
+"""Render a plan: `pulumi preview --json`-shaped JSON, a human tree, and Markdown for PR comments."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from google.protobuf import json_format
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from .engine.monitor import SECRET_SIG, STACK_TYPE, Registration
+from .engine.plan import Plan
+
+
+def redact(value: Any) -> Any:
+    """Secrets keep their place but never their value, as `pulumi preview --json` shows them."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG) is not None and "value" in value:
+            return "[secret]"
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def new_state(r: Registration) -> dict[str, Any]:
+    return {
+        "urn": r.urn, "type": r.type, "custom": r.custom, "id": r.id if r.custom else "",
+        "parent": r.parent, "provider": r.provider, "inputs": redact(r.wire_inputs),
+        "protect": r.protect, "retainOnDelete": r.retain_on_delete, "dependencies": r.dependencies,
+        "propertyDependencies": r.property_dependencies, "ignoreChanges": r.ignore_changes,
+        "deleteBeforeReplace": r.delete_before_replace, "aliases": r.aliases,
+        "additionalSecretOutputs": r.additional_secret_outputs, "customTimeouts": r.custom_timeouts,
+    }
+
+
+def stack_outputs(plan: Plan) -> dict[str, Any]:
+    if plan.run.outputs is None:
+        return {}
+    return redact(json_format.MessageToDict(plan.run.outputs))
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    steps = [{"op": "create", "urn": r.urn, "type": r.type, "provider": r.provider, "newState": new_state(r)}
+             for r in plan.records]
+    doc: dict[str, Any] = {
+        "config": {k: ("[secret]" if k in plan.config.secret_keys else v) for k, v in plan.config.values.items()},
+        "steps": steps,
+        "changeSummary": {"create": len(steps)},
+        "policyViolations": [v.as_json() for v in plan.violations],
+        "outputs": stack_outputs(plan),
+        "diagnostics": [{"severity": "error", "message": plan.run.error}] if plan.run.error else [],
+        "duration": round(plan.seconds.get("total", 0.0), 3),
+        "lz": {
+            "project": plan.project.name, "stack": plan.stack,
+            "policyPacks": [{"name": p.name, "version": p.version, "config": p.config_file, "policies": p.policies}
+                            for p in plan.packs],
+            "invokes": sorted(set(plan.run.invokes)),
+        },
+    }
+    return doc
+
+
+def _components_tree(plan: Plan) -> Tree:
+    children: dict[str, list[Registration]] = defaultdict(list)
+    for r in plan.records:
+        children[r.parent].append(r)
+    stack = next((r for r in plan.records if r.type == STACK_TYPE), None)
+    root = Tree(f"[bold]{escape(plan.project.name)}[/] / [bold]{escape(plan.stack)}[/]  "
+                f"({sum(1 for r in plan.records if r.custom)} resources)")
+
+    def count(urn: str) -> int:
+        return sum((1 if c.custom else 0) + count(c.urn) for c in children.get(urn, []))
+
+    def add(node: Tree, urn: str) -> None:
+        custom_types = Counter(c.type for c in children.get(urn, []) if c.custom)
+        for c in children.get(urn, []):
+            if not c.custom and c.type != STACK_TYPE:
+                branch = node.add(f"[cyan]{escape(c.type)}[/] {escape(c.name)}  [dim]{count(c.urn)} resources[/]")
+                add(branch, c.urn)
+        for type_, n in sorted(custom_types.items()):
+            node.add(escape(type_) + (f" x{n}" if n > 1 else ""))
+
+    if stack is not None:
+        add(root, stack.urn)
+    return root
+
+
+def render_human(plan: Plan, console: Console) -> None:
+    if plan.run.error:
+        console.print("[bold red]error[/]", highlight=False)
+        console.print(plan.run.error, highlight=False, markup=False)
+        return
+    console.print(_components_tree(plan))
+    console.print(f"\n[bold]Plan:[/] {len(plan.records)} to create "
+                  f"([dim]{sum(1 for r in plan.records if r.custom)} custom, "
+                  f"{sum(1 for r in plan.records if not r.custom)} components[/])")
+    for pack in plan.packs:
+        cfg = f", config {pack.config_file}" if pack.config_file else ""
+        console.print(f"[bold]Policy pack:[/] {pack.name}@{pack.version} ({pack.policies} policies{cfg})")
+    by_level: dict[str, list] = defaultdict(list)
+    for v in plan.violations:
+        by_level[v.enforcement_level].append(v)
+    if not plan.violations and plan.packs:
+        console.print("[green]No policy violations.[/]")
+    for level in ("mandatory", "advisory", "remediate"):
+        items = by_level.get(level, [])
+        if not items:
+            continue
+        colour = "red" if level == "mandatory" else "yellow"
+        console.print(f"\n[bold {colour}]{level.capitalize()} violations ({len(items)})[/]")
+        for v in items:
+            console.print(f"  [{colour}]{v.policy_name}[/]  [dim]{escape(v.urn or '(stack)')}[/]", highlight=False)
+            console.print(f"    {v.message}", highlight=False, markup=False)
+    outputs = stack_outputs(plan)
+    if outputs:
+        table = Table(title="Outputs", show_header=True, header_style="bold")
+        table.add_column("name")
+        table.add_column("value", overflow="fold")
+        for k, v in sorted(outputs.items()):
+            table.add_row(escape(k), escape(v if isinstance(v, str) else json_dumps(v)))
+        console.print(table)
+    console.print(f"[dim]planned in {plan.seconds.get('total', 0):.2f}s[/]")
+
+
+def json_dumps(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)
+
+
+def render_markdown(plan: Plan) -> str:
+    lines = [f"### `lz plan {plan.stack}` — {plan.project.name}", ""]
+    if plan.run.error:
+        lines += ["**Plan failed:**", "", "```", plan.run.error, "```"]
+        return "\n".join(lines) + "\n"
+    types = Counter(r.type for r in plan.records if r.custom)
+    lines.append(f"**{sum(types.values())} resources to create** in "
+                 f"{sum(1 for r in plan.records if not r.custom and r.type != STACK_TYPE)} components.")
+    lines += ["", "<details><summary>Resources by type</summary>", "", "| type | count |", "|---|---:|"]
+    lines += [f"| `{t}` | {n} |" for t, n in sorted(types.items())]
+    lines += ["", "</details>", ""]
+    mandatory = [v for v in plan.violations if v.enforcement_level == "mandatory"]
+    advisory = [v for v in plan.violations if v.enforcement_level != "mandatory"]
+    status = "❌" if mandatory else "✅"
+    lines.append(f"{status} **Policy:** {len(mandatory)} mandatory, {len(advisory)} advisory violations.")
+    if plan.violations:
+        lines += ["", "| level | policy | resource | message |", "|---|---|---|---|"]
+        for v in mandatory + advisory:
+            resource = v.urn.rsplit("::", 1)[-1] if v.urn else "(stack)"
+            lines.append(f"| {v.enforcement_level} | `{v.policy_name}` | `{resource}` | {v.message} |")
+    return "\n".join(lines) + "\n"
