@@ -23,6 +23,7 @@ class PlanRequest:
     policy_pack_configs: list[Path] = field(default_factory=list)
     stack_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     use_project_pack: bool = True  # our own projects carry their pack in ./policies
+    stack_document: dict[str, Any] | None = None  # stands in for the stack file (tests, templates)
 
 
 @dataclass
@@ -120,7 +121,7 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
     timings: dict[str, float] = {}
     started = time.perf_counter()
     project = load_project(request.project_dir)
-    config = load_stack_config(project, request.stack)
+    config = load_stack_config(project, request.stack, request.stack_document)
     jobs = _pack_jobs(request, project, config)
     file_configs = [(pack, cfg, load_pack_config(cfg) if cfg else {}) for pack, cfg in jobs]
 

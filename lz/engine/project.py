@@ -93,15 +93,19 @@ class StackConfig:
         return self.raw.get(key)
 
 
-def load_stack_config(project: Project, stack: str) -> StackConfig:
+def load_stack_config(project: Project, stack: str, document: dict[str, Any] | None = None) -> StackConfig:
+    """The stack's config; `document` stands in for the stack file's contents (tests, templates)."""
     path = project.stack_file(stack)
-    if not path.exists():
+    if document is not None:
+        doc: Any = document
+    elif not path.exists():
         known = ", ".join(project.stacks()) or "none"
         raise ProjectError(f"{project.relative(path)}: no such stack file (stacks here: {known})")
-    try:
-        doc = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ProjectError(f"{project.relative(path)}: not valid YAML: {exc}") from None
+    else:
+        try:
+            doc = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise ProjectError(f"{project.relative(path)}: not valid YAML: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("config") or {}, dict):
         raise ProjectError(f"{project.relative(path)}: config: must be a mapping of keys to values")
     raw: dict[str, Any] = dict(project.defaults)
