@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -90,6 +91,18 @@ class EngineServer:
 
     def stop(self) -> None:
         self.server.stop(0)
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def duration_seconds(text: str) -> float:
+    """A Go duration as Pulumi custom timeouts are written ("1h30m", "5m") in seconds."""
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise PolicyPackError(f"custom timeout {text!r} is not a duration like 5m or 1h30m")
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
 
 
 def _own_message(message: str, description: str) -> str:
@@ -223,8 +236,8 @@ class PolicyPack:
 
     @staticmethod
     def _options(r: Registration) -> analyzer_pb2.AnalyzerResourceOptions:
-        timeouts = (analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(**r.custom_timeouts)
-                    if r.custom_timeouts else None)
+        timeouts = (analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(
+            **{k: duration_seconds(v) for k, v in r.custom_timeouts.items()}) if r.custom_timeouts else None)
         return analyzer_pb2.AnalyzerResourceOptions(
             protect=r.protect, ignoreChanges=r.ignore_changes, deleteBeforeReplace=r.delete_before_replace,
             deleteBeforeReplaceDefined=r.delete_before_replace,
@@ -241,9 +254,13 @@ class PolicyPack:
                                                      urn=provider.urn, name=provider.name)
 
     def analyze_async(self, r: Registration, records: dict[str, Registration]) -> None:
-        request = analyzer_pb2.AnalyzeRequest(type=r.type, properties=r.inputs, urn=r.urn, name=r.name,
-                                              options=self._options(r), provider=self._provider(r, records))
-        self._pending.append(self._pool.submit(lambda: self._violations(self.stub.Analyze(request), r.urn)))
+        def analyze() -> list[Violation]:
+            request = analyzer_pb2.AnalyzeRequest(type=r.type, properties=r.inputs, urn=r.urn, name=r.name,
+                                                  options=self._options(r), provider=self._provider(r, records))
+            return self._violations(self.stub.Analyze(request), r.urn)
+
+        # Errors surface in collect(), after the program: a pack failure must not look like a program bug.
+        self._pending.append(self._pool.submit(analyze))
 
     def collect(self) -> list[Violation]:
         out: list[Violation] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import os
 import runpy
 import sys
@@ -59,6 +60,7 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     error: str | None = None
     kind: str | None = None
     loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet_consequences)
     try:
         os.chdir(project.dir)
         sys.path.insert(0, program_dir)
@@ -96,10 +98,20 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
                       invokes=monitor.invokes, error=error, error_kind=kind)
 
 
+def _quiet_consequences(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    # After a failed plan, every output that depended on the failed RPC holds the same exception;
+    # the plan already reports it once. Anything else still goes to the default handler.
+    if "never retrieved" not in str(context.get("message", "")):
+        loop.default_exception_handler(context)
+
+
 def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
     pending = asyncio.all_tasks(loop)
     for task in pending:
         task.cancel()
     if pending:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    # Finalize abandoned futures now: left to a later garbage collection, their finalizers run
+    # inside whatever the process does next (CPython 3.11's ast.parse then fails its recursion check).
+    gc.collect()
     loop.close()
