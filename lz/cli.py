@@ -42,7 +42,7 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
     from .engine.project import ProjectError
     from .report import plan_json, render_human, render_markdown
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     request = PlanRequest(
         project_dir=Path(args.C).resolve(), stack=args.stack,
         policy_packs=[Path(p).resolve() for p in args.policy_pack],
@@ -83,7 +83,7 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
 
     from .engine.project import ProjectError, load_project, load_stack_config
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         project = load_project(Path(args.C))
         config = load_stack_config(project, args.stack)
@@ -147,11 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    console = Console(emoji=False)
+    console = Console(emoji=False, soft_wrap=True)
     try:
         return int(args.func(args, console))
     except UsageError as exc:
-        Console(stderr=True).print(f"error: {exc}", highlight=False, markup=False)
+        Console(stderr=True, soft_wrap=True).print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
