@@ -64,6 +64,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     return doc
 
 
+MAX_SIBLINGS = 12
+
+
 def _components_tree(plan: Plan) -> Tree:
     children: dict[str, list[Registration]] = defaultdict(list)
     for r in plan.records:
@@ -77,10 +80,19 @@ def _components_tree(plan: Plan) -> Tree:
 
     def add(node: Tree, urn: str) -> None:
         custom_types = Counter(c.type for c in children.get(urn, []) if c.custom)
-        for c in children.get(urn, []):
-            if not c.custom and c.type != STACK_TYPE:
-                branch = node.add(f"[cyan]{escape(c.type)}[/] {escape(c.name)}  [dim]{count(c.urn)} resources[/]")
-                add(branch, c.urn)
+        components = [c for c in children.get(urn, []) if not c.custom and c.type != STACK_TYPE]
+        component_types = Counter(c.type for c in components)
+        folded: set[str] = set()
+        for c in components:
+            if component_types[c.type] > MAX_SIBLINGS:
+                # Hundreds of identical cells say less than one line with their count.
+                if c.type not in folded:
+                    folded.add(c.type)
+                    total = sum(count(x.urn) for x in components if x.type == c.type)
+                    node.add(f"[cyan]{escape(c.type)}[/] x{component_types[c.type]}  [dim]{total} resources[/]")
+                continue
+            branch = node.add(f"[cyan]{escape(c.type)}[/] {escape(c.name)}  [dim]{count(c.urn)} resources[/]")
+            add(branch, c.urn)
         for type_, n in sorted(custom_types.items()):
             node.add(escape(type_) + (f" x{n}" if n > 1 else ""))
 

@@ -12,11 +12,20 @@ if TYPE_CHECKING:
 
 
 def pool_gpus_per_node(cloud: Cloud, instance_type: str) -> int:
-    from components.catalog import aws_instance_type, gcp_machine_type
+    from components.catalog import UnknownTypeError, aws_instance_type, gcp_machine_type
 
     if cloud is Cloud.gcp:
         return gcp_machine_type(instance_type).accelerator.count
+    if cloud is Cloud.byo:  # a brought node may be either cloud's type
+        try:
+            return aws_instance_type(instance_type).accelerator.count
+        except UnknownTypeError:
+            return gcp_machine_type(instance_type).accelerator.count
     return aws_instance_type(instance_type).accelerator.count
+
+
+# Team namespaces are named after the team; these belong to Kubernetes or to the platform's own services.
+RESERVED_NAMESPACES = ("default", "kueue-system", "gpu-operator")
 
 
 def _lookup_problem(cloud: Cloud, instance_type: str) -> str | None:
@@ -59,12 +68,20 @@ def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
         where = f"gpuPools[{i}]"
         if names[pool.name] > 1:
             problems.append(ConfigProblem(f"{where}.name", f"duplicate pool name {pool.name!r}; names must be unique"))
-        problem = _lookup_problem(cfg.cloud, pool.instance_type)
+        if pool.gpus_per_node is not None and cfg.cloud is not Cloud.byo:
+            problems.append(ConfigProblem(
+                f"{where}.gpusPerNode", f"only for cloud byo; on {cfg.cloud.value} the catalog gives the GPUs of "
+                f"{pool.instance_type}"))
+        # A brought pool may be hardware no catalog lists: then gpusPerNode says what it holds.
+        brought_off_catalog = cfg.cloud is Cloud.byo and pool.gpus_per_node is not None
+        problem = None if brought_off_catalog else _lookup_problem(cfg.cloud, pool.instance_type)
         if problem:
+            if cfg.cloud is Cloud.byo:
+                problem += "; or set gpusPerNode for hardware outside the catalog"
             problems.append(ConfigProblem(f"{where}.instanceType", problem))
             continue
-        if cfg.cloud is not Cloud.byo:
-            capacity[pool.name] = pool.max_nodes * pool_gpus_per_node(cfg.cloud, pool.instance_type)
+        capacity[pool.name] = pool.max_nodes * (
+            pool.gpus_per_node or pool_gpus_per_node(cfg.cloud, pool.instance_type))
         zones = cfg.network.zones
         for key, zone in (("zone", pool.zone), ("capacity.zone", pool.capacity.zone)):
             if zone and zones and zone not in zones:
@@ -80,11 +97,29 @@ def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
             problems.append(ConfigProblem(
                 "maxGpus", f"pools can scale to {total} GPUs, more than maxGpus {cfg.max_gpus}; lower maxNodes or raise maxGpus"))
 
+    if cfg.cloud is Cloud.byo and len(cfg.gpu_pools) > 1:
+        # Kueue tells brought pools apart only by node labels; equal selectors would mix their quotas.
+        seen: dict[tuple[tuple[str, str], ...], str] = {}
+        for i, pool in enumerate(cfg.gpu_pools):
+            selector = tuple(sorted({**cfg.kubernetes.gpu_node_selector, **pool.labels}.items()))
+            if selector in seen:
+                problems.append(ConfigProblem(
+                    f"gpuPools[{i}].labels", f"pool {pool.name!r} selects the same nodes as pool {seen[selector]!r}; "
+                    "give each brought pool a node label that only its nodes carry"))
+            seen.setdefault(selector, pool.name)
+
+    if cfg.kubernetes.gcs_fuse_buckets and cfg.cloud is not Cloud.gcp:
+        problems.append(ConfigProblem("kubernetes.gcsFuseBuckets", f"only for cloud gcp (got cloud {cfg.cloud.value})"))
+
     team_names = Counter(t.name for t in cfg.teams)
     nominal: Counter[str] = Counter()
     for i, team in enumerate(cfg.teams):
         if team_names[team.name] > 1:
             problems.append(ConfigProblem(f"teams[{i}].name", f"duplicate team name {team.name!r}; names must be unique"))
+        if team.name in RESERVED_NAMESPACES or team.name.startswith("kube-"):
+            problems.append(ConfigProblem(
+                f"teams[{i}].name", f"{team.name!r} is the team's namespace name and is reserved "
+                f"({', '.join(RESERVED_NAMESPACES)} and kube-*); choose another name"))
         for pool_name, gpus in team.gpu_quota.items():
             if pool_name not in names:
                 known = ", ".join(sorted(names)) or "none defined"
@@ -93,10 +128,11 @@ def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
             else:
                 nominal[pool_name] += gpus
     for pool_name, total in nominal.items():
-        if pool_name in capacity and total > capacity[pool_name]:
+        if pool_name in capacity and total > capacity[pool_name] and not cfg.kubernetes.allow_quota_overcommit:
             problems.append(ConfigProblem(
                 "teams",
                 f"nominal GPU quota for pool {pool_name!r} is {total}, more than its {capacity[pool_name]} GPUs at "
-                "maxNodes; lower the quotas (borrowing between teams is set with borrowingLimit, not by overcommitting)",
+                "maxNodes; lower the quotas (borrowing between teams is set with borrowingLimit), or set "
+                "kubernetes.allowQuotaOvercommit: true if overcommitting is intended",
             ))
     return problems

@@ -103,8 +103,18 @@ class NetworkConfig(Strict):
     )
     pods_cidr: str = Field("10.64.0.0/14", description="GKE secondary range for pods.")
     services_cidr: str = Field("10.68.0.0/20", description="GKE secondary range for services.")
+    private_services_cidr: str = Field(
+        "10.100.0.0/20",
+        description="GCP: private services access range peered to the VPC for Managed Lustre, Parallelstore "
+                    "and Filestore (/20 or larger). Must not overlap the VPC, pod or service ranges.",
+    )
+    gpu_nic_cidr: str = Field(
+        "192.168.0.0/16",
+        description="GCP: range the GPU NIC VPC subnets are cut from, one /20 per NIC. Every pool reuses it: "
+                    "its NIC VPCs are its own and are never peered.",
+    )
 
-    @field_validator("cidr", "pods_cidr", "services_cidr")
+    @field_validator("cidr", "pods_cidr", "services_cidr", "private_services_cidr", "gpu_nic_cidr")
     @classmethod
     def _cidr(cls, v: str) -> str:
         net = _network(v)
@@ -195,6 +205,11 @@ class GpuPool(Strict):
     )
     read_throughput_per_gpu_mbps: float | None = Field(
         None, gt=0, description="Training data read rate per GPU that the file tier must sustain (MB/s)."
+    )
+    gpus_per_node: int | None = Field(
+        None, ge=1, le=64,
+        description="byo only: GPUs per node of a brought pool whose instanceType is not in the catalog "
+                    "(e.g. on-prem servers); on AWS and GCP the catalog decides.",
     )
 
     @field_validator("max_nodes")
@@ -287,16 +302,89 @@ class Budget(Strict):
     max_monthly_usd: float | None = Field(None, gt=0)
 
 
+_CHART_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$")
+
+
+class ChartPin(Strict):
+    """One Helm chart, pinned: an exact version from an https repository or an OCI registry."""
+
+    chart: str = Field(description="Chart name in `repo`, or a full oci:// reference (then no repo).")
+    repo: str | None = Field(None, description="https:// chart repository; omit for oci:// charts.")
+    version: str = Field(description="Exact chart version, e.g. 0.15.3 or v25.10.1 (no ranges).")
+
+    @field_validator("version")
+    @classmethod
+    def _exact(cls, v: str) -> str:
+        if not _CHART_VERSION.match(v):
+            raise ValueError("must be an exact chart version such as 0.15.3 or v25.10.1, not a range or tag")
+        return v
+
+    @model_validator(mode="after")
+    def _source(self) -> ChartPin:
+        oci = self.chart.startswith("oci://")
+        if oci and self.repo:
+            raise ValueError("repo: must be omitted when chart is an oci:// reference")
+        if not oci and not (self.repo or "").startswith("https://"):
+            raise ValueError("repo: an https:// chart repository is required unless chart is an oci:// reference")
+        return self
+
+
+class Charts(Strict):
+    """The cluster services' charts. Defaults were checked against the publishers' registries."""
+
+    kueue: ChartPin = ChartPin(chart="oci://registry.k8s.io/kueue/charts/kueue", version="0.15.3")
+    gpu_operator: ChartPin = ChartPin(chart="gpu-operator", repo="https://helm.ngc.nvidia.com/nvidia",
+                                      version="v25.10.1")
+    efa_device_plugin: ChartPin = ChartPin(chart="aws-efa-k8s-device-plugin", repo="https://aws.github.io/eks-charts",
+                                           version="v0.5.20")
+
+
 class KubernetesConfig(Strict):
     version: str = Field("1.33", pattern=r"^1\.[0-9]{2}$")
     kubeconfig_secret: str | None = Field(
-        None, description="byo only: config key holding the kubeconfig (set with `pulumi config set --secret`)."
+        None,
+        description="byo only: the namespaced config key holding the kubeconfig, e.g. kubernetes:kubeconfig "
+                    "(set with `pulumi config set --secret kubernetes:kubeconfig < kubeconfig.yaml`).",
     )
     context: str | None = None
     gpu_node_selector: dict[str, str] = Field(
         default_factory=dict, description="byo only: the label that marks existing GPU nodes."
     )
     storage_classes: list[str] = Field(default_factory=list, description="byo only: classes to offer teams.")
+    charts: Charts = Charts()
+    gpu_driver_preinstalled: bool = Field(
+        False, description="byo only: the GPU nodes already run the NVIDIA driver, so the GPU operator must not."
+    )
+    allow_quota_overcommit: bool = Field(
+        False,
+        description="Let the teams' nominal GPU quotas in a pool add up to more than its GPUs at maxNodes "
+                    "(admitted jobs may then wait for capacity). Off: overcommitting is a config error.",
+    )
+    gcs_fuse_buckets: list[str] = Field(
+        default_factory=list,
+        description="gcp only: buckets every team namespace gets as a Cloud Storage FUSE volume (PV + PVC).",
+    )
+
+    @field_validator("kubeconfig_secret")
+    @classmethod
+    def _secret_key(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        namespace, _, key = v.rpartition(":")
+        if not namespace or not key:
+            raise ValueError("must be a namespaced config key such as kubernetes:kubeconfig")
+        if namespace == PROJECT:
+            raise ValueError(f"must not be in the {PROJECT} namespace, whose keys are all typed settings; "
+                             "use e.g. kubernetes:kubeconfig")
+        return v
+
+    @field_validator("gcs_fuse_buckets")
+    @classmethod
+    def _buckets(cls, v: list[str]) -> list[str]:
+        for bucket in v:
+            if not re.match(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$", bucket):
+                raise ValueError(f"{bucket!r} is not a Cloud Storage bucket name (3-222 chars: a-z 0-9 . _ -)")
+        return v
 
 
 class LandingZoneConfig(Strict):
@@ -306,6 +394,11 @@ class LandingZoneConfig(Strict):
     cloud: Cloud
     region: str | None = Field(None, description="GCP region; on AWS use the provider key aws:region.")
     gcp_project: str | None = Field(None, description="GCP project id; on GCP, also set gcp:project.")
+    gcp_organization_id: str | None = Field(
+        None,
+        description="GCP organization number (digits). Needed for the custom org-policy constraint that "
+                    "limits node pools to this stack's GPU machine types; without it that constraint is skipped.",
+    )
     network: NetworkConfig = NetworkConfig()
     gpu_pools: list[GpuPool] = Field(default_factory=list)
     storage: StorageConfig = StorageConfig()
@@ -318,6 +411,15 @@ class LandingZoneConfig(Strict):
     protect_stateful: bool | None = Field(
         None, description="protect + retainOnDelete on stateful resources; default on in prod."
     )
+
+    @field_validator("gcp_organization_id", mode="before")
+    @classmethod
+    def _org_id(cls, v: object) -> object:
+        text = str(v) if isinstance(v, int) else v
+        if isinstance(text, str) and not re.fullmatch(r"[0-9]{1,20}", text):
+            raise ValueError("must be the organization number (digits only, e.g. 123456789012), "
+                             "not 'organizations/...' or a domain")
+        return text
 
     # Derived settings: one place decides what an environment kind implies.
     @property

@@ -141,7 +141,14 @@ def _eks_cluster(env: Environment, name: str, inputs: dict[str, Any], h: str) ->
         "status": "ACTIVE",
         "version": inputs.get("version", "1.33"),
         "platformVersion": "eks.1",
+        # EKS creates the cluster security group; nodes and launch templates refer to it.
+        "vpcConfig": {**(inputs.get("vpcConfig") or {}), "clusterSecurityGroupId": f"sg-0{h}{_digest(name, length=8)}"},
     }
+
+
+def _eks_node_group(env: Environment, name: str, inputs: dict[str, Any], h: str) -> dict[str, Any]:
+    # Managed node groups own an Auto Scaling group; tags that must reach it are set on it directly.
+    return {"resources": [{"autoscalingGroups": [{"name": f"eks-{name}-{h}"}]}], "status": "ACTIVE"}
 
 
 def _gke_cluster(env: Environment, name: str, inputs: dict[str, Any], h: str) -> dict[str, Any]:
@@ -228,7 +235,7 @@ SHAPES: dict[str, _Shape] = {
     "aws:ec2/placementGroup:PlacementGroup": _Shape(None, _EC2 + "placement-group/{name}"),
     "aws:ec2/networkAcl:NetworkAcl": _Shape("acl-"),
     "aws:eks/cluster:Cluster": _Shape(None, "arn:aws:eks:{region}:{account}:cluster/{name}", _eks_cluster),
-    "aws:eks/nodeGroup:NodeGroup": _Shape(None, "arn:aws:eks:{region}:{account}:nodegroup/{name}"),
+    "aws:eks/nodeGroup:NodeGroup": _Shape(None, "arn:aws:eks:{region}:{account}:nodegroup/{name}", _eks_node_group),
     "aws:eks/addon:Addon": _Shape(None, "arn:aws:eks:{region}:{account}:addon/{name}"),
     "aws:iam/role:Role": _Shape(extra=_iam_named("role")),
     "aws:iam/policy:Policy": _Shape(extra=_iam_named("policy")),

@@ -1,0 +1,94 @@
+"""FinOps for a recorded plan: price every resource from its inputs, compare with a base plan, check
+the file tier against the training pools.
+
+For `lz plan`:
+    summarize(plan)    -> {"currency", "hourly": {min, max}, "monthly": {min, max}, "unknown", "budget"}
+    advisories(plan)   -> ["file-tier-starves-gpus: ...", ...]   (storage advisor findings, one line each)
+For `lz cost`: lz/cost_cmd.py.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from components.catalog.pricing import round_usd
+
+from .delta import CostDelta, ItemChange, diff
+from .report import (
+    CostItem,
+    CostReport,
+    PlanFileError,
+    Row,
+    load_plan_json,
+    price_plan,
+    price_rows,
+    rows_from_plan,
+    rows_from_plan_json,
+)
+
+
+def _project_values(plan: Any) -> dict[str, Any]:
+    prefix = f"{plan.project.name}:"
+    return {k[len(prefix):]: v for k, v in plan.config.values.items() if k.startswith(prefix)}
+
+
+def budget_usd(plan: Any) -> float | None:
+    """`ai-landing-zone:budget.maxMonthlyUsd` of the planned stack, if set."""
+    raw = _project_values(plan).get("budget")
+    try:
+        value = (json.loads(raw) if isinstance(raw, str) else raw or {}).get("maxMonthlyUsd")
+    except (ValueError, AttributeError):
+        return None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def summarize(plan: Any, report: CostReport | None = None) -> dict[str, Any]:
+    """The `cost` block of `lz plan`: totals at idle and max scale, unpriced count and the budget check."""
+    totals = (report or price_plan(plan)).totals
+    out: dict[str, Any] = {"currency": "USD", **totals.as_json()}
+    limit = budget_usd(plan)
+    if limit is not None:
+        out["budget"] = {"maxMonthlyUsd": limit, "withinBudget": totals.monthly_max <= limit}
+    return out
+
+
+def storage_summary(plan: Any) -> dict[str, Any] | None:
+    """Training read demand (from the config) against the file tier recorded in the plan (its inputs),
+    with the advisor's findings. None when the stack config does not validate."""
+    from components.config import ConfigError, validate_config
+    from components.storage_advisor import advise, judge, supply_mbps
+
+    try:
+        config = validate_config(_project_values(plan), plan.stack)
+    except ConfigError:
+        return None
+    advice = advise(config)
+    recorded = [s for r in rows_from_plan(plan) if (s := supply_mbps(r.type, r.inputs)) is not None]
+    advisories = list(advice.advisories)
+    supply = advice.supply_mbps
+    if recorded:
+        # What the plan builds wins over what the config implies.
+        supply = sum(recorded)
+        advisories = [a for a in advisories if a.code == "file-tier-sized"]
+        advisories += judge(advice.demand, supply, f"the recorded {advice.kind} file tier")
+    return {"kind": advice.kind, "demandMbps": advice.demand.mbps, "supplyMbps": supply,
+            "pools": [{"pool": p.pool, "gpus": p.gpus, "mbpsPerGpu": p.mbps_per_gpu, "rateSource": p.rate_source,
+                       "mbps": p.mbps} for p in advice.demand.pools],
+            "choice": None if advice.choice is None else {
+                "capacityGib": advice.choice.capacity_gib, "throughputPerTib": advice.choice.throughput_per_tib,
+                "monthlyUsd": round_usd(advice.choice.monthly_usd), "rankedByCost": advice.choice.ranked_by_cost},
+            "advisories": [a.as_json() for a in advisories]}
+
+
+def advisories(plan: Any) -> list[str]:
+    """Storage advisor findings for `lz plan` to print, one line each (`code: message`)."""
+    summary = storage_summary(plan)
+    return [f"{a['code']}: {a['message']}" for a in (summary or {}).get("advisories", [])]
+
+
+__all__ = [
+    "CostDelta", "CostItem", "CostReport", "ItemChange", "PlanFileError", "Row", "advisories", "budget_usd", "diff",
+    "load_plan_json", "price_plan", "price_rows", "rows_from_plan", "rows_from_plan_json", "storage_summary",
+    "summarize",
+]

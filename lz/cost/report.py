@@ -1,0 +1,257 @@
+"""Price a recorded plan: every registration (type + wire inputs + parent chain) through
+`components.catalog.pricing`, attributed to its component, team and GPU pool."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from components.catalog import default_catalog, default_price_book
+from components.catalog.pricing import (
+    HOURS_PER_MONTH,
+    Charge,
+    PricingContext,
+    attribution,
+    price_resource,
+    round_usd,
+)
+
+from ..engine.monitor import SECRET_SIG, STACK_TYPE
+
+CURRENCY = "USD"
+UNTAGGED = "(untagged)"
+NO_COMPONENT = "(stack)"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One resource as a plan records it; from a live `Plan` or from the steps of a saved plan JSON."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    id: str
+    inputs: Mapping[str, Any]
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        if SECRET_SIG in value and "value" in value:
+            return _unwrap(value["value"])
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+def rows_from_plan(plan: Any) -> list[Row]:
+    return [Row(urn=r.urn, type=r.type, name=r.name, custom=r.custom, parent=r.parent, id=r.id or "",
+                inputs=_unwrap(r.wire_inputs)) for r in plan.records]
+
+
+class PlanFileError(ValueError):
+    pass
+
+
+def rows_from_plan_json(doc: Any, source: str = "plan file") -> list[Row]:
+    """Rows from `lz plan STACK --json FILE` output (or `pulumi preview --json`): steps[].newState."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
+        raise PlanFileError(f"{source}: not a plan JSON (expected an object with a 'steps' list, as written "
+                            "by `lz plan STACK --json FILE`)")
+    rows = []
+    for i, step in enumerate(doc["steps"]):
+        state = step.get("newState") if isinstance(step, dict) else None
+        if not isinstance(state, dict):
+            if isinstance(step, dict) and step.get("op") in ("delete", "discard", "read-discard"):
+                continue
+            raise PlanFileError(f"{source}: steps[{i}] has no newState")
+        urn = str(state.get("urn") or step.get("urn") or "")
+        if not urn:
+            raise PlanFileError(f"{source}: steps[{i}].newState has no urn")
+        rows.append(Row(urn=urn, type=str(state.get("type") or step.get("type") or ""), name=urn.rsplit("::", 1)[-1],
+                        custom=bool(state.get("custom", True)), parent=str(state.get("parent") or ""),
+                        id=str(state.get("id") or ""), inputs=state.get("inputs") or {}))
+    return rows
+
+
+def load_plan_json(path: str) -> tuple[str, list[Row]]:
+    """(stack, rows) of a saved plan file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            doc = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise PlanFileError(f"cannot read plan file {path}: {exc}") from None
+    stack = (doc.get("lz") or {}).get("stack") if isinstance(doc, dict) else None
+    return str(stack or path), rows_from_plan_json(doc, path)
+
+
+@dataclass(frozen=True)
+class CostItem:
+    urn: str
+    type: str
+    name: str
+    component: str
+    component_type: str
+    team: str
+    charge: Charge
+    inputs: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    @property
+    def known(self) -> bool:
+        return self.charge.known
+
+    def group_key(self, by: str) -> str:
+        if by == "component":
+            return self.component
+        if by == "team":
+            return self.team
+        if by == "pool":
+            return self.charge.pool or "(not a GPU pool)"
+        if by == "capacityType":
+            return self.charge.capacity_type or "(n/a)"
+        if by == "type":
+            return self.type
+        if by.startswith("tag:"):
+            return attribution(self.inputs, by[4:]) or UNTAGGED
+        raise ValueError(f"unknown grouping {by!r}; use component, team, pool, capacityType, type or tag:KEY")
+
+    def as_json(self) -> dict[str, Any]:
+        c = self.charge
+        out: dict[str, Any] = {
+            "urn": self.urn, "type": self.type, "component": self.component, "team": self.team,
+            "capacityType": c.capacity_type,
+            "hourly": {"min": round_usd(c.hourly_min), "max": round_usd(c.hourly_max)},
+            "monthly": {"min": round_usd(c.monthly_min), "max": round_usd(c.monthly_max)},
+            "basis": c.basis,
+        }
+        if c.pool is not None:
+            out["pool"] = {"name": c.pool, "instanceType": c.instance_type,
+                           "nodes": {"min": c.nodes[0], "max": c.nodes[1]} if c.nodes else None}
+        if c.price_keys:
+            out["priceKeys"] = list(c.price_keys)
+        return out
+
+
+@dataclass(frozen=True)
+class Totals:
+    hourly_min: float
+    hourly_max: float
+    unknown: int
+
+    @property
+    def monthly_min(self) -> float:
+        return self.hourly_min * HOURS_PER_MONTH
+
+    @property
+    def monthly_max(self) -> float:
+        return self.hourly_max * HOURS_PER_MONTH
+
+    def as_json(self) -> dict[str, Any]:
+        return {"hourly": {"min": round_usd(self.hourly_min), "max": round_usd(self.hourly_max)},
+                "monthly": {"min": round_usd(self.monthly_min), "max": round_usd(self.monthly_max)},
+                "unknown": self.unknown}
+
+
+def totals(items: Iterable[CostItem]) -> Totals:
+    lo = hi = 0.0
+    unknown = 0
+    for item in items:
+        if not item.known:
+            unknown += 1
+            continue
+        lo += item.charge.hourly_min or 0.0
+        hi += item.charge.hourly_max or 0.0
+    return Totals(lo, hi, unknown)
+
+
+@dataclass(frozen=True)
+class CostReport:
+    stack: str
+    items: tuple[CostItem, ...]
+    free_resources: int
+
+    @property
+    def totals(self) -> Totals:
+        return totals(self.items)
+
+    def groups(self, by: str) -> dict[str, Totals]:
+        buckets: dict[str, list[CostItem]] = defaultdict(list)
+        for item in self.items:
+            buckets[item.group_key(by)].append(item)
+        return {k: totals(v) for k, v in sorted(buckets.items(), key=lambda kv: -totals(kv[1]).hourly_max)}
+
+    def price_sources(self) -> dict[str, Any]:
+        """Every catalog figure used, with region, date and the citations of its sources."""
+        book, catalog = default_price_book(), default_catalog()
+        out: dict[str, Any] = {}
+        for key in sorted({k for item in self.items for k in item.charge.price_keys}):
+            if ":" in key:  # an instance / machine type: "aws:p5.48xlarge"
+                cloud, name = key.split(":", 1)
+                entry = catalog.types(cloud).get(name)
+                if entry is None:
+                    continue
+                out[key] = {"usd": entry.price.on_demand_usd_per_hour, "unit": "per instance-hour, on-demand",
+                            "region": entry.price.region, "asOf": entry.price.as_of.isoformat(),
+                            "sources": catalog.citations(entry.sources["price"])}
+            elif key in book.prices:
+                p = book.prices[key]
+                out[key] = {"usd": p.usd, "unit": p.unit, "region": p.region, "asOf": p.as_of.isoformat(),
+                            "verified": p.verified, "sources": [book.sources[s] for s in p.sources]}
+        return out
+
+    def as_json(self, group_by: Iterable[str] = ("component", "team", "pool")) -> dict[str, Any]:
+        t = self.totals
+        doc = {"stack": self.stack, "currency": CURRENCY, "hoursPerMonth": HOURS_PER_MONTH,
+               **{k: v for k, v in t.as_json().items() if k in ("hourly", "monthly")},
+               "unknown": t.unknown, "complete": t.unknown == 0,
+               "items": [i.as_json() for i in self.items],
+               "groups": {by: {k: v.as_json() for k, v in self.groups(by).items()} for by in group_by},
+               "freeResources": self.free_resources,
+               "priceSources": self.price_sources()}
+        return doc
+
+
+def _components(rows: list[Row]) -> dict[str, Row]:
+    return {r.urn: r for r in rows if not r.custom and r.type != STACK_TYPE}
+
+
+def _nearest_component(row: Row, by_urn: Mapping[str, Row], components: Mapping[str, Row]) -> Row | None:
+    seen = set()
+    parent = row.parent
+    while parent and parent not in seen:
+        seen.add(parent)
+        if parent in components:
+            return components[parent]
+        up = by_urn.get(parent)
+        parent = up.parent if up else ""
+    return None
+
+
+def price_rows(stack: str, rows: list[Row]) -> CostReport:
+    context = PricingContext.of((r.type, r.id, r.inputs) for r in rows if r.custom)
+    by_urn = {r.urn: r for r in rows}
+    components = _components(rows)
+    items: list[CostItem] = []
+    free = 0
+    for row in rows:
+        if not row.custom or row.type.startswith("pulumi:providers:"):
+            continue
+        charge = price_resource(row.type, row.inputs, context)
+        if charge is None:
+            free += 1
+            continue
+        component = _nearest_component(row, by_urn, components)
+        items.append(CostItem(urn=row.urn, type=row.type, name=row.name,
+                              component=component.name if component else NO_COMPONENT,
+                              component_type=component.type if component else "",
+                              team=attribution(row.inputs, "team") or UNTAGGED, charge=charge, inputs=row.inputs))
+    return CostReport(stack=stack, items=tuple(items), free_resources=free)
+
+
+def price_plan(plan: Any) -> CostReport:
+    return price_rows(plan.stack, rows_from_plan(plan))
