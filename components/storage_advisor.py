@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components.catalog import UnknownTypeError, aws_instance_type, gcp_machine_type, price
+from components.catalog import UnknownTypeError, price
+from components.config.checks import pool_gpus_per_node
 from components.config.model import Cloud, GpuPool, LandingZoneConfig
 
 # A sustained per-GPU read rate for training, when a pool does not state its own. NVIDIA's DGX SuperPOD
@@ -108,23 +109,23 @@ class StorageAdvice:
 
 
 # ------------------------------------------------------------------------------------------- demand
-def gpus_per_node(cloud: Cloud | str, instance_type: str) -> int:
-    """Accelerators per node from the catalog (Trainium devices count as accelerators); 0 when unknown."""
+def gpus_per_node(pool: GpuPool, cloud: Cloud) -> int:
+    """Accelerators per node (Trainium devices count); a brought pool's own `gpusPerNode` first; 0 if unknown."""
+    if pool.gpus_per_node:
+        return pool.gpus_per_node
     try:
-        if str(getattr(cloud, "value", cloud)) == "aws":
-            return aws_instance_type(instance_type).accelerator_count
-        return gcp_machine_type(instance_type).gpu_count
+        return pool_gpus_per_node(cloud, pool.instance_type)
     except UnknownTypeError:
         return 0
 
 
-def training_demand(pools: Iterable[GpuPool], cloud: Cloud | str) -> Demand:
+def training_demand(pools: Iterable[GpuPool], cloud: Cloud) -> Demand:
     out = []
     for pool in pools:
         if pool.purpose != "training":
             continue
         rate = pool.read_throughput_per_gpu_mbps
-        out.append(PoolDemand(pool=pool.name, gpus=pool.max_nodes * gpus_per_node(cloud, pool.instance_type),
+        out.append(PoolDemand(pool=pool.name, gpus=pool.max_nodes * gpus_per_node(pool, cloud),
                               mbps_per_gpu=rate or DEFAULT_READ_MBPS_PER_GPU,
                               rate_source="pool" if rate else "default"))
     return Demand(tuple(out))

@@ -28,8 +28,8 @@ def _groupings(values: list[str] | None) -> list[str]:
 
 
 def cmd_cost(args: argparse.Namespace, console: Console) -> int:
-    from .cost import diff, load_plan_json, price_plan, price_rows, storage_summary
     from .cost import budget_usd as stack_budget
+    from .cost import diff, load_plan_json, price_plan, price_rows, storage_summary
     from .cost.render import render_delta_markdown, render_delta_table, render_markdown, render_table
     from .engine.plan import PlanRequest, plan
     from .engine.project import ProjectError

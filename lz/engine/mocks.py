@@ -167,6 +167,11 @@ def _s3_bucket(env: Environment, name: str, inputs: dict[str, Any], h: str) -> d
             "bucketRegionalDomainName": f"{bucket}.s3.{env.aws_region}.amazonaws.com", "region": env.aws_region}
 
 
+def _vpc_endpoint(env: Environment, name: str, inputs: dict[str, Any], h: str) -> dict[str, Any]:
+    # Gateway endpoints expose the service's managed prefix list, used in security-group rules.
+    return {"prefixListId": f"pl-{h}"} if inputs.get("vpcEndpointType") == "Gateway" else {}
+
+
 def _iam_named(kind: str) -> Callable[[Environment, str, dict[str, Any], str], dict[str, Any]]:
     def shape(env: Environment, name: str, inputs: dict[str, Any], h: str) -> dict[str, Any]:
         resource_name = inputs.get("name") or f"{name}-{h}"
@@ -228,7 +233,7 @@ SHAPES: dict[str, _Shape] = {
     "aws:ec2/eip:Eip": _Shape("eipalloc-", extra=lambda e, n, i, h: {"publicIp": f"203.0.113.{int(h[:2], 16) % 250 + 1}",
                                                                      "allocationId": f"eipalloc-{h}"}),
     "aws:ec2/routeTable:RouteTable": _Shape("rtb-", _EC2 + "route-table/{id}"),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": _Shape("vpce-", _EC2 + "vpc-endpoint/{id}"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _Shape("vpce-", _EC2 + "vpc-endpoint/{id}", _vpc_endpoint),
     "aws:ec2/flowLog:FlowLog": _Shape("fl-", _EC2 + "vpc-flow-log/{id}"),
     "aws:ec2/launchTemplate:LaunchTemplate": _Shape("lt-", _EC2 + "launch-template/{id}",
                                                     extra=lambda e, n, i, h: {"latestVersion": 1, "defaultVersion": 1}),

@@ -22,7 +22,7 @@ import pulumi
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import set_mocks
-from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.stack import run_pulumi_func
 
 from .mocks import Environment, OfflineEngineError
 from .monitor import RecordingMonitor, Registration
@@ -37,11 +37,6 @@ class ProgramRun:
     invokes: list[str] = field(default_factory=list)
     error: str | None = None          # user-facing message
     error_kind: str | None = None     # "run" (RunError), "engine" (offline engine), "program" (exception)
-
-
-class _PendingRoot:
-    """Stands in as the root resource while `set_mocks` runs, so that it registers no stack of its
-    own: `run_in_stack` registers the one real root, exactly as under the language host."""
 
 
 def run_program(project: Project, stack: str, config: StackConfig, *,
@@ -65,12 +60,13 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
         os.chdir(project.dir)
         sys.path.insert(0, program_dir)
         asyncio.set_event_loop(loop)
-        pulumi_settings.ROOT.set(_PendingRoot())  # type: ignore[arg-type]
+        # Output tasks are tracked process-wide; a previous plan's must not leak into this one.
+        pulumi_settings.SETTINGS.outputs.clear()
         set_all_config(dict(config.values), list(config.secret_keys))
+        # set_mocks registers the root stack before the program starts, as the engine has it
+        # by then; children then find their parent's URN resolved instead of all waiting on it.
         set_mocks(monitor.mocks, project=project.name, stack=stack, preview=True, monitor=monitor)
-        pulumi_settings.ROOT.set(None)
-        loop.run_until_complete(
-            run_in_stack(lambda: runpy.run_path(str(project.program), run_name="__main__")))
+        loop.run_until_complete(run_pulumi_func(lambda: _program(project)))
     except pulumi.RunError as exc:
         error, kind = str(exc), "run"
     except OfflineEngineError as exc:
@@ -83,6 +79,7 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
                 traceback.format_exception(type(exc), exc, exc.__traceback__))
             kind = "program"
     finally:
+        pulumi_settings.SETTINGS.outputs.clear()
         _cancel_pending(loop)
         asyncio.set_event_loop(None)
         os.chdir(saved_cwd)
@@ -103,6 +100,20 @@ def _quiet_consequences(loop: asyncio.AbstractEventLoop, context: dict[str, Any]
     # the plan already reports it once. Anything else still goes to the default handler.
     if "never retrieved" not in str(context.get("message", "")):
         loop.default_exception_handler(context)
+
+
+async def _program(project: Project) -> None:
+    """What `run_in_stack` does for the language host, on the stack that set_mocks registered."""
+    stack = pulumi_settings.get_root_resource()
+    try:
+        runpy.run_path(str(project.program), run_name="__main__")
+        program = stack._take_async_program()  # a program written with pulumi.run(async_fn)
+        if program is not None:
+            stack._add_program_outputs(await program())
+    finally:
+        # set_mocks finished the stack with no outputs; register the program's exports now.
+        stack._outputs_registered = False
+        stack._finish()
 
 
 def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 from functools import lru_cache
@@ -26,5 +27,7 @@ def all_rules() -> tuple[ResourceRule | StackRule, ...]:
             raise TypeError(f"{info.name}: rule name {rule.name!r} must match its file name ({expected!r})")
         if rule.name in found:
             raise TypeError(f"duplicate rule name {rule.name!r}")
-        found[rule.name] = rule
+        # rules.<area>.<rule_name>: the folder is the area the guardrail table groups rules by.
+        area = info.name.split(".")[1] if info.name.count(".") >= 2 else ""
+        found[rule.name] = dataclasses.replace(rule, area=area)
     return tuple(found[name] for name in sorted(found))

@@ -14,11 +14,17 @@ from pulumi_policy import (
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    Severity,
     StackValidationArgs,
     StackValidationPolicy,
 )
 
+from . import props as wire
+
 PROJECT = "ai-landing-zone"
+ENVIRONMENTS = ("dev", "staging", "prod")
+LEVELS = ("advisory", "mandatory", "remediate", "disabled")
+SEVERITIES = ("low", "medium", "high", "critical")
 
 
 @dataclass(frozen=True)
@@ -49,13 +55,42 @@ def stack_config(key: str) -> str | None:
     raw = os.environ.get("PULUMI_CONFIG")
     if not raw:
         return None
-    value = json.loads(raw).get(key)
+    try:
+        value = json.loads(raw).get(key)
+    except (ValueError, AttributeError):
+        return None
     return value if isinstance(value, str) else None
+
+
+def stack_environment() -> str | None:
+    """The stack's environment kind: `<project>:environment`, then `ai-landing-zone:environment`."""
+    project = os.environ.get("PULUMI_PROJECT")
+    for key in ([f"{project}:environment"] if project else []) + [f"{PROJECT}:environment"]:
+        value = stack_config(key)
+        if value:
+            return value
+    return None
+
+
+def python_name(type_token: str) -> str:
+    """`aws:s3/bucket:Bucket` -> `aws.s3.Bucket`, `kubernetes:rbac.authorization.k8s.io/v1:Role` ->
+    `kubernetes.rbac.v1.Role`: the class a Python program would have used."""
+    parts = type_token.split(":")
+    if len(parts) != 3:
+        return type_token
+    package, module, name = parts
+    segments = module.split("/")
+    if package == "kubernetes":
+        segments = [segments[0].split(".")[0], *segments[1:]]
+    else:
+        segments = segments[:1]
+    return ".".join([package, *segments, name])
 
 
 @dataclass(frozen=True)
 class ResourceView:
-    """What a rule may look at: type, wire-format properties, URN, name, options and its config."""
+    """What a rule may look at: type, wire-format inputs (plain dicts and lists, camelCase), URN,
+    name, options (`protect`), the provider's inputs, dependencies and the rule's config."""
 
     type: str
     props: Mapping[str, Any]
@@ -63,21 +98,72 @@ class ResourceView:
     name: str
     protect: bool
     config: Mapping[str, Any]
+    provider: Mapping[str, Any] = field(default_factory=dict)
+    parent: str = ""
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
+    # -- inputs (see lzpolicy.props for the unknown-value contract) ------------------------------
     def get(self, *path: str | int, default: Any = None) -> Any:
-        node: Any = self.props
-        for part in path:
-            try:
-                node = node[part]
-            except (KeyError, IndexError, TypeError):
-                return default
-            if node is None:
-                return default
-        return node
+        return wire.dig(self.props, *path, default=default)
+
+    def is_set(self, *path: str | int) -> bool:
+        return wire.is_set(self.props, *path)
+
+    def items(self, *path: str | int) -> list[Any]:
+        return wire.items(self.props, *path)
+
+    def strings(self, *path: str | int) -> list[str]:
+        return wire.strings(self.props, *path)
+
+    def flag(self, *path: str | int) -> bool | None:
+        return wire.truthy(self.get(*path))
+
+    def number(self, *path: str | int) -> float | None:
+        return wire.number(self.get(*path))
+
+    # -- identity and context --------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        """How a message names the resource: `aws.s3.Bucket 'datasets'`."""
+        return f"{python_name(self.type)} '{self.name}'"
+
+    @property
+    def package(self) -> str:
+        return self.type.split(":", 1)[0]
 
     @property
     def environment(self) -> str | None:
-        return self.config.get("environment") or stack_config(f"{PROJECT}:environment")
+        return self.config.get("environment") or stack_environment()
+
+    @property
+    def region(self) -> str | None:
+        """The region a resource lives in: its own `region` input (pulumi-aws v7 has one on every
+        resource), its provider's, then the stack's `aws:region` / `gcp:region`; GCP locations and
+        zones are reduced to their region."""
+        for source in (self.props, self.provider):
+            value = wire.dig(source, "region")
+            if isinstance(value, str) and value and not wire.is_unknown(value):
+                return value
+        if self.package == "gcp":
+            for key in ("location", "zone"):
+                value = wire.dig(self.props, key)
+                if isinstance(value, str) and value and not wire.is_unknown(value):
+                    return gcp_region_of(value)
+        return stack_config(f"{self.package}:region")
+
+    def depends_on(self, urn: str, prop: str | None = None) -> bool:
+        if prop is not None:
+            return urn in self.property_dependencies.get(prop, ())
+        return urn in self.dependencies or any(urn in deps for deps in self.property_dependencies.values())
+
+
+def gcp_region_of(location: str) -> str:
+    """`us-central1-a` -> `us-central1`; regions and multi-regions (`US`) are returned unchanged."""
+    parts = location.split("-")
+    if len(parts) == 3 and len(parts[2]) == 1 and parts[2].isalpha():
+        return "-".join(parts[:2])
+    return location
 
 
 @dataclass(frozen=True)
@@ -88,13 +174,41 @@ class StackView:
     def of_type(self, *types: str) -> list[ResourceView]:
         return [r for r in self.resources if r.type in types]
 
+    def by_urn(self, urn: str) -> ResourceView | None:
+        return self._index().get(urn)
+
+    def _index(self) -> dict[str, ResourceView]:
+        index = self.__dict__.get("_urn_index")
+        if index is None:
+            index = {r.urn: r for r in self.resources}
+            object.__setattr__(self, "_urn_index", index)
+        return index
+
+    def referenced(self, view: ResourceView, prop: str, *types: str) -> list[ResourceView]:
+        """Resources of `types` that `view`'s property `prop` was computed from (property
+        dependencies, which the engine records whether or not the values are known yet)."""
+        found = [self.by_urn(u) for u in view.property_dependencies.get(prop, ())]
+        return [r for r in found if r is not None and (not types or r.type in types)]
+
+    def referencing(self, target: ResourceView, prop: str, *types: str) -> list[ResourceView]:
+        """Resources of `types` whose property `prop` was computed from `target`."""
+        return [r for r in self.of_type(*types) if r.depends_on(target.urn, prop)]
+
+    @property
+    def stack_urn(self) -> str:
+        for r in self.resources:
+            if r.type == "pulumi:pulumi:Stack":
+                return r.urn
+        return ""
+
     @property
     def environment(self) -> str | None:
-        return self.config.get("environment") or stack_config(f"{PROJECT}:environment")
+        return self.config.get("environment") or stack_environment()
 
-
-def _level(level: str) -> EnforcementLevel:
-    return EnforcementLevel(level)
+    def packages(self) -> set[str]:
+        """Cloud packages with at least one resource in the stack (providers and the stack excluded)."""
+        return {r.package for r in self.resources
+                if not r.type.startswith("pulumi:")}
 
 
 @dataclass(frozen=True)
@@ -106,23 +220,47 @@ class _RuleBase:
     enforcement_level: str = "advisory"
     config_properties: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     severity: str = "medium"
+    area: str = ""  # set by the registry from the rule's folder
 
-    def _schema(self) -> PolicyConfigSchema | None:
-        props = dict(self.config_properties)
-        props.setdefault("environment", {"type": "string", "enum": ["dev", "staging", "prod"],
-                                         "description": "Environment kind; default: the stack's ai-landing-zone:environment."})
-        return PolicyConfigSchema(properties=props)
+    def __post_init__(self) -> None:
+        if self.enforcement_level not in LEVELS:
+            raise ValueError(f"{self.name}: enforcement_level must be one of {', '.join(LEVELS)}")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"{self.name}: severity must be one of {', '.join(SEVERITIES)}")
+        if "environment" in self.config_properties:
+            raise ValueError(f"{self.name}: `environment` is added to every rule's config schema")
+
+    @property
+    def kind(self) -> str:
+        return "stack" if isinstance(self, StackRule) else "resource"
+
+    def schema_properties(self) -> dict[str, dict[str, Any]]:
+        props = {k: dict(v) for k, v in self.config_properties.items()}
+        props["environment"] = {
+            "type": "string", "enum": list(ENVIRONMENTS),
+            "description": "Environment kind; default: the stack's ai-landing-zone:environment."}
+        return props
+
+    def _schema(self) -> PolicyConfigSchema:
+        return PolicyConfigSchema(properties=self.schema_properties())
 
     def metadata(self) -> dict[str, Any]:
         return {"name": self.name, "resourceTypes": list(self.resource_types), "controls": list(self.controls),
                 "enforcementLevel": self.enforcement_level, "description": self.description,
-                "kind": "stack" if isinstance(self, StackRule) else "resource",
+                "area": self.area, "kind": self.kind, "severity": self.severity,
                 "configSchema": {k: dict(v) for k, v in self.config_properties.items()}}
 
+    def _policy_kwargs(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description,
+                "enforcement_level": EnforcementLevel(self.enforcement_level),
+                "config_schema": self._schema(), "severity": Severity(self.severity)}
 
-def _view(type_: str, props: Any, urn: str, name: str, opts: Any, config: Mapping[str, Any]) -> ResourceView:
-    return ResourceView(type=type_, props=props, urn=urn, name=name,
-                        protect=bool(getattr(opts, "protect", False)), config=config)
+
+def _provider_props(provider: Any) -> Mapping[str, Any]:
+    if provider is None:
+        return {}
+    props = wire.plain(getattr(provider, "props", None) or {})
+    return props if isinstance(props, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -136,8 +274,15 @@ class ResourceRule(_RuleBase):
         return self.check(view)
 
     def policy(self) -> ResourceValidationPolicy:
+        judged = frozenset(self.resource_types)
+
         def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-            view = _view(args.resource_type, args.props, args.urn, args.name, args.opts, args.get_config())
+            if args.resource_type not in judged:
+                args.not_applicable(f"{args.resource_type} is not judged by {self.name}")
+            view = ResourceView(type=args.resource_type, props=wire.plain(args.props), urn=args.urn,
+                                name=args.name, protect=bool(getattr(args.opts, "protect", False)),
+                                config=args.get_config(), provider=_provider_props(args.provider),
+                                parent=getattr(args.opts, "parent", None) or "")
             verdict = self.evaluate(view)
             if isinstance(verdict, NonCompliant):
                 for message in verdict.messages:
@@ -145,28 +290,39 @@ class ResourceRule(_RuleBase):
             elif isinstance(verdict, NotApplicable):
                 args.not_applicable(verdict.reason)
 
-        return ResourceValidationPolicy(name=self.name, description=self.description, validate=validate,
-                                        enforcement_level=_level(self.enforcement_level),
-                                        config_schema=self._schema())
+        return ResourceValidationPolicy(validate=validate, **self._policy_kwargs())
+
+
+StackVerdict = Union[Iterable[tuple[str, str]], NotApplicable]
 
 
 @dataclass(frozen=True)
 class StackRule(_RuleBase):
-    """Judges what one resource cannot show (a VPC without a flow log). Yields (urn, message)."""
+    """Judges what one resource cannot show (a VPC without a flow log). `check_stack` yields
+    (urn, message) pairs - "" as the urn blames the stack as a whole - or returns NotApplicable
+    when the stack holds nothing the rule judges."""
 
-    check_stack: Callable[[StackView], Iterable[tuple[str, str]]] | None = None
+    check_stack: Callable[[StackView], StackVerdict] | None = None
 
-    def evaluate(self, view: StackView) -> list[tuple[str, str]]:
+    def evaluate(self, view: StackView) -> list[tuple[str, str]] | NotApplicable:
         assert self.check_stack is not None
-        return list(self.check_stack(view))
+        result = self.check_stack(view)
+        return result if isinstance(result, NotApplicable) else list(result)
 
     def policy(self) -> StackValidationPolicy:
         def validate(args: StackValidationArgs, report: ReportViolation) -> None:
             config = args.get_config()
-            views = [_view(r.resource_type, r.props, r.urn, r.name, r.opts, config) for r in args.resources]
-            for urn, message in self.evaluate(StackView(resources=views, config=config)):
-                report(message, urn)
+            views = [ResourceView(
+                type=r.resource_type, props=wire.plain(r.props), urn=r.urn, name=r.name,
+                protect=bool(getattr(r.opts, "protect", False)), config=config,
+                provider=_provider_props(r.provider), parent=r.parent.urn if r.parent else "",
+                dependencies=tuple(d.urn for d in r.dependencies),
+                property_dependencies={k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()},
+            ) for r in args.resources]
+            result = self.evaluate(StackView(resources=views, config=config))
+            if isinstance(result, NotApplicable):
+                args.not_applicable(result.reason)
+            for urn, message in result:
+                report(message, urn or None)
 
-        return StackValidationPolicy(name=self.name, description=self.description, validate=validate,
-                                     enforcement_level=_level(self.enforcement_level),
-                                     config_schema=self._schema())
+        return StackValidationPolicy(validate=validate, **self._policy_kwargs())

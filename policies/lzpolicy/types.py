@@ -1,7 +1,15 @@
-"""Resource type tokens, both generations where pulumi-aws renamed them (v6 `BucketV2` etc., v7)."""
+"""Resource type tokens, both generations where pulumi-aws renamed them.
 
+pulumi-aws v7 renamed the S3 resources: v6 `aws:s3/bucketV2:BucketV2` is v7 `aws:s3/bucket:Bucket`,
+v6 `...V2` configuration resources lost their suffix. (v6's own `aws:s3/bucket:Bucket` was the legacy
+bucket with inline configuration; its token equals v7's bucket, so both are judged as buckets.)
+v7 still ships the `...V2` classes as deprecated aliases, so both generations can appear in a plan.
+"""
+
+# --- AWS: S3 --------------------------------------------------------------------------------------
 S3_BUCKET = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 S3_PUBLIC_ACCESS_BLOCK = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
+S3_ACCOUNT_PUBLIC_ACCESS_BLOCK = ("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",)
 S3_SSE = ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
           "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
 S3_VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
@@ -14,36 +22,104 @@ S3_ACL = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
 S3_OBJECT_LOCK = ("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
                   "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
 
+# --- AWS: network and compute ---------------------------------------------------------------------
+VPC = ("aws:ec2/vpc:Vpc",)
+SUBNET = ("aws:ec2/subnet:Subnet",)
+FLOW_LOG = ("aws:ec2/flowLog:FlowLog",)
 SECURITY_GROUP = ("aws:ec2/securityGroup:SecurityGroup",)
 SECURITY_GROUP_RULES = ("aws:ec2/securityGroupRule:SecurityGroupRule",
                         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
 LAUNCH_TEMPLATE = ("aws:ec2/launchTemplate:LaunchTemplate",)
+PLACEMENT_GROUP = ("aws:ec2/placementGroup:PlacementGroup",)
 EC2_INSTANCE = ("aws:ec2/instance:Instance",)
+EBS_VOLUME = ("aws:ebs/volume:Volume",)
+
+# --- AWS: EKS -------------------------------------------------------------------------------------
 NODE_GROUP = ("aws:eks/nodeGroup:NodeGroup",)
 EKS_CLUSTER = ("aws:eks/cluster:Cluster",)
+
+# --- AWS: identity and keys -----------------------------------------------------------------------
 IAM_ROLE = ("aws:iam/role:Role",)
-IAM_POLICY_DOCS = ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy")
+IAM_POLICY_DOCS = ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy",
+                   "aws:iam/groupPolicy:GroupPolicy")
+IAM_POLICY_ATTACHMENTS = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                          "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+                          "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+                          "aws:iam/policyAttachment:PolicyAttachment")
 KMS_KEY = ("aws:kms/key:Key",)
-VPC = ("aws:ec2/vpc:Vpc",)
-FLOW_LOG = ("aws:ec2/flowLog:FlowLog",)
+KMS_KEY_POLICY = ("aws:kms/keyPolicy:KeyPolicy",)
+
+# --- AWS: logging and storage ---------------------------------------------------------------------
 TRAIL = ("aws:cloudtrail/trail:Trail",)
 LOG_GROUP = ("aws:cloudwatch/logGroup:LogGroup",)
 EFS = ("aws:efs/fileSystem:FileSystem",)
 FSX_LUSTRE = ("aws:fsx/lustreFileSystem:LustreFileSystem",)
-SUBNET = ("aws:ec2/subnet:Subnet",)
 
+# --- GCP ------------------------------------------------------------------------------------------
 GKE_CLUSTER = ("gcp:container/cluster:Cluster",)
 GKE_NODE_POOL = ("gcp:container/nodePool:NodePool",)
 GCS_BUCKET = ("gcp:storage/bucket:Bucket",)
+GCP_NETWORK = ("gcp:compute/network:Network",)
 GCP_SUBNET = ("gcp:compute/subnetwork:Subnetwork",)
 GCP_FIREWALL = ("gcp:compute/firewall:Firewall",)
 GCP_KMS_KEY = ("gcp:kms/cryptoKey:CryptoKey",)
+GCP_FILESTORE = ("gcp:filestore/instance:Instance",)
+GCP_SA_KEY = ("gcp:serviceaccount/key:Key",)
+GCP_AUDIT_CONFIG = ("gcp:projects/iAMAuditConfig:IAMAuditConfig", "gcp:folder/iamAuditConfig:IamAuditConfig",
+                    "gcp:organizations/iamAuditConfig:IamAuditConfig")
+GCP_LOG_SINK = ("gcp:logging/projectSink:ProjectSink", "gcp:logging/folderSink:FolderSink",
+                "gcp:logging/organizationSink:OrganizationSink")
+GCP_LOG_BUCKET = ("gcp:logging/projectBucketConfig:ProjectBucketConfig",)
+
+# IAM grants on the resource hierarchy (project, folder, organisation): where primitive roles matter.
+GCP_HIERARCHY_IAM_MEMBER = ("gcp:projects/iAMMember:IAMMember", "gcp:folder/iAMMember:IAMMember",
+                            "gcp:organizations/iAMMember:IAMMember")
+GCP_HIERARCHY_IAM_BINDING = ("gcp:projects/iAMBinding:IAMBinding", "gcp:folder/iAMBinding:IAMBinding",
+                             "gcp:organizations/iAMBinding:IAMBinding")
+GCP_HIERARCHY_IAM_POLICY = ("gcp:projects/iAMPolicy:IAMPolicy", "gcp:folder/iAMPolicy:IAMPolicy",
+                            "gcp:organizations/iAMPolicy:IAMPolicy")
+# IAM grants on resources a landing zone creates: buckets, keys, service accounts, registries, secrets.
+GCP_RESOURCE_IAM_MEMBER = ("gcp:storage/bucketIAMMember:BucketIAMMember",
+                           "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:kms/keyRingIAMMember:KeyRingIAMMember",
+                           "gcp:serviceaccount/iAMMember:IAMMember",
+                           "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+                           "gcp:secretmanager/secretIamMember:SecretIamMember")
+GCP_RESOURCE_IAM_BINDING = ("gcp:storage/bucketIAMBinding:BucketIAMBinding",
+                            "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding",
+                            "gcp:kms/keyRingIAMBinding:KeyRingIAMBinding",
+                            "gcp:serviceaccount/iAMBinding:IAMBinding",
+                            "gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding",
+                            "gcp:secretmanager/secretIamBinding:SecretIamBinding")
+GCP_RESOURCE_IAM_POLICY = ("gcp:storage/bucketIAMPolicy:BucketIAMPolicy",
+                           "gcp:kms/cryptoKeyIAMPolicy:CryptoKeyIAMPolicy", "gcp:kms/keyRingIAMPolicy:KeyRingIAMPolicy",
+                           "gcp:serviceaccount/iAMPolicy:IAMPolicy",
+                           "gcp:artifactregistry/repositoryIamPolicy:RepositoryIamPolicy",
+                           "gcp:secretmanager/secretIamPolicy:SecretIamPolicy")
+GCP_IAM_MEMBER = GCP_HIERARCHY_IAM_MEMBER + GCP_RESOURCE_IAM_MEMBER
+GCP_IAM_BINDING = GCP_HIERARCHY_IAM_BINDING + GCP_RESOURCE_IAM_BINDING
+GCP_IAM_POLICY = GCP_HIERARCHY_IAM_POLICY + GCP_RESOURCE_IAM_POLICY
+
+# --- Kubernetes -----------------------------------------------------------------------------------
+K8S_NAMESPACE = ("kubernetes:core/v1:Namespace",)
+K8S_NETWORK_POLICY = ("kubernetes:networking.k8s.io/v1:NetworkPolicy",)
+K8S_RESOURCE_QUOTA = ("kubernetes:core/v1:ResourceQuota",)
+K8S_ROLES = ("kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")
+K8S_BINDINGS = ("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")
 
 # Resource types that take `tags` and are billed or hold data: cost attribution must be visible.
 AWS_TAGGABLE = (
     *S3_BUCKET, *VPC, *SUBNET, *SECURITY_GROUP, *LAUNCH_TEMPLATE, *NODE_GROUP, *EKS_CLUSTER, *IAM_ROLE,
-    *KMS_KEY, *FLOW_LOG, *TRAIL, *LOG_GROUP, *EFS, *FSX_LUSTRE, *EC2_INSTANCE,
+    *KMS_KEY, *FLOW_LOG, *TRAIL, *LOG_GROUP, *EFS, *FSX_LUSTRE, *EC2_INSTANCE, *EBS_VOLUME, *PLACEMENT_GROUP,
     "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/internetGateway:InternetGateway",
-    "aws:ec2/routeTable:RouteTable", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/placementGroup:PlacementGroup",
+    "aws:ec2/routeTable:RouteTable", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:iam/policy:Policy",
 )
-GCP_LABELABLE = (*GKE_CLUSTER, *GCS_BUCKET, *GCP_KMS_KEY)
+# GCP resources whose `labels` reach the billing export. GKE clusters take `resourceLabels`; node pools
+# label their VMs through `nodeConfig.resourceLabels` (see rules/tagging/gcp_cost_labels.py).
+GCP_LABELABLE = (*GKE_CLUSTER, *GKE_NODE_POOL, *GCS_BUCKET, *GCP_KMS_KEY, *GCP_FILESTORE)
+
+# Resources that hold data or are expensive to rebuild: `protect` them in prod.
+STATEFUL = (
+    *S3_BUCKET, *EFS, *FSX_LUSTRE, *EBS_VOLUME, *KMS_KEY, *LOG_GROUP, *EKS_CLUSTER,
+    *GCS_BUCKET, *GCP_KMS_KEY, "gcp:kms/keyRing:KeyRing", *GCP_FILESTORE, *GKE_CLUSTER,
+)

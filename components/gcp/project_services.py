@@ -1,0 +1,46 @@
+"""The Google APIs the landing zone calls, enabled on the project before anything uses them."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.config.model import LandingZoneConfig
+
+BASE_SERVICES = (
+    "compute.googleapis.com",
+    "container.googleapis.com",
+    "cloudkms.googleapis.com",
+    "storage.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+    "iam.googleapis.com",
+    "orgpolicy.googleapis.com",
+    "binaryauthorization.googleapis.com",
+    "artifactregistry.googleapis.com",
+)
+FILE_TIER_SERVICES = {
+    "managedLustre": ("lustre.googleapis.com", "servicenetworking.googleapis.com"),
+    "parallelstore": ("parallelstore.googleapis.com", "servicenetworking.googleapis.com"),
+    "filestore": ("file.googleapis.com", "servicenetworking.googleapis.com"),
+}
+
+
+def required_services(config: LandingZoneConfig) -> tuple[str, ...]:
+    return BASE_SERVICES + FILE_TIER_SERVICES.get(config.storage.file.kind, ())
+
+
+class ProjectServices(pulumi.ComponentResource):
+    """`lz:gcp:ProjectServices`: one `projects.Service` per API; `.resources` is what others wait on."""
+
+    def __init__(self, name: str, config: LandingZoneConfig, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("lz:gcp:ProjectServices", name, None, opts)
+        self.resources: list[pulumi.Resource] = []
+        for service in required_services(config):
+            short = service.split(".", 1)[0]
+            self.resources.append(gcp.projects.Service(
+                f"{name}-{short}", project=config.gcp_project, service=service,
+                # Other workloads in the project may use the same API: never turn it off on destroy.
+                disable_on_destroy=False, disable_dependent_services=False,
+                opts=pulumi.ResourceOptions(parent=self)))
+        self.register_outputs({"services": [s.service for s in self.resources]})

@@ -1,0 +1,1 @@
+"""Cost rules: budgets and idle GPU capacity, priced with components.catalog.pricing."""
