@@ -218,8 +218,18 @@ def managed_lustre_prices() -> dict[int, float | None]:
 
 
 # ------------------------------------------------------------------------------------------- advice
-def judge(demand: Demand, supply: float | None, what: str) -> list[Advisory]:
-    """Starved GPUs (supply below demand) or a file tier more than OVERSIZE_FACTOR x the demand."""
+def smallest_supply_mbps(kind: str) -> float:
+    """Throughput of the smallest file system of a kind: below it, 'oversized' cannot be helped."""
+    if kind == "lustre":
+        return lustre_supply_mbps(FSX_FIRST_GIB, FSX_TIERS[0])
+    if kind == "managedLustre":
+        return min(lustre_supply_mbps(lo, tier) for tier, (lo, _) in MANAGED_LUSTRE_TIERS.items())
+    return 0.0
+
+
+def judge(demand: Demand, supply: float | None, what: str, kind: str = "") -> list[Advisory]:
+    """Starved GPUs (supply below demand) or a file tier more than OVERSIZE_FACTOR x the demand (unless it is
+    already the smallest file system of its `kind`)."""
     need = demand.mbps
     if supply is None or need <= 0:
         return []
@@ -228,7 +238,7 @@ def judge(demand: Demand, supply: float | None, what: str) -> list[Advisory]:
         return [Advisory("warning", "file-tier-starves-gpus",
                          f"{what} delivers {supply:,.0f} MB/s but the training pools read up to {need:,.0f} MB/s "
                          f"({pools}): GPUs will wait on data; raise the capacity or the throughput tier")]
-    if supply > OVERSIZE_FACTOR * need:
+    if supply > OVERSIZE_FACTOR * need and supply > smallest_supply_mbps(kind) + 1e-6:
         return [Advisory("info", "file-tier-oversized",
                          f"{what} delivers {supply:,.0f} MB/s, more than {OVERSIZE_FACTOR:g}x the {need:,.0f} MB/s "
                          f"the training pools can read ({pools}): a smaller capacity or tier costs less")]
@@ -254,7 +264,7 @@ def advise(config: LandingZoneConfig) -> StorageAdvice:
             tier = file.throughput_mbps_per_tib or choice.throughput_per_tib
             supply = lustre_supply_mbps(capacity, tier)
             advisories.append(Advisory("info", "file-tier-sized", choice.note))
-        advisories += judge(demand, supply, f"the {kind} file tier")
+        advisories += judge(demand, supply, f"the {kind} file tier", kind)
     elif demand.mbps > 0:
         why = ("no file tier is configured: training pools read from object storage only"
                if kind == "none" else f"the throughput of a {kind} file tier is not modelled")
@@ -267,5 +277,5 @@ __all__ = [
     "DEFAULT_READ_MBPS_PER_GPU", "DEFAULT_READ_SOURCE", "FSX_TIERS", "MANAGED_LUSTRE_TIERS", "Advisory", "Demand",
     "LustreChoice", "PoolDemand", "StorageAdvice", "advise", "fsx_capacity_for", "fsx_lustre_prices", "judge",
     "lustre_supply_mbps", "managed_lustre_capacity_for", "managed_lustre_prices", "size_lustre",
-    "size_managed_lustre", "supply_mbps", "training_demand",
+    "size_managed_lustre", "smallest_supply_mbps", "supply_mbps", "training_demand",
 ]

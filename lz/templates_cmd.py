@@ -202,6 +202,17 @@ def render(template: Template, destination: Path, *, stack: str, project: str | 
     if len(description) > _MAX_DESCRIPTION:
         raise TemplateError(f"description: at most {_MAX_DESCRIPTION} characters (got {len(description)})")
     config, unset_secrets = resolve_config(template, project, answers or {})
+    # `pulumi new` substitutes text and then parses Pulumi.yaml: a description with ": " breaks it there
+    # too, so refuse before writing anything.
+    project_text = transform(strip_template_section((template.dir / "Pulumi.yaml").read_text()), project,
+                             description)
+    try:
+        parsed = yaml.safe_load(project_text) or {}
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"the description {description!r} makes Pulumi.yaml invalid YAML (so it would for "
+                            f"`pulumi new`); avoid ': ' and ' #' in it ({exc.__class__.__name__})") from None
+    if parsed.get("name") != project:
+        raise TemplateError(f"{template.dir / 'Pulumi.yaml'}: name must be ${{PROJECT}} (got {parsed.get('name')!r})")
 
     sources = list(_template_files(template.dir))
     targets = {src: destination / transform(str(src.relative_to(template.dir)), project, "") for src in sources}
@@ -226,7 +237,7 @@ def render(template: Template, destination: Path, *, stack: str, project: str | 
         rendered.files.append(target)
     stack_file.parent.mkdir(parents=True, exist_ok=True)
     stack_file.write_text(yaml.safe_dump({"config": dict(sorted(config.items()))}, sort_keys=False,
-                                         default_flow_style=False, allow_unicode=True))
+                                         default_flow_style=False, allow_unicode=True, width=4096))
     rendered.files.append(stack_file)
     return rendered
 
@@ -403,6 +414,10 @@ def write_new_stack(project_dir: Path, choices: StackChoices) -> Path:
 
 # --- command line ----------------------------------------------------------------------------------
 
+def _say(console: Console, text: str) -> None:
+    console.print(text, highlight=False, markup=False, soft_wrap=True)  # never re-wrap a path or a message
+
+
 def cmd_template_render(args: argparse.Namespace, console: Console) -> int:
     err = Console(stderr=True)
     try:
@@ -410,31 +425,27 @@ def cmd_template_render(args: argparse.Namespace, console: Console) -> int:
         rendered = render(template, Path(args.dir), stack=args.stack, project=args.name,
                           description=args.description, answers=parse_answers(args.config), force=args.force)
     except TemplateError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
+        _say(err, f"error: {exc}")
         return EXIT_BAD_INPUT
-    console.print(f"Created project '{rendered.project}' from template {template.name} in {rendered.dir}",
-                  highlight=False, markup=False)
-    console.print(f"Stack file {rendered.stack_file.relative_to(rendered.dir)}:", highlight=False, markup=False)
+    _say(console, f"Created project '{rendered.project}' from template {template.name} in {rendered.dir}")
+    _say(console, f"Stack file {rendered.stack_file.relative_to(rendered.dir)}:")
     for key, value in sorted(rendered.config.items()):
-        console.print(f"  {key}: {value}", highlight=False, markup=False)
+        _say(console, f"  {key}: {value}")
     for key in rendered.unset_secrets:
-        console.print(f"  {key}: secret, not written; run `pulumi config set --secret {key}`",
-                      highlight=False, markup=False)
-    console.print(f"Next: lz plan {args.stack} -C {args.dir}", highlight=False, markup=False)
+        _say(console, f"  {key}: secret, not written; run `pulumi config set --secret {key}`")
+    _say(console, f"Next: lz plan {args.stack} -C {args.dir}")
     return EXIT_OK
 
 
 def cmd_new_stack(args: argparse.Namespace, console: Console) -> int:
-    err = Console(stderr=True)
     choices = StackChoices(name=args.name, cloud=args.cloud, environment=args.env, region=args.region,
                            gcp_project=args.gcp_project, cost_center=args.cost_center)
     try:
         path = write_new_stack(Path(args.C), choices)
     except TemplateError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
+        _say(Console(stderr=True), f"error: {exc}")
         return EXIT_BAD_INPUT
-    console.print(f"Wrote {path}. Next: lz validate {args.name} && lz plan {args.name}", highlight=False,
-                  markup=False)
+    _say(console, f"Wrote {path}. Next: lz validate {args.name} && lz plan {args.name}")
     return EXIT_OK
 
 

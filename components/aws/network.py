@@ -149,9 +149,10 @@ class Network(pulumi.ComponentResource):
             private_rt_ids.append(rt.id)
 
         # Checkpoints and datasets go to S3 through the free gateway endpoint, never through NAT.
-        aws.ec2.VpcEndpoint(
+        s3_endpoint = aws.ec2.VpcEndpoint(
             f"{name}-s3", vpc_id=vpc_id, service_name=ctx.endpoint_service("s3"), vpc_endpoint_type="Gateway",
             route_table_ids=private_rt_ids, tags=ctx.tagged(f"{ctx.prefix}-s3"), opts=child)
+        self.s3_prefix_list_id = s3_endpoint.prefix_list_id
 
         self.endpoint_security_group_id: pulumi.Output[str] | None = None
         if args.interface_endpoints:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import UnknownTypeError, aws_instance_type, gcp_machine_type, price
+from . import UnknownPriceError, UnknownTypeError, aws_instance_type, gcp_machine_type, price
 
 HOURS_PER_MONTH = 730  # the figure AWS and Google price calculators use
 
@@ -122,11 +122,11 @@ def _fixed(key: str, count: float, what: str, per: str = "hour") -> Charge:
     return Charge(hourly, hourly, basis, (key,))
 
 
-def _usage(key: str, what: str) -> Charge:
+def _usage(key: str, what: str, unknown: str = "amount unknown") -> Charge:
     """A charge that depends only on usage the plan cannot know: $0 fixed, the rate in the basis."""
     unit = _usd(key)
     rate = f"{_fmt(unit)} USD {price(key).unit}" if unit is not None else f"rate unknown ({key})"
-    return Charge(0.0, 0.0, f"{what}: usage only, {rate}, amount unknown", (key,))
+    return Charge(0.0, 0.0, f"{what}: usage only, {rate}, {unknown}", (key,))
 
 
 def _unknown(what: str) -> Charge:
@@ -146,7 +146,8 @@ def _tag(inputs: Mapping[str, Any], *paths: tuple[str, ...]) -> Mapping[str, Any
 def attribution(inputs: Mapping[str, Any], key: str) -> str | None:
     """The value of a cost-attribution tag / label in a resource's inputs (AWS tags, GCP labels,
     GKE node resource labels, Kubernetes metadata labels). GCP label keys allow no upper case."""
-    bags = _tag(inputs, ("tags",)), _tag(inputs, ("labels",)), _tag(inputs, ("nodeConfig", "resourceLabels")), \
+    bags = _tag(inputs, ("tags",)), _tag(inputs, ("labels",)), _tag(inputs, ("resourceLabels",)), \
+        _tag(inputs, ("nodeConfig", "resourceLabels")), \
         _tag(inputs, ("metadata", "labels")), _tag(inputs, ("settings", "userLabels"))
     for bag in bags:
         for candidate in (key, key.lower().replace(".", "_")):
@@ -157,6 +158,21 @@ def attribution(inputs: Mapping[str, Any], key: str) -> str | None:
 
 
 # ------------------------------------------------------------------------------------------- GPU pools
+def instance_rate(cloud: str, name: str) -> tuple[float | None, str] | None:
+    """(on-demand USD/h, price key) of an instance / machine type: the accelerator catalog, else a
+    `aws.ec2.<type>.hour` / `gcp.compute.<type>.hour` entry of prices.yaml; None when neither knows it."""
+    try:
+        entry = aws_instance_type(name) if cloud == "aws" else gcp_machine_type(name)
+        return entry.on_demand_usd_per_hour, f"{cloud}:{name}"
+    except UnknownTypeError:
+        pass
+    key = f"aws.ec2.{name}.hour" if cloud == "aws" else f"gcp.compute.{name.replace('-', '_')}.hour"
+    try:
+        return price(key).usd, key
+    except UnknownPriceError:
+        return None
+
+
 def _pool_charge(*, instance_price: float | None, instance_type: str, price_key: str, nodes: tuple[int, int],
                  capacity: str, pool: str) -> Charge:
     lo, hi = nodes
@@ -181,6 +197,15 @@ def _pool_charge(*, instance_price: float | None, instance_type: str, price_key:
 
 
 _EKS_CAPACITY = {"ON_DEMAND": ON_DEMAND, "SPOT": SPOT, "CAPACITY_BLOCK": CAPACITY_BLOCK}
+# The Kubernetes node label the landing zone puts on every pool's nodes (components/aws|gcp gpu_node_pool).
+POOL_LABEL = "ai-landing-zone/pool"
+
+
+def pool_name(labels: Any, *names: Any) -> str:
+    """The pool a node group / node pool serves: its pool label, else its provider-side name ('' if none)."""
+    if isinstance(labels, Mapping) and labels.get(POOL_LABEL):
+        return str(labels[POOL_LABEL])
+    return next((str(n) for n in names if n), "")
 
 
 def eks_instance_type(inputs: Mapping[str, Any], launch_templates: Mapping[str, Mapping[str, Any]]) -> str | None:
@@ -211,18 +236,17 @@ def eks_capacity_type(inputs: Mapping[str, Any], launch_templates: Mapping[str, 
 def price_node_group(inputs: Mapping[str, Any], context: PricingContext) -> Charge:
     scaling = inputs.get("scalingConfig") or {}
     nodes = (int(_num(scaling.get("minSize")) or 0), int(_num(scaling.get("maxSize")) or 0))
-    pool = str(inputs.get("nodeGroupName") or inputs.get("nodeGroupNamePrefix") or "")
+    pool = pool_name(inputs.get("labels"), inputs.get("nodeGroupName"), inputs.get("nodeGroupNamePrefix"))
     capacity = eks_capacity_type(inputs, context.launch_templates)
     name = eks_instance_type(inputs, context.launch_templates)
     if name is None:
         return Charge(None, None, "instance type not in the node group nor in a launch template found by id/name",
                       (), capacity, pool, None, nodes)
-    try:
-        instance_price = aws_instance_type(name).on_demand_usd_per_hour
-    except UnknownTypeError:
+    rate = instance_rate("aws", name)
+    if rate is None:
         return Charge(None, None, f"{nodes[0]}..{nodes[1]} x {name}: not a catalogued type, no price",
                       (), capacity, pool, name, nodes)
-    return _pool_charge(instance_price=instance_price, instance_type=name, price_key=f"aws:{name}",
+    return _pool_charge(instance_price=rate[0], instance_type=name, price_key=rate[1],
                         nodes=nodes, capacity=capacity, pool=pool)
 
 
@@ -256,31 +280,29 @@ def gke_capacity_type(inputs: Mapping[str, Any]) -> str:
 
 def price_node_pool(inputs: Mapping[str, Any], context: PricingContext) -> Charge:
     lo, hi, _how = gke_node_counts(inputs)
-    pool = str(inputs.get("name") or inputs.get("namePrefix") or "")
+    pool = pool_name((inputs.get("nodeConfig") or {}).get("labels"), inputs.get("name"), inputs.get("namePrefix"))
     capacity = gke_capacity_type(inputs)
     name = str((inputs.get("nodeConfig") or {}).get("machineType") or "")
     if not name:
         return Charge(None, None, "node pool without nodeConfig.machineType", (), capacity, pool, None, (lo, hi))
-    try:
-        machine_price = gcp_machine_type(name).on_demand_usd_per_hour
-    except UnknownTypeError:
+    rate = instance_rate("gcp", name)
+    if rate is None:
         return Charge(None, None, f"{lo}..{hi} x {name}: not a catalogued machine type, no price",
                       (), capacity, pool, name, (lo, hi))
-    return _pool_charge(instance_price=machine_price, instance_type=name, price_key=f"gcp:{name}",
+    return _pool_charge(instance_price=rate[0], instance_type=name, price_key=rate[1],
                         nodes=(lo, hi), capacity=capacity, pool=pool)
 
 
 # ------------------------------------------------------------------------------------------- the rest
 def _aws_ec2_instance(inputs: Mapping[str, Any], _: PricingContext) -> Charge:
     name = str(inputs.get("instanceType") or "")
-    try:
-        od = aws_instance_type(name).on_demand_usd_per_hour
-    except UnknownTypeError:
+    rate = instance_rate("aws", name) if name else None
+    if rate is None:
         return _unknown(f"EC2 instance {name or '(no type)'}: not a catalogued type, no price")
+    od, key = rate
     if od is None:
-        return _unknown(f"EC2 instance {name}: no public on-demand price")
-    return Charge(od, od, f"1 x {name} at {_fmt(od)} USD/h on-demand", (f"aws:{name}",), ON_DEMAND,
-                  instance_type=name)
+        return Charge(None, None, f"EC2 instance {name}: no public on-demand price", (key,), ON_DEMAND)
+    return Charge(od, od, f"1 x {name} at {_fmt(od)} USD/h on-demand", (key,), ON_DEMAND, instance_type=name)
 
 
 def _vpc_endpoint(inputs: Mapping[str, Any], _: PricingContext) -> Charge | None:
@@ -339,17 +361,15 @@ def _parallelstore(inputs: Mapping[str, Any], _: PricingContext) -> Charge:
     return _fixed("gcp.parallelstore.gib_month", gib, f"Parallelstore {gib:g} GiB", per="month")
 
 
-_S3_CLASS_NOTE = "aws.s3.standard.gb_month"
-
-
 def _s3_bucket(inputs: Mapping[str, Any], _: PricingContext) -> Charge:
-    return _usage(_S3_CLASS_NOTE, "S3 bucket, Standard class (lifecycle rules move objects to cheaper classes)")
+    return _usage("aws.s3.standard.gb_month", "S3 bucket, Standard class (lifecycle rules move objects to cheaper "
+                  "classes)", "size unknown")
 
 
 def _gcs_bucket(inputs: Mapping[str, Any], _: PricingContext) -> Charge:
     cls = str(inputs.get("storageClass") or "STANDARD").lower()
     cls = "standard" if cls in ("regional", "multi_regional") else cls
-    return _usage(f"gcp.gcs.{cls}.gb_month", f"GCS bucket, {cls.upper()} class")
+    return _usage(f"gcp.gcs.{cls}.gb_month", f"GCS bucket, {cls.upper()} class", "size unknown")
 
 
 def _gcp_nat(inputs: Mapping[str, Any], context: PricingContext) -> Charge:
@@ -418,7 +438,8 @@ PRICERS: dict[str, Pricer] = {
     "aws:ec2/eip:Eip": lambda i, c: _fixed("aws.public_ipv4.hour", 1, "public IPv4 address"),
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
     "aws:fsx/lustreFileSystem:LustreFileSystem": _fsx_lustre,
-    "aws:efs/fileSystem:FileSystem": lambda i, c: _usage("aws.efs.standard.gb_month", "EFS, Standard class"),
+    "aws:efs/fileSystem:FileSystem": lambda i, c: _usage("aws.efs.standard.gb_month", "EFS, Standard class",
+                                                              "size unknown"),
     "aws:s3/bucket:Bucket": _s3_bucket,
     "aws:s3/bucketV2:BucketV2": _s3_bucket,
     "aws:kms/key:Key": _aws_kms_key,
@@ -440,16 +461,18 @@ PRICERS: dict[str, Pricer] = {
     "kubernetes:core/v1:Service": _k8s_service,
 }
 
-# Packages / modules / types that carry no charge of their own (control-plane objects, identities,
-# network plumbing, configuration of a billed parent). Anything else unpriced is reported as unknown.
-FREE_PACKAGES = ("pulumi", "kubernetes", "random", "tls", "command")
+# Only these providers create billed cloud resources; components (lz:*), Kubernetes objects (except the
+# types in PRICERS), random, tls ... carry no charge of their own.
+BILLED_PACKAGES = ("aws", "gcp")
+# Modules / types of the billed providers that carry no charge of their own (control-plane objects,
+# identities, network plumbing, configuration of a billed parent). Anything else unpriced is unknown.
 FREE_MODULES = (
     "aws:iam/", "aws:vpc/", "aws:s3/bucket", "aws:efs/mountTarget", "aws:efs/accessPoint", "aws:efs/backupPolicy",
     "aws:kms/alias", "aws:ssm/parameter", "aws:eks/addon", "aws:eks/accessEntry", "aws:eks/accessPolicyAssociation",
     "aws:eks/podIdentityAssociation", "aws:eks/identityProviderConfig", "aws:cloudwatch/logResourcePolicy",
-    "aws:fsx/dataRepositoryAssociation", "aws:cloudtrail/eventDataStore",
+    "aws:fsx/dataRepositoryAssociation", "aws:autoscaling/tag", "aws:kms/grant",
     "gcp:serviceaccount/", "gcp:projects/", "gcp:kms/keyRing", "gcp:kms/cryptoKeyIAM", "gcp:storage/bucketIAM",
-    "gcp:storage/bucketAccessControl", "gcp:logging/projectBucketConfig", "gcp:iap/", "gcp:container/nodePoolIAM",
+    "gcp:storage/bucketAccessControl", "gcp:logging/projectBucketConfig", "gcp:iap/", "gcp:orgpolicy/",
 )
 FREE_TYPES = frozenset({
     "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup",
@@ -470,7 +493,7 @@ FREE_TYPES = frozenset({
 
 
 def is_free(type_: str) -> bool:
-    if type_.split(":", 1)[0] in FREE_PACKAGES and type_ not in PRICERS:
+    if type_.split(":", 1)[0] not in BILLED_PACKAGES and type_ not in PRICERS:
         return True
     return type_ in FREE_TYPES or any(type_.startswith(m) for m in FREE_MODULES)
 
@@ -499,13 +522,12 @@ def gpu_pool_charges(resources: Iterable[tuple[str, str, Mapping[str, Any]]]) ->
 
 
 def round_usd(value: float | None) -> float | None:
-    """Cents for reports; keep sub-cent hourly figures readable (0.0014 stays 0.0014)."""
+    """Cents for reports; three significant digits below 1 USD (0.0014 stays 0.0014)."""
     if value is None:
         return None
     if value == 0 or abs(value) >= 1:
         return round(value, 2)
-    digits = 2 - int(math.floor(math.log10(abs(value))))
-    return round(value, max(2, digits + 1))
+    return round(value, max(2, 2 - math.floor(math.log10(abs(value)))))
 
 
 __all__ = [

@@ -24,8 +24,12 @@ def pool_gpus_per_node(cloud: Cloud, instance_type: str) -> int:
     return aws_instance_type(instance_type).accelerator.count
 
 
-# Team namespaces are named after the team; these belong to Kubernetes or to the platform's own services.
-RESERVED_NAMESPACES = ("default", "kueue-system", "gpu-operator")
+# Names the Kubernetes platform layer (components/k8s) gives its own objects; config must not reuse them.
+KUEUE_NAMESPACE = "kueue-system"
+GPU_OPERATOR_NAMESPACE = "gpu-operator"
+KUEUE_CPU_FLAVOR = "default-flavor"  # GPU pools name the other Kueue flavors
+# Team namespaces are named after the team; these belong to Kubernetes or to the platform's services.
+RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE)
 
 
 def _lookup_problem(cloud: Cloud, instance_type: str) -> str | None:
@@ -43,10 +47,80 @@ def _lookup_problem(cloud: Cloud, instance_type: str) -> str | None:
     return "; ".join(errors)
 
 
+# What the AWS landing zone can build; other values of these keys belong to GCP or to brought clusters.
+AWS_FILE_KINDS = ("none", "lustre", "efs")
+AWS_IMAGES = ("al2023-nvidia", "bottlerocket-nvidia")
+AWS_BLOCK_CLASSES = ("gp3", "io2")
+LUSTRE_THROUGHPUT_TIERS = (125, 250, 500, 1000)  # FSx for Lustre PERSISTENT_2, MB/s per TiB
+
+
+def _s3_lifecycle_problems(policy) -> list[tuple[str, str]]:
+    """S3 rejects lifecycle rules that break its minimum storage durations; say so at plan time."""
+    ia, archive, expire = (policy.transition_to_infrequent_days, policy.transition_to_archive_days,
+                           policy.expiration_days)
+    out = []
+    if ia is not None and ia < 30:
+        out.append(("transitionToInfrequentDays", f"must be >= 30 on AWS: S3 keeps objects 30 days before "
+                                                  f"Standard-IA (got {ia})"))
+    if ia is not None and archive is not None and archive < ia + 30:
+        out.append(("transitionToArchiveDays", f"must be at least 30 days after transitionToInfrequentDays "
+                                               f"({ia}) on AWS (got {archive})"))
+    last = max((d for d in (ia, archive) if d is not None), default=None)
+    if expire is not None and last is not None and expire <= last:
+        out.append(("expirationDays", f"must be later than the last transition (day {last}) (got {expire})"))
+    return out
+
+
+def _aws_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
+    from . import ConfigProblem
+    from .model import CapacityType
+
+    problems: list[ConfigProblem] = []
+    reserved = (CapacityType.reservation, CapacityType.capacity_block)
+    for i, pool in enumerate(cfg.gpu_pools):
+        where = f"gpuPools[{i}]"
+        kind = pool.capacity.type
+        if kind is CapacityType.flex_start:
+            problems.append(ConfigProblem(
+                f"{where}.capacity.type", "flexStart is a GCP capacity type; on AWS use onDemand, spot, "
+                "reservation or capacityBlock"))
+        if kind in reserved and not pool.capacity.zone:
+            problems.append(ConfigProblem(
+                f"{where}.capacity.zone", f"required with capacity type {kind.value} on AWS: the zone the "
+                "reservation is in (the pool is pinned there)"))
+        if kind in reserved and pool.placement == "compact":
+            problems.append(ConfigProblem(
+                f"{where}.placement", f"compact conflicts with capacity type {kind.value}: the reservation decides "
+                "placement, and a placement group it was not made in makes launches fail; omit placement"))
+        if pool.image and pool.image not in AWS_IMAGES:
+            problems.append(ConfigProblem(
+                f"{where}.image", f"must be one of {', '.join(AWS_IMAGES)} on AWS (got {pool.image!r})"))
+    file_tier = cfg.storage.file
+    if file_tier.kind not in AWS_FILE_KINDS:
+        problems.append(ConfigProblem(
+            "storage.file.kind", f"must be one of {', '.join(AWS_FILE_KINDS)} on AWS (got {file_tier.kind!r})"))
+    if file_tier.kind == "lustre" and file_tier.throughput_mbps_per_tib is not None \
+            and file_tier.throughput_mbps_per_tib not in LUSTRE_THROUGHPUT_TIERS:
+        problems.append(ConfigProblem(
+            "storage.file.throughputMbpsPerTib", "must be one of "
+            f"{', '.join(map(str, LUSTRE_THROUGHPUT_TIERS))} for FSx for Lustre PERSISTENT_2 "
+            f"(got {file_tier.throughput_mbps_per_tib})"))
+    for purpose in ("datasets", "checkpoints", "artifacts", "logs"):
+        problems += [ConfigProblem(f"storage.objects.{purpose}.{key}", message)
+                     for key, message in _s3_lifecycle_problems(getattr(cfg.storage.objects, purpose))]
+    block_class = cfg.storage.block.default_class
+    if block_class and block_class not in AWS_BLOCK_CLASSES:
+        problems.append(ConfigProblem(
+            "storage.block.defaultClass", f"must be one of {', '.join(AWS_BLOCK_CLASSES)} on AWS (got {block_class!r})"))
+    return problems
+
+
 def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
     from . import ConfigProblem
 
     problems: list[ConfigProblem] = []
+    if cfg.cloud is Cloud.aws:
+        problems += _aws_problems(cfg)
 
     if cfg.cloud is Cloud.gcp:
         if not cfg.region:
@@ -107,6 +181,17 @@ def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
                     f"gpuPools[{i}].labels", f"pool {pool.name!r} selects the same nodes as pool {seen[selector]!r}; "
                     "give each brought pool a node label that only its nodes carry"))
             seen.setdefault(selector, pool.name)
+
+    block_classes = {Cloud.aws: ("gp3", "io2"), Cloud.gcp: ("hyperdisk-balanced", "pd-balanced"), Cloud.byo: ()}
+    default_class = cfg.storage.block.default_class
+    if default_class and default_class not in block_classes[cfg.cloud]:
+        allowed = ", ".join(block_classes[cfg.cloud]) or "none (a brought cluster keeps its own classes)"
+        problems.append(ConfigProblem(
+            "storage.block.defaultClass", f"{default_class} is not a {cfg.cloud.value} class; allowed: {allowed}"))
+    for i, pool in enumerate(cfg.gpu_pools):
+        if pool.name == KUEUE_CPU_FLAVOR:
+            problems.append(ConfigProblem(
+                f"gpuPools[{i}].name", f"{pool.name!r} is the name of the platform's CPU/memory flavor; rename the pool"))
 
     if cfg.kubernetes.gcs_fuse_buckets and cfg.cloud is not Cloud.gcp:
         problems.append(ConfigProblem("kubernetes.gcsFuseBuckets", f"only for cloud gcp (got cloud {cfg.cloud.value})"))

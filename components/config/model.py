@@ -266,7 +266,10 @@ class Team(Strict):
     memory: str = Field("256Gi", pattern=r"^[0-9]+(Ki|Mi|Gi|Ti)$")
     storage: str = Field("2Ti", pattern=r"^[0-9]+(Ki|Mi|Gi|Ti)$")
     pvc_count: int = Field(20, ge=0, le=10000)
-    borrowing_limit: int | None = Field(None, ge=0, description="GPUs the team may borrow from the cohort.")
+    borrowing_limit: int | None = Field(
+        None, ge=0,
+        description="GPUs the team may borrow from the cohort on top of its quota, in each pool it has quota in.",
+    )
 
     @field_validator("gpu_quota")
     @classmethod

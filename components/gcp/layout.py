@@ -50,6 +50,11 @@ class NicNetwork:
         # all traffic by default; a classic VPC firewall rule on one is rejected by the API.
         return self.kind == "gvnic"
 
+    @property
+    def logs_flows(self) -> bool:
+        # RDMA traffic goes NIC to NIC over the RoCE fabric, outside the VPC dataplane flow logs sample.
+        return self.kind == "gvnic"
+
 
 @dataclass(frozen=True)
 class GpuNicLayout:

@@ -1,5 +1,5 @@
-"""Pure storage rules: bucket lifecycle per purpose, and file tier sizing for Managed Lustre,
-Filestore and Parallelstore.
+"""Pure storage rules: bucket lifecycle per purpose, and file tier sizing for Managed Lustre (through the
+shared storage advisor), Filestore and Parallelstore.
 
 Storage-class minimum durations (Nearline 30 days, Coldline 90, Archive 365) drive the lifecycle
 choice: an object moved to a class it leaves early is billed the rest of the minimum anyway.
@@ -11,7 +11,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from components.config.model import BucketPolicy, FileTier, GpuPool
+from components.config.model import BucketPolicy, FileTier, LandingZoneConfig
+from components.storage_advisor import (
+    MANAGED_LUSTRE_TIERS,
+    managed_lustre_capacity_for,
+    managed_lustre_prices,
+    size_managed_lustre,
+    training_demand,
+)
 
 PURPOSES = ("datasets", "checkpoints", "artifacts", "logs")
 
@@ -71,26 +78,7 @@ def lifecycle_problems(purpose: str, policy: BucketPolicy) -> list[str]:
 
 # --- file tier -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class LustreTier:
-    mbps_per_tib: int
-    min_gib: int
-    step_gib: int          # the step up to `fine_until_gib`; above it capacity grows in `coarse_step_gib`
-    fine_until_gib: int
-    coarse_step_gib: int
-    max_gib: int
-
-
-# Managed Lustre performance tiers (docs.cloud.google.com/managed-lustre/docs/performance-tiers).
-LUSTRE_TIERS = {
-    1000: LustreTier(1000, 9_000, 9_000, 1_530_000, 72_000, 10_008_000),
-    500: LustreTier(500, 18_000, 18_000, 3_060_000, 144_000, 20_016_000),
-    250: LustreTier(250, 36_000, 36_000, 6_120_000, 288_000, 40_032_000),
-    125: LustreTier(125, 72_000, 72_000, 12_240_000, 72_000, 12_240_000),
-}
-DEFAULT_LUSTRE_TIER = 1000
-
-FILESTORE_ZONAL = (1_024, 102_400)      # GiB; 10,240+ in 2,560 GiB steps
+FILESTORE_ZONAL = (1_024, 102_400)        # GiB; 10,240 and up in 2,560 GiB steps
 PARALLELSTORE = (12_000, 100_000, 4_000)  # min, max, step GiB
 
 
@@ -102,34 +90,31 @@ class FileTierSize:
     reason: str = ""
 
 
-def required_read_mbps(pools: list[GpuPool], gpus_per_node: dict[str, int]) -> float:
-    """Aggregate read rate the file tier must sustain: every training GPU at its configured rate."""
-    return sum(p.max_nodes * gpus_per_node[p.name] * (p.read_throughput_per_gpu_mbps or 0)
-               for p in pools if p.purpose == "training")
-
-
 def _round_up(value: int, step: int, floor: int) -> int:
     return max(floor, math.ceil(value / step) * step)
 
 
-def lustre_size(file: FileTier, required_mbps: float) -> FileTierSize:
-    tier_key = file.throughput_mbps_per_tib or DEFAULT_LUSTRE_TIER
-    if tier_key not in LUSTRE_TIERS:
+def managed_lustre_size(config: LandingZoneConfig) -> FileTierSize:
+    """Configured capacity and tier where given; the storage advisor's cheapest sufficient choice otherwise.
+
+    The result is rounded up to the tier's minimum and step, so a hand-picked capacity is always valid.
+    """
+    file = config.storage.file
+    if file.throughput_mbps_per_tib is not None and file.throughput_mbps_per_tib not in MANAGED_LUSTRE_TIERS:
         raise ValueError(f"storage.file.throughputMbpsPerTib: Managed Lustre tiers are "
-                         f"{', '.join(map(str, sorted(LUSTRE_TIERS)))} MB/s per TiB (got {tier_key})")
-    tier = LUSTRE_TIERS[tier_key]
-    needed_gib = math.ceil(required_mbps / tier.mbps_per_tib * 1024) if required_mbps else 0
-    wanted = max(file.capacity_gib or 0, needed_gib, tier.min_gib)
-    if wanted <= tier.fine_until_gib:
-        capacity = _round_up(wanted, tier.step_gib, tier.min_gib)
-    else:
-        capacity = tier.fine_until_gib + _round_up(wanted - tier.fine_until_gib, tier.coarse_step_gib, 0)
-    if capacity > tier.max_gib:
-        raise ValueError(f"storage.file: {capacity} GiB exceeds the {tier.max_gib} GiB maximum of the "
-                         f"{tier_key} MB/s/TiB Managed Lustre tier")
-    reason = (f"{needed_gib} GiB needed for {required_mbps:.0f} MB/s at {tier_key} MB/s/TiB"
-              if needed_gib > (file.capacity_gib or 0) else "configured or tier minimum")
-    return FileTierSize("managedLustre", capacity, tier_key, reason)
+                         f"{', '.join(map(str, sorted(MANAGED_LUSTRE_TIERS)))} MB/s per TiB "
+                         f"(got {file.throughput_mbps_per_tib})")
+    demand = training_demand(config.gpu_pools, config.cloud).mbps
+    reason = "configured"
+    tier = file.throughput_mbps_per_tib
+    capacity = file.capacity_gib
+    if tier is None or capacity is None:
+        choice = size_managed_lustre(demand, managed_lustre_prices())
+        tier = tier or choice.throughput_per_tib
+        capacity = capacity or managed_lustre_capacity_for(demand, tier)
+        reason = choice.note
+    minimum, step = MANAGED_LUSTRE_TIERS[tier]
+    return FileTierSize("managedLustre", _round_up(capacity, step, minimum), tier, reason)
 
 
 def filestore_size(file: FileTier) -> FileTierSize:
@@ -147,3 +132,14 @@ def parallelstore_size(file: FileTier) -> FileTierSize:
     if capacity > hi:
         raise ValueError(f"storage.file.capacityGib: Parallelstore holds at most {hi} GiB (got {capacity})")
     return FileTierSize("parallelstore", capacity, None, "configured or tier minimum")
+
+
+def file_tier_size(config: LandingZoneConfig) -> FileTierSize | None:
+    kind = config.storage.file.kind
+    if kind == "managedLustre":
+        return managed_lustre_size(config)
+    if kind == "filestore":
+        return filestore_size(config.storage.file)
+    if kind == "parallelstore":
+        return parallelstore_size(config.storage.file)
+    return None

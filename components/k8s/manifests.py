@@ -43,7 +43,7 @@ def label_value(value: str) -> str:
 def platform_labels(config: LandingZoneConfig) -> dict[str, str]:
     """Cost-attribution labels on every object the platform owns."""
     return {
-        "app.kubernetes.io/managed-by": MANAGED_BY,
+        "managed-by": MANAGED_BY,
         "environment": config.environment.value,
         "team": label_value(config.tags.team),
         "cost-center": label_value(config.tags.cost_center),

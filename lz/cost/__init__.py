@@ -71,7 +71,7 @@ def storage_summary(plan: Any) -> dict[str, Any] | None:
         # What the plan builds wins over what the config implies.
         supply = sum(recorded)
         advisories = [a for a in advisories if a.code == "file-tier-sized"]
-        advisories += judge(advice.demand, supply, f"the recorded {advice.kind} file tier")
+        advisories += judge(advice.demand, supply, f"the recorded {advice.kind} file tier", advice.kind)
     return {"kind": advice.kind, "demandMbps": advice.demand.mbps, "supplyMbps": supply,
             "pools": [{"pool": p.pool, "gpus": p.gpus, "mbpsPerGpu": p.mbps_per_gpu, "rateSource": p.rate_source,
                        "mbps": p.mbps} for p in advice.demand.pools],

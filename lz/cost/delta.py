@@ -75,9 +75,14 @@ def _same(a: CostItem, b: CostItem) -> bool:
         (round_usd(cb.hourly_min), round_usd(cb.hourly_max), cb.basis)
 
 
+def identity(urn: str) -> str:
+    """A URN without its stack: the same resource of two stacks (or a stack and its saved base) match."""
+    return urn.split("::", 1)[-1]
+
+
 def diff(base: CostReport, head: CostReport) -> CostDelta:
-    before = {i.urn: i for i in base.items}
-    after = {i.urn: i for i in head.items}
+    before = {identity(i.urn): i for i in base.items}
+    after = {identity(i.urn): i for i in head.items}
     changes: list[ItemChange] = []
     for urn, item in after.items():
         if urn not in before:

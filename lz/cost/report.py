@@ -105,13 +105,18 @@ class CostItem:
     def known(self) -> bool:
         return self.charge.known
 
+    @property
+    def pool(self) -> str | None:
+        """Node groups / node pools: the pool's name, else the resource's own name."""
+        return None if self.charge.pool is None else (self.charge.pool or self.name)
+
     def group_key(self, by: str) -> str:
         if by == "component":
             return self.component
         if by == "team":
             return self.team
         if by == "pool":
-            return self.charge.pool or "(not a GPU pool)"
+            return self.pool or "(not a node pool)"
         if by == "capacityType":
             return self.charge.capacity_type or "(n/a)"
         if by == "type":
@@ -129,8 +134,8 @@ class CostItem:
             "monthly": {"min": round_usd(c.monthly_min), "max": round_usd(c.monthly_max)},
             "basis": c.basis,
         }
-        if c.pool is not None:
-            out["pool"] = {"name": c.pool, "instanceType": c.instance_type,
+        if self.pool is not None:
+            out["pool"] = {"name": self.pool, "instanceType": c.instance_type,
                            "nodes": {"min": c.nodes[0], "max": c.nodes[1]} if c.nodes else None}
         if c.price_keys:
             out["priceKeys"] = list(c.price_keys)

@@ -93,6 +93,13 @@ def dig(node: Any, *path: str | int, default: Any = None) -> Any:
     return default if value is _MISSING else value
 
 
+def known(node: Any, *path: str | int, default: Any = None) -> Any:
+    """Like `dig`, but an unknown value reads as `default` instead of raising: for matching
+    resources to each other, where "not known yet" simply means "no match by value"."""
+    value = _walk(node, path, strict=False)
+    return default if value is _MISSING or is_unknown(value) else value
+
+
 def is_set(node: Any, *path: str | int) -> bool:
     """True when the value is present and not empty; an unknown value counts as set."""
     value = _walk(node, path, strict=False)
@@ -159,5 +166,5 @@ def integer_text(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-__all__ = ["UNKNOWN_SENTINELS", "UnknownValueError", "dig", "integer_text", "is_set", "is_unknown", "items",
+__all__ = ["UNKNOWN_SENTINELS", "UnknownValueError", "dig", "integer_text", "is_set", "is_unknown", "items", "known",
            "number", "plain", "strings", "truthy"]

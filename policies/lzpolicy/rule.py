@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -47,7 +47,7 @@ class NotApplicable:
     reason: str
 
 
-Verdict = Union[Compliant, NonCompliant, NotApplicable]
+Verdict = Compliant | NonCompliant | NotApplicable
 
 
 def stack_config(key: str) -> str | None:
@@ -80,10 +80,9 @@ def python_name(type_token: str) -> str:
         return type_token
     package, module, name = parts
     segments = module.split("/")
-    if package == "kubernetes":
-        segments = [segments[0].split(".")[0], *segments[1:]]
-    else:
-        segments = segments[:1]
+    # Kubernetes modules are API group + version (`rbac.authorization.k8s.io/v1` -> rbac.v1);
+    # cloud modules keep only the service (`s3/bucket` -> s3).
+    segments = [segments[0].split(".")[0], *segments[1:]] if package == "kubernetes" else segments[:1]
     return ".".join([package, *segments, name])
 
 
@@ -109,6 +108,9 @@ class ResourceView:
 
     def is_set(self, *path: str | int) -> bool:
         return wire.is_set(self.props, *path)
+
+    def known(self, *path: str | int, default: Any = None) -> Any:
+        return wire.known(self.props, *path, default=default)
 
     def items(self, *path: str | int) -> list[Any]:
         return wire.items(self.props, *path)
@@ -202,6 +204,14 @@ class StackView:
         return ""
 
     @property
+    def stack_title(self) -> str:
+        """How a message names the stack as a whole: `Stack 'ai-landing-zone-prod'`."""
+        for r in self.resources:
+            if r.type == "pulumi:pulumi:Stack":
+                return f"Stack '{r.name}'"
+        return "The stack"
+
+    @property
     def environment(self) -> str | None:
         return self.config.get("environment") or stack_environment()
 
@@ -293,7 +303,7 @@ class ResourceRule(_RuleBase):
         return ResourceValidationPolicy(validate=validate, **self._policy_kwargs())
 
 
-StackVerdict = Union[Iterable[tuple[str, str]], NotApplicable]
+StackVerdict = Iterable[tuple[str, str]] | NotApplicable
 
 
 @dataclass(frozen=True)

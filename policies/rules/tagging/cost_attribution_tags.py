@@ -11,12 +11,11 @@ DEFAULT_KEYS = ["team", "environment", "cost-center", "managed-by"]
 
 def check(r: ResourceView):
     required = r.config.get("requiredTags") or DEFAULT_KEYS
-    tags = r.get("tags", default={}) or {}
-    missing = [k for k in required if not tags.get(k)]
+    missing = [k for k in required if not r.is_set("tags", k)]
     if missing:
         return NonCompliant(
-            f"{r.type} '{r.name}' is missing cost-attribution tags {', '.join(missing)}; "
-            "set them in the resource's `tags` (provider default_tags are not visible to policies).")
+            f"{r.title} is missing the cost-attribution tag(s) {', '.join(missing)}; set them in the resource's "
+            "`tags` (provider default_tags are not visible to policies).")
     return Compliant()
 
 
@@ -24,8 +23,11 @@ RULE = ResourceRule(
     name="cost-attribution-tags",
     description="Taggable AWS resources carry team, environment, cost-center and managed-by tags in their inputs.",
     resource_types=AWS_TAGGABLE,
-    controls=("FSBP Tagging", "AWS Well-Architected COST03-BP02"),
+    controls=("AWS Well-Architected COST03-BP02", "AWS Tagging Best Practices: cost allocation tags"),
     enforcement_level="advisory",
-    config_properties={"requiredTags": {"type": "array", "items": {"type": "string"}, "default": DEFAULT_KEYS}},
+    severity="low",
+    config_properties={"requiredTags": {"type": "array", "items": {"type": "string", "minLength": 1},
+                                        "default": DEFAULT_KEYS,
+                                        "description": "Tag keys every taggable AWS resource must carry."}},
     check=check,
 )

@@ -1,0 +1,1 @@
+"""The AWS landing zone: one ComponentResource per file, composed by `landing_zone.AwsLandingZone`."""

@@ -1,0 +1,141 @@
+"""The AWS landing zone: keys, IAM boundary, network, storage, audit trail, EKS and GPU node pools.
+
+Composition order follows the dependencies: keys and roles first (flow logs and the cluster need
+them), the network, storage (the teams' roles are scoped to bucket ARNs), the audit trail (its bucket
+policy must exist first), the cluster, then IRSA roles (they need the cluster's OIDC provider), the
+add-ons with the system node group, and the GPU pools last (their nodes need the VPC CNI).
+
+Values that only the cloud knows are never read back (offline plans cannot): the account, partition
+and region come from answered invokes, and every ARN is composed from them.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from components.catalog import aws_instance_type
+from components.config.model import PROJECT, Cloud, LandingZoneConfig
+from components.platform_inputs import ClusterAccess, PlatformInputs, TeamIdentity
+from components.storage_advisor import fsx_lustre_prices, training_demand
+
+from .audit_trail import AuditTrail, AuditTrailArgs, trail_name
+from .cluster_addons import ClusterAddons, ClusterAddonsArgs
+from .common import AwsContext
+from .eks_cluster import EksCluster, EksClusterArgs, endpoint_access
+from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs, PoolLayout, pool_layout
+from .iam_boundary import IamBoundary, IamBoundaryArgs
+from .kms_keys import KmsKeys, KmsKeysArgs
+from .network import Network, NetworkArgs
+from .tiered_storage import TieredStorage, TieredStorageArgs
+from .workload_identity import WorkloadIdentity, WorkloadIdentityArgs
+
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+
+
+def name_prefix(stack: str) -> str:
+    return f"ai-lz-{stack}"
+
+
+def file_tier_zone(layouts: list[PoolLayout], zones: list[str]) -> str:
+    """The file system sits with the GPUs: the zone of the first EFA pool, else of any pinned pool."""
+    for wanted in (lambda lay: lay.efa, lambda lay: True):
+        for layout in layouts:
+            if layout.zone and wanted(layout):
+                return layout.zone
+    return zones[0]
+
+
+class AwsLandingZone(pulumi.ComponentResource):
+    def __init__(self, name: str, config: LandingZoneConfig, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("lz:aws:LandingZone", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        identity = aws.get_caller_identity()
+        partition = aws.get_partition()
+        region = aws.get_region().region
+        prefix = name_prefix(pulumi.get_stack())
+        ctx = AwsContext(account_id=identity.account_id, partition=partition.partition, region=region,
+                         prefix=prefix, tags=config.cost_tags(), protect=config.protect,
+                         reverse_dns_prefix=partition.reverse_dns_prefix or "com.amazonaws")
+        self.context = ctx
+
+        zones = list(config.network.zones or
+                     aws.get_availability_zones(state="available").names[: config.network.zone_count])
+        instances = [aws_instance_type(p.instance_type) for p in config.gpu_pools]
+        layouts = []
+        for i, (pool, instance) in enumerate(zip(config.gpu_pools, instances, strict=True)):
+            try:
+                layouts.append(pool_layout(pool, instance, zones))
+            except ValueError as exc:
+                raise pulumi.RunError(f"{PROJECT}:gpuPools[{i}]: {exc}") from None
+
+        trail = trail_name(prefix) if config.logging.audit_trail else None
+        cluster_name = prefix
+        flow_log_group = f"/aws/vpc/{prefix}/flow-logs"
+
+        self.keys = KmsKeys(f"{name}-keys", KmsKeysArgs(ctx, trail_name=trail), child)
+        self.iam = IamBoundary(f"{name}-iam", IamBoundaryArgs(
+            ctx, eks_key_arn=self.keys.eks.arn, flow_log_group_name=flow_log_group), child)
+        self.network = Network(f"{name}-network", NetworkArgs(
+            ctx, config.network, zones=tuple(zones), nat_mode=config.nat_mode,
+            interface_endpoints=config.interface_endpoints, flow_log_role_arn=self.iam.flow_logs.arn,
+            logs_key_arn=self.keys.logs.arn, flow_log_group_name=flow_log_group), child)
+        private = self.network.private_subnet_ids
+
+        self.storage = TieredStorage(f"{name}-storage", TieredStorageArgs(
+            ctx, config.storage, object_lock=config.object_lock, storage_key_arn=self.keys.storage.arn,
+            logs_key_arn=self.keys.logs.arn, ebs_key_arn=self.keys.ebs.arn, vpc_id=self.network.vpc_id,
+            vpc_cidr=config.network.cidr, file_subnet_id=private[file_tier_zone(layouts, zones)],
+            efs_subnet_ids=list(private.values()), s3_prefix_list_id=self.network.s3_prefix_list_id,
+            trail_name=trail, lustre_demand_mbps=training_demand(config.gpu_pools, Cloud.aws).mbps,
+            lustre_prices=fsx_lustre_prices() if config.storage.file.kind == "lustre" else {}), child)
+        if trail:
+            self.audit = AuditTrail(f"{name}-audit", AuditTrailArgs(
+                ctx, name=trail, bucket_name=self.storage.buckets["audit"].bucket, kms_key_arn=self.keys.logs.arn,
+                depends_on=[self.storage.policies["audit"]]), child)
+
+        self.cluster = EksCluster(f"{name}-eks", EksClusterArgs(
+            ctx, cluster_name=cluster_name, kubernetes_version=config.kubernetes.version,
+            subnet_ids=list(private.values()), role_arn=self.iam.cluster.arn, secrets_key_arn=self.keys.eks.arn,
+            logs_key_arn=self.keys.logs.arn, log_retention_days=config.logging.retention_days,
+            endpoint=endpoint_access(config.is_prod, config.network.api_allowed_cidrs),
+            role_dependencies=self.iam.cluster.attachments), child)
+
+        self.identity = WorkloadIdentity(f"{name}-identity", WorkloadIdentityArgs(
+            ctx, boundary_arn=self.iam.boundary_arn, cluster_name=self.cluster.name,
+            oidc_provider_arn=self.cluster.oidc_provider.arn, oidc_issuer=self.cluster.oidc_issuer,
+            teams=config.teams, bucket_arns={p: b.arn for p, b in self.storage.buckets.items()},
+            storage_key_arn=self.keys.storage.arn, ebs_key_arn=self.keys.ebs.arn), child)
+
+        self.addons = ClusterAddons(f"{name}-addons", ClusterAddonsArgs(
+            ctx, cluster_name=self.cluster.name, node_role_arn=self.iam.node.arn, subnet_ids=list(private.values()),
+            cluster_security_group_id=self.cluster.security_group_id, ebs_key_arn=self.keys.ebs.arn,
+            addon_role_arns={a: r.arn for a, r in self.identity.addon_roles.items()},
+            lustre_driver=config.storage.file.kind == "lustre", node_role_dependencies=self.iam.node.attachments),
+            child)
+
+        self.pools = [
+            GpuNodePool(f"{name}-pool-{pool.name}", GpuNodePoolArgs(
+                ctx, pool=pool, instance=instance, cluster_name=cluster_name, node_role_arn=self.iam.node.arn,
+                private_subnet_ids=private, cluster_security_group_id=self.cluster.security_group_id,
+                efa_security_group_id=self.network.efa_security_group.id, ebs_key_arn=self.keys.ebs.arn,
+                depends_on=[self.cluster.cluster, *self.addons.networking, *self.iam.node.attachments]), child)
+            for pool, instance in zip(config.gpu_pools, instances, strict=True)
+        ]
+
+        self.block_storage_class = self.storage.block_class
+        self.platform_inputs = PlatformInputs(
+            cluster=ClusterAccess(kind="eks", name=self.cluster.name, endpoint=self.cluster.endpoint,
+                                  ca_data=self.cluster.ca_data, region=region),
+            gpu_pools=[p.handle for p in self.pools],
+            team_identities={team: TeamIdentity(team=team, annotation_key=IRSA_ANNOTATION, annotation_value=role.arn)
+                             for team, role in self.identity.team_roles.items()},
+            file_tier=self.storage.file_tier,
+            storage_egress_cidrs=[config.network.cidr],
+            depends_on=[self.addons],
+        )
+        self.register_outputs({
+            "clusterName": self.cluster.name,
+            "vpcId": self.network.vpc_id,
+            "gpuPools": [p.handle.name for p in self.pools],
+        })

@@ -1,0 +1,58 @@
+"""Audit logging: Data Access logs for every service, kept in our own log bucket.
+
+Admin Activity logs are always on and free. Data Access logs are off by default; this turns on
+ADMIN_READ, DATA_READ and DATA_WRITE for `allServices` with no exempted members (CIS GCP 2.1), which
+includes storage.googleapis.com: who read or wrote training data and model artifacts. One config for
+all services rather than one per service, because a per-service config next to it adds nothing and the
+policy pack requires the all-services form. A project sink copies every audit log entry into a
+dedicated log bucket whose retention is `logging.retentionDays`, locked in prod so nobody - the stack
+included - can shorten it or delete the bucket early.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.config.model import LandingZoneConfig
+
+from .layout import resource_prefix
+from .options import child, stateful
+
+AUDIT_CONFIGS = {"allServices": ("ADMIN_READ", "DATA_READ", "DATA_WRITE")}
+AUDIT_FILTER = 'logName:"cloudaudit.googleapis.com"'
+
+
+@dataclass(frozen=True)
+class AuditLoggingArgs:
+    config: LandingZoneConfig
+
+
+class AuditLogging(pulumi.ComponentResource):
+    """`lz:gcp:AuditLogging`: `.audit_configs`, `.log_bucket`, `.sink`."""
+
+    def __init__(self, name: str, args: AuditLoggingArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("lz:gcp:AuditLogging", name, None, opts)
+        config = args.config
+        project = config.gcp_project
+        self.audit_configs = [
+            gcp.projects.IAMAuditConfig(
+                f"{name}-{service.split('.')[0].lower()}", project=project, service=service,
+                audit_log_configs=[gcp.projects.IAMAuditConfigAuditLogConfigArgs(log_type=t) for t in types],
+                opts=child(self, opts))
+            for service, types in AUDIT_CONFIGS.items()
+        ]
+        bucket_id = f"{resource_prefix(config.environment.value)}-audit"
+        self.log_bucket = gcp.logging.ProjectBucketConfig(
+            f"{name}-bucket", project=project, location=config.region, bucket_id=bucket_id,
+            retention_days=config.logging.retention_days, locked=config.is_prod,
+            description="ai-landing-zone audit logs", opts=stateful(self, opts, config.protect))
+        self.sink = gcp.logging.ProjectSink(
+            f"{name}-sink", project=project, filter=AUDIT_FILTER, unique_writer_identity=True,
+            destination=pulumi.Output.concat("logging.googleapis.com/projects/", project, "/locations/",
+                                             config.region, "/buckets/", bucket_id),
+            description="audit logs to the locked audit log bucket",
+            opts=child(self, opts, depends_on=[self.log_bucket]))
+        self.register_outputs({"log_bucket": self.log_bucket.id, "sink": self.sink.name})

@@ -1,0 +1,171 @@
+"""The GCP landing zone: composes the GCP components and hands `PlatformInputs` to the Kubernetes layer.
+
+Order of construction follows the data flow: project APIs -> keys -> VPC (+ GPU NIC networks per pool)
+-> GKE cluster -> GPU node pools -> buckets -> file tier -> team identities -> guardrails -> audit ->
+GKE multi-network objects. GCP-specific config problems are reported before anything is registered.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_kubernetes as k8s
+
+from components.catalog import gcp_machine_type
+from components.config import ConfigError, stack_file_path
+from components.config.model import LandingZoneConfig, gcp_labels
+from components.k8s.kubeconfig import kubeconfig_for
+from components.platform_inputs import ClusterAccess, GpuPoolHandle, PlatformInputs, TeamIdentity
+
+from .audit import AuditLogging, AuditLoggingArgs
+from .cluster import GkeCluster, GkeClusterArgs
+from .config_checks import gcp_problems
+from .file_tier import FileTier, FileTierArgs
+from .gpu_networks import GpuNicNetworks, GpuNicNetworksArgs
+from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs
+from .guardrails import Guardrails, GuardrailsArgs
+from .keys import Keys, KeysArgs
+from .layout import gpu_nic_layout
+from .network import Network, NetworkArgs
+from .object_storage import ObjectStorage, ObjectStorageArgs
+from .options import child
+from .pod_networks import PodNetworks, PodNetworksArgs
+from .pool_settings import GKE_POOL_LABEL, gke_pool_settings
+from .project_services import ProjectServices
+from .storage_rules import file_tier_size
+from .team_identity import TeamIdentity as GcpTeamIdentity
+from .team_identity import TeamIdentityArgs
+
+WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account"
+
+
+def _raise_on_problems(config: LandingZoneConfig) -> None:
+    """Report GCP-only config problems the way the loader reports its own: file, key path, what is allowed."""
+    problems = gcp_problems(config)
+    if problems:
+        project_dir = Path(os.getcwd())
+        path = stack_file_path(project_dir, pulumi.get_stack())
+        try:
+            source = str(path.relative_to(project_dir))
+        except ValueError:
+            source = str(path)
+        raise ConfigError(source, problems)
+
+
+def cluster_zones(config: LandingZoneConfig) -> list[str]:
+    """network.zones, or the first `zoneCount` zones of the region (an answered invoke offline)."""
+    if config.network.zones:
+        return list(config.network.zones)
+    names = sorted(gcp.compute.get_zones(project=config.gcp_project, region=config.region).names)
+    return names[: config.network.zone_count]
+
+
+class GcpLandingZone(pulumi.ComponentResource):
+    """`lz:gcp:LandingZone`. `.platform_inputs` is what the Kubernetes platform layer builds on."""
+
+    def __init__(self, name: str, config: LandingZoneConfig, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("lz:gcp:LandingZone", name, None, opts)
+        _raise_on_problems(config)
+        project, region, env = config.gcp_project, config.region, config.environment.value
+        assert project and region  # required on GCP by the config checks
+        project_number = gcp.organizations.get_project(project_id=project).number
+        zones = cluster_zones(config)
+        labels = gcp_labels(config.cost_tags())
+
+        self.services = ProjectServices(f"{name}-apis", config, opts=pulumi.ResourceOptions(parent=self))
+        after_apis = pulumi.ResourceOptions(parent=self, depends_on=self.services.resources)
+
+        self.keys = Keys(f"{name}-keys", KeysArgs(config=config, project_number=project_number), opts=after_apis)
+        size = file_tier_size(config)
+        self.network = Network(f"{name}-net", NetworkArgs(config=config, private_services=size is not None),
+                               opts=after_apis)
+
+        pools = []
+        self.nic_networks: dict[str, GpuNicNetworks] = {}
+        for pool in config.gpu_pools:
+            machine = gcp_machine_type(pool.instance_type)
+            settings = gke_pool_settings(pool, machine, zones)
+            zone = settings.node_locations[0] if len(settings.node_locations) == 1 else None
+            layout = gpu_nic_layout(machine, pool=pool.name, project=project, zone=zone,
+                                    base_cidr=config.network.gpu_nic_cidr)
+            if layout.networks:
+                self.nic_networks[pool.name] = GpuNicNetworks(
+                    f"{name}-{pool.name}-nics", GpuNicNetworksArgs(layout=layout, project=project, region=region),
+                    opts=after_apis)
+            pools.append((pool, machine, settings))
+
+        self.cluster = GkeCluster(f"{name}-gke", GkeClusterArgs(
+            config=config, zones=zones, network=self.network.vpc.id, subnetwork=self.network.subnet.id,
+            secrets_key=self.keys.keys["gke"].id, boot_disk_key=self.keys.keys["disks"].id,
+            key_grants=[*self.keys.grants["gke"], *self.keys.grants["disks"]]), opts=after_apis)
+
+        self.gpu_pools: dict[str, GpuNodePool] = {}
+        for pool, _machine, settings in pools:
+            nics = self.nic_networks.get(pool.name)
+            self.gpu_pools[pool.name] = GpuNodePool(f"{name}-{pool.name}", GpuNodePoolArgs(
+                settings=settings, project=project, region=region, environment=env,
+                cluster_id=self.cluster.cluster.id, boot_disk_key=self.keys.keys["disks"].id,
+                nic_subnets=nics.attached if nics else [], labels=labels,
+                key_grants=self.keys.grants["disks"]), opts=after_apis)
+
+        self.storage = ObjectStorage(f"{name}-objects", ObjectStorageArgs(
+            config=config, kms_key=self.keys.keys["storage"].id, key_grants=self.keys.grants["storage"]),
+            opts=after_apis)
+
+        self.file_tier: FileTier | None = None
+        if size is not None:
+            assert self.network.psa_connection is not None
+            training_zones = [s.node_locations[0] for p, _m, s in pools
+                              if p.purpose == "training" and len(s.node_locations) == 1]
+            kind = config.storage.file.kind
+            self.file_tier = FileTier(f"{name}-files", FileTierArgs(
+                config=config, size=size, zone=(training_zones or zones)[0], network=self.network.vpc.id,
+                network_name=self.network.vpc.name, psa_connection=self.network.psa_connection,
+                project_number=project_number,
+                kms_key=self.keys.keys[kind].id if kind in self.keys.keys else None,
+                key_grants=self.keys.grants.get(kind, []), datasets_bucket=self.storage.buckets["datasets"]),
+                opts=after_apis)
+
+        self.teams = {
+            team.name: GcpTeamIdentity(f"{name}-team-{team.name}", TeamIdentityArgs(
+                team=team, project=project, environment=env, buckets=self.storage.buckets), opts=after_apis)
+            for team in config.teams
+        }
+        self.guardrails = Guardrails(f"{name}-guardrails", GuardrailsArgs(config=config), opts=after_apis)
+        self.audit = AuditLogging(f"{name}-audit", AuditLoggingArgs(config=config), opts=after_apis) \
+            if config.logging.audit_trail else None
+
+        gke = self.cluster.cluster
+        access = ClusterAccess(kind="gke", name=gke.name, endpoint=gke.endpoint,
+                               ca_data=gke.master_auth.cluster_ca_certificate, region=region, project=project)
+        self.pod_networks: PodNetworks | None = None
+        nic_subnets = [a for n in self.nic_networks.values() for a in n.attached]
+        if nic_subnets:
+            provider = k8s.Provider(f"{name}-gke-k8s", kubeconfig=kubeconfig_for(access),
+                                    opts=child(self, None, depends_on=[self.cluster.system_pool]))
+            self.pod_networks = PodNetworks(f"{name}-pod-networks",
+                                            PodNetworksArgs(provider=provider, subnets=nic_subnets),
+                                            opts=pulumi.ResourceOptions(parent=self))
+
+        self.platform_inputs = PlatformInputs(
+            cluster=access,
+            gpu_pools=[GpuPoolHandle(name=s.name, node_labels={GKE_POOL_LABEL: s.name},
+                                     gpus_per_node=s.accelerator_count, max_nodes=s.total_max_nodes)
+                       for _p, _m, s in pools],
+            team_identities={t: TeamIdentity(team=t, annotation_key=WORKLOAD_IDENTITY_ANNOTATION,
+                                             annotation_value=identity.account.email)
+                             for t, identity in self.teams.items()},
+            file_tier=self.file_tier.handle if self.file_tier else None,
+            storage_egress_cidrs=[config.network.private_services_cidr] if size is not None else [],
+            depends_on=[self.cluster.system_pool, *(p.node_pool for p in self.gpu_pools.values()),
+                        *([self.pod_networks] if self.pod_networks else [])],
+        )
+        self.register_outputs({
+            "cluster": gke.name, "endpoint": gke.endpoint, "zones": zones,
+            "buckets": {p: b.url for p, b in self.storage.buckets.items()},
+            "gpu_pools": {n: p.node_pool.name for n, p in self.gpu_pools.items()},
+            "file_tier_import": self.file_tier.import_command if self.file_tier else None,
+        })

@@ -1,0 +1,69 @@
+"""Object tier: one GCS bucket per purpose (datasets, checkpoints, artifacts, logs).
+
+Every bucket: uniform bucket-level access, public access prevention enforced, CMEK (the storage
+service agent is granted the key first), soft delete, and lifecycle transitions from the config.
+Datasets, checkpoints and artifacts are versioned; the logs bucket has a retention policy instead,
+locked when object lock is on (prod) - GCS allows only one of the two on a bucket, and a locked
+retention policy cannot be removed or shortened for the bucket's lifetime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.config.model import LandingZoneConfig, gcp_labels
+
+from .layout import bucket_name
+from .options import stateful
+from .storage_rules import PURPOSES, SOFT_DELETE_DAYS, VERSIONED, LifecycleRule, lifecycle_rules
+
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class ObjectStorageArgs:
+    config: LandingZoneConfig
+    kms_key: pulumi.Input[str]
+    key_grants: list[pulumi.Resource]
+
+
+def lifecycle_args(rule: LifecycleRule) -> gcp.storage.BucketLifecycleRuleArgs:
+    return gcp.storage.BucketLifecycleRuleArgs(
+        action=gcp.storage.BucketLifecycleRuleActionArgs(type=rule.action, storage_class=rule.storage_class),
+        condition=gcp.storage.BucketLifecycleRuleConditionArgs(
+            age=rule.age_days, days_since_noncurrent_time=rule.days_since_noncurrent, with_state=rule.with_state,
+            matches_storage_classes=list(rule.matches_storage_classes) or None))
+
+
+class ObjectStorage(pulumi.ComponentResource):
+    """`lz:gcp:ObjectStorage`: `.buckets[purpose]`."""
+
+    def __init__(self, name: str, args: ObjectStorageArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("lz:gcp:ObjectStorage", name, None, opts)
+        config = args.config
+        objects = config.storage.objects
+        env = config.environment.value
+        self.buckets: dict[str, gcp.storage.Bucket] = {}
+        for purpose in PURPOSES:
+            retention = None
+            if purpose == "logs":
+                retention = gcp.storage.BucketRetentionPolicyArgs(
+                    retention_period=objects.object_lock_days * DAY, is_locked=config.object_lock)
+            self.buckets[purpose] = gcp.storage.Bucket(
+                f"{name}-{purpose}", name=bucket_name(config.gcp_project, env, purpose),
+                project=config.gcp_project, location=config.region.upper(), storage_class="STANDARD",
+                uniform_bucket_level_access=True, public_access_prevention="enforced",
+                versioning=gcp.storage.BucketVersioningArgs(enabled=purpose in VERSIONED),
+                encryption=gcp.storage.BucketEncryptionArgs(default_kms_key_name=args.kms_key),
+                soft_delete_policy=gcp.storage.BucketSoftDeletePolicyArgs(
+                    retention_duration_seconds=SOFT_DELETE_DAYS[env] * DAY),
+                lifecycle_rules=[lifecycle_args(r) for r in lifecycle_rules(getattr(objects, purpose))],
+                retention_policy=retention,
+                # A bucket that still holds objects is never deleted by the stack.
+                force_destroy=False,
+                labels=gcp_labels({**config.cost_tags(), "purpose": purpose}),
+                opts=stateful(self, opts, config.protect, depends_on=args.key_grants))
+        self.register_outputs({p: b.url for p, b in self.buckets.items()})

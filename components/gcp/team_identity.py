@@ -1,0 +1,74 @@
+"""A team's Google identity: one service account its Kubernetes ServiceAccount becomes (Workload Identity).
+
+Only the team's own ServiceAccount (`<namespace>/<ksa>` as the Kubernetes layer names them) may act as
+it. It may read and write objects under `<team>/` in the datasets, checkpoints and artifacts buckets and
+list only that prefix: `roles/storage.objectUser` with an IAM condition on the object name, plus the
+list-prefix request attribute for listing (a list call names the bucket, not an object).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.config.model import Team
+from components.k8s.manifests import team_namespace, team_service_account
+
+from .layout import account_id
+from .options import child
+
+TEAM_BUCKETS = ("datasets", "checkpoints", "artifacts")
+OBJECT_ROLE = "roles/storage.objectUser"
+
+
+def team_prefix(team: str) -> str:
+    return f"{team}/"
+
+
+def team_object_condition(bucket: str, team: str) -> str:
+    """CEL: objects under the team's prefix, or a list request confined to that prefix."""
+    prefix = team_prefix(team)
+    return (f'resource.name.startsWith("projects/_/buckets/{bucket}/objects/{prefix}") || '
+            f'(resource.type == "storage.googleapis.com/Bucket" && '
+            f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{prefix}"))')
+
+
+def workload_identity_member(project: str, team: Team) -> str:
+    return f"serviceAccount:{project}.svc.id.goog[{team_namespace(team)}/{team_service_account(team)}]"
+
+
+@dataclass(frozen=True)
+class TeamIdentityArgs:
+    team: Team
+    project: str
+    environment: str
+    buckets: Mapping[str, gcp.storage.Bucket]
+
+
+class TeamIdentity(pulumi.ComponentResource):
+    """`lz:gcp:TeamIdentity`: `.account` (its email goes in the ServiceAccount annotation)."""
+
+    def __init__(self, name: str, args: TeamIdentityArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("lz:gcp:TeamIdentity", name, None, opts)
+        team = args.team
+        self.account = gcp.serviceaccount.Account(
+            f"{name}-sa", project=args.project, account_id=account_id(f"lz-{args.environment}-team", team.name),
+            display_name=f"Workloads of team {team.name} ({args.environment})",
+            description=f"cost-center {team.cost_center}", opts=child(self, opts))
+        self.workload_identity = gcp.serviceaccount.IAMMember(
+            f"{name}-wi", service_account_id=self.account.name, role="roles/iam.workloadIdentityUser",
+            member=workload_identity_member(args.project, team), opts=child(self, opts))
+        self.bucket_grants = [
+            gcp.storage.BucketIAMMember(
+                f"{name}-{purpose}", bucket=args.buckets[purpose].name, role=OBJECT_ROLE, member=self.account.member,
+                condition=gcp.storage.BucketIAMMemberConditionArgs(
+                    title=f"{team.name}-prefix-only",
+                    description=f"objects under {team_prefix(team.name)} only",
+                    expression=args.buckets[purpose].name.apply(lambda b, t=team.name: team_object_condition(b, t))),
+                opts=child(self, opts))
+            for purpose in TEAM_BUCKETS
+        ]
+        self.register_outputs({"email": self.account.email})

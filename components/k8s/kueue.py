@@ -1,0 +1,171 @@
+"""Kueue objects and the quota maths behind them, as pure functions.
+
+One ResourceFlavor per GPU pool (its node labels, and tolerations Kueue adds to admitted pods), one
+ClusterQueue per team in a shared cohort, one LocalQueue in each team namespace, and the workload
+priority classes. Objects are dicts in the shape `kueue.x-k8s.io/v1beta1` defines.
+
+Quota model (the namespace ResourceQuota and the ClusterQueue must agree, or Kueue admits a job
+whose pods the API server then refuses):
+- a team's nominal GPUs in a pool are `team.gpuQuota[pool]`; its queue lists only those pools;
+- in each of them it may borrow up to `team.borrowingLimit` more GPUs that other teams leave idle
+  (unset: no borrowing);
+- so the namespace GPU quota is, per accelerator resource, the sum over its pools of nominal plus
+  borrowing limit: exactly the most Kueue can admit for it;
+- CPU and memory come from one unlabelled flavor, never borrowed, equal to the ResourceQuota.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from components.config.checks import KUEUE_CPU_FLAVOR
+from components.config.model import GpuPool, Taint, Team
+from components.platform_inputs import GpuPoolHandle
+
+from .manifests import NAME_LABEL, Manifest
+
+KUEUE_API = "kueue.x-k8s.io/v1beta1"
+COHORT = "gpu-platform"
+CPU_FLAVOR = KUEUE_CPU_FLAVOR         # CPU and memory, any node
+LOCAL_QUEUE = "default"            # Kueue puts jobs without a queue-name label in a LocalQueue of this name
+GPU_TAINT_KEY = "nvidia.com/gpu"   # every GPU pool carries it (NoSchedule), whatever its value
+
+
+@dataclass(frozen=True)
+class PriorityTier:
+    name: str
+    value: int
+    preempts: bool
+    description: str
+
+
+# Pod PriorityClasses and Kueue WorkloadPriorityClasses share these names and values.
+# training is 0, the priority of a pod that names no class, so unlabelled work is training.
+PRIORITY_TIERS: tuple[PriorityTier, ...] = (
+    PriorityTier("inference", 10000, True, "Serving: admitted first, may preempt training and batch."),
+    PriorityTier("training", 0, True, "Training: the default tier (priority of pods that name no class)."),
+    PriorityTier("batch", -10000, False, "Preemptible batch work: never preempts, is preempted first."),
+)
+
+
+# --- quota maths -----------------------------------------------------------------------------------
+
+def pool_capacity(pool: GpuPoolHandle) -> int:
+    """GPUs (or accelerator devices) the pool has at its maximum size."""
+    return pool.max_nodes * pool.gpus_per_node
+
+
+def nominal_by_pool(teams: Iterable[Team]) -> Counter[str]:
+    total: Counter[str] = Counter()
+    for team in teams:
+        total.update(team.gpu_quota)
+    return total
+
+
+def overcommitted(teams: Sequence[Team], pools: Sequence[GpuPoolHandle]) -> dict[str, tuple[int, int]]:
+    """Pools whose summed nominal quota exceeds their capacity: {pool: (nominal, capacity)}."""
+    nominal = nominal_by_pool(teams)
+    return {p.name: (nominal[p.name], pool_capacity(p)) for p in pools if nominal[p.name] > pool_capacity(p)}
+
+
+def borrowing(team: Team) -> int:
+    return team.borrowing_limit or 0
+
+
+def team_pools(team: Team, pools: Sequence[GpuPoolHandle]) -> list[GpuPoolHandle]:
+    """The pools a team runs in: those it has nominal quota in."""
+    return [p for p in pools if team.gpu_quota.get(p.name, 0) > 0]
+
+
+def namespace_gpus(team: Team, pools: Sequence[GpuPoolHandle]) -> dict[str, int]:
+    """The namespace ResourceQuota per accelerator resource: nominal quota plus what may be borrowed.
+
+    Every resource the cluster's pools offer is listed, 0 where the team has nothing, so a team
+    without quota cannot take accelerators outside Kueue either.
+    """
+    resources = sorted({p.resource_name for p in pools}) or [GPU_TAINT_KEY]
+    caps = dict.fromkeys(resources, 0)
+    for pool in team_pools(team, pools):
+        caps[pool.resource_name] += team.gpu_quota[pool.name] + borrowing(team)
+    return caps
+
+
+# --- objects ---------------------------------------------------------------------------------------
+
+def pool_tolerations(pool: GpuPool | None) -> list[dict[str, str]]:
+    """The GPU taint (any value) and the pool's own extra taints."""
+    tolerations = [{"key": GPU_TAINT_KEY, "operator": "Exists", "effect": "NoSchedule"}]
+    for taint in (pool.taints if pool else []):
+        tolerations.append(taint_toleration(taint))
+    return tolerations
+
+
+def taint_toleration(taint: Taint) -> dict[str, str]:
+    if taint.value:
+        return {"key": taint.key, "operator": "Equal", "value": taint.value, "effect": taint.effect}
+    return {"key": taint.key, "operator": "Exists", "effect": taint.effect}
+
+
+def resource_flavor(pool: GpuPoolHandle, labels: Mapping[str, str], tolerations: list[dict[str, str]]) -> Manifest:
+    return {"apiVersion": KUEUE_API, "kind": "ResourceFlavor", "metadata": {"name": pool.name, "labels": dict(labels)},
+            "spec": {"nodeLabels": dict(pool.node_labels), "tolerations": tolerations}}
+
+
+def cpu_flavor(labels: Mapping[str, str]) -> Manifest:
+    return {"apiVersion": KUEUE_API, "kind": "ResourceFlavor",
+            "metadata": {"name": CPU_FLAVOR, "labels": dict(labels)}, "spec": {}}
+
+
+def cluster_queue(team: Team, namespace: str, pools: Sequence[GpuPoolHandle],
+                  labels: Mapping[str, str]) -> Manifest:
+    groups: list[dict[str, Any]] = [{
+        "coveredResources": ["cpu", "memory"],
+        "flavors": [{"name": CPU_FLAVOR, "resources": [
+            {"name": "cpu", "nominalQuota": team.cpu, "borrowingLimit": 0},
+            {"name": "memory", "nominalQuota": team.memory, "borrowingLimit": 0},
+        ]}],
+    }]
+    usable = team_pools(team, pools)
+    if usable:
+        # Kueue requires every flavor of a group to list every covered resource, in the same order.
+        covered = sorted({p.resource_name for p in usable})
+        flavors = []
+        for pool in usable:
+            flavors.append({"name": pool.name, "resources": [
+                {"name": resource,
+                 "nominalQuota": team.gpu_quota[pool.name] if resource == pool.resource_name else 0,
+                 "borrowingLimit": borrowing(team) if resource == pool.resource_name else 0}
+                for resource in covered
+            ]})
+        groups.append({"coveredResources": covered, "flavors": flavors})
+    return {
+        "apiVersion": KUEUE_API, "kind": "ClusterQueue", "metadata": {"name": team.name, "labels": dict(labels)},
+        "spec": {
+            "cohort": COHORT,
+            # Only the team's own namespace may submit to its queue.
+            "namespaceSelector": {"matchLabels": {NAME_LABEL: namespace}},
+            "queueingStrategy": "BestEffortFIFO",
+            "preemption": {
+                "reclaimWithinCohort": "Any",             # take back lent nominal quota
+                "borrowWithinCohort": {"policy": "Never"},
+                "withinClusterQueue": "LowerPriority",    # inference preempts the team's own batch
+            },
+            "resourceGroups": groups,
+        },
+    }
+
+
+def local_queue(namespace: str, cluster_queue_name: str, labels: Mapping[str, str]) -> Manifest:
+    return {"apiVersion": KUEUE_API, "kind": "LocalQueue",
+            "metadata": {"name": LOCAL_QUEUE, "namespace": namespace, "labels": dict(labels)},
+            "spec": {"clusterQueue": cluster_queue_name}}
+
+
+def workload_priority_class(tier: PriorityTier, labels: Mapping[str, str]) -> Manifest:
+    # Kueue's WorkloadPriorityClass keeps value and description at the top level, not in a spec.
+    return {"apiVersion": KUEUE_API, "kind": "WorkloadPriorityClass",
+            "metadata": {"name": tier.name, "labels": dict(labels)},
+            "value": tier.value, "description": tier.description}

@@ -1,0 +1,79 @@
+"""The Kubernetes platform layer: one explicit provider, cluster services, queues, storage, teams.
+
+Built the same way on EKS, GKE and a brought cluster, from `PlatformInputs` only; every Kubernetes
+resource goes through the provider created here (there is no default provider to fall back on).
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.config.model import LandingZoneConfig
+from components.platform_inputs import PlatformInputs
+
+from .charts import gpu_stack
+from .cluster_services import ClusterServices, ClusterServicesArgs
+from .kubeconfig import kubeconfig_for
+from .kueue import pool_tolerations
+from .queues import KueueQueues, KueueQueuesArgs
+from .storage import PlatformStorage, PlatformStorageArgs
+from .team_namespace import TeamNamespace, TeamNamespaceArgs
+from .volumes import shared_volumes
+
+
+class KubernetesPlatform(pulumi.ComponentResource):
+    def __init__(self, name: str, config: LandingZoneConfig, inputs: PlatformInputs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("lz:k8s:Platform", name, None, opts)
+        access = inputs.cluster
+        kind = access.kind
+
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=kubeconfig_for(access),
+            context=access.context if kind == "byo" else None,
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(inputs.depends_on)),
+        )
+        child = pulumi.ResourceOptions(parent=self, providers={"kubernetes": self.provider})
+
+        pools_by_name = {p.name: p for p in config.gpu_pools}
+        stack = gpu_stack(kind, config.gpu_pools, inputs.gpu_pools,
+                          driver_preinstalled=config.kubernetes.gpu_driver_preinstalled)
+        # DaemonSets of the GPU stack must tolerate every GPU pool's taints.
+        tolerations = []
+        for handle in inputs.gpu_pools:
+            for toleration in pool_tolerations(pools_by_name.get(handle.name)):
+                if toleration not in tolerations:
+                    tolerations.append(toleration)
+        if not tolerations:
+            tolerations = pool_tolerations(None)
+        efa_types = sorted({pools_by_name[h.name].instance_type for h in inputs.gpu_pools
+                            if h.efa and h.name in pools_by_name})
+
+        self.services = ClusterServices(f"{name}-services", ClusterServicesArgs(
+            config=config, kind=kind, stack=stack, gpu_tolerations=tolerations, efa_instance_types=efa_types),
+            child)
+        self.queues = KueueQueues(f"{name}-queues", KueueQueuesArgs(
+            config=config, pools=inputs.gpu_pools, pool_config=config.gpu_pools, kueue=self.services.kueue), child)
+        self.storage = PlatformStorage(f"{name}-storage", PlatformStorageArgs(
+            config=config, kind=kind, file_tier=inputs.file_tier), child)
+
+        if inputs.file_tier is not None and inputs.file_tier.kind == "parallelstore":
+            pulumi.log.warn("the Parallelstore file tier is not offered to team namespaces: its CSI volume needs "
+                            "the VPC network, which PlatformInputs.file_tier does not carry", self)
+        volumes = shared_volumes(inputs.file_tier, config.kubernetes.gcs_fuse_buckets if kind == "gke" else ())
+        self.teams = {
+            team.name: TeamNamespace(f"{name}-{team.name}", TeamNamespaceArgs(
+                config=config, team=team, kind=kind, pools=inputs.gpu_pools,
+                identity=inputs.team_identities.get(team.name),
+                storage_egress_cidrs=inputs.storage_egress_cidrs, shared_volumes=volumes,
+                queue_ready=[self.services.kueue, self.queues.cluster_queues[team.name]]), child)
+            for team in config.teams
+        }
+        self.register_outputs({
+            "namespaces": sorted(self.teams),
+            "storageClasses": self.storage.class_names,
+            "gpuOperator": stack.operator,
+        })

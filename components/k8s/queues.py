@@ -1,0 +1,62 @@
+"""Kueue's cluster-scoped objects: flavors, one ClusterQueue per team, workload priority classes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+
+from components.config.model import GpuPool, LandingZoneConfig
+from components.platform_inputs import GpuPoolHandle
+
+from . import kueue as q
+from .manifests import platform_labels, team_labels, team_namespace
+from .objects import create
+
+
+@dataclass(frozen=True)
+class KueueQueuesArgs:
+    config: LandingZoneConfig
+    pools: Sequence[GpuPoolHandle]        # what the landing zone built (labels, size)
+    pool_config: Sequence[GpuPool]        # what the config asked for (taints)
+    kueue: pulumi.Resource                # the Kueue release: its CRDs and webhooks must exist first
+
+
+class KueueQueues(pulumi.ComponentResource):
+    def __init__(self, name: str, args: KueueQueuesArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("lz:k8s:KueueQueues", name, None, opts)
+        config = args.config
+        over = q.overcommitted(config.teams, args.pools)
+        if over and not config.kubernetes.allow_quota_overcommit:
+            # Config validation catches this from the catalog; this catches a landing zone that
+            # built smaller pools than the config says.
+            detail = "; ".join(f"{pool}: {n} nominal GPUs > {cap}" for pool, (n, cap) in sorted(over.items()))
+            raise ValueError(f"team GPU quotas exceed the pools the landing zone built ({detail})")
+
+        labels = platform_labels(config)
+        opts_after_kueue = pulumi.ResourceOptions(parent=self, depends_on=[args.kueue])
+        by_name = {p.name: p for p in args.pool_config}
+
+        self.flavors = [create(f"{name}-flavor-{q.CPU_FLAVOR}", q.cpu_flavor(labels), opts_after_kueue)]
+        for pool in args.pools:
+            tolerations = q.pool_tolerations(by_name.get(pool.name))
+            self.flavors.append(create(f"{name}-flavor-{pool.name}", q.resource_flavor(pool, labels, tolerations),
+                                       opts_after_kueue))
+
+        # A queue naming a flavor that does not exist yet is inactive; create flavors first.
+        opts_after_flavors = pulumi.ResourceOptions(parent=self, depends_on=[args.kueue, *self.flavors])
+        self.cluster_queues = {
+            team.name: create(f"{name}-cq-{team.name}",
+                              q.cluster_queue(team, team_namespace(team), args.pools, team_labels(config, team)),
+                              opts_after_flavors)
+            for team in config.teams
+        }
+        self.workload_priority_classes = [
+            create(f"{name}-wpc-{tier.name}", q.workload_priority_class(tier, labels), opts_after_kueue)
+            for tier in q.PRIORITY_TIERS
+        ]
+        self.register_outputs({
+            "clusterQueues": sorted(self.cluster_queues),
+            "flavors": [q.CPU_FLAVOR, *(p.name for p in args.pools)],
+        })

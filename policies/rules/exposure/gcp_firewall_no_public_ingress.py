@@ -1,0 +1,40 @@
+"""GCP ingress firewall rules do not allow traffic from 0.0.0.0/0 or ::/0.
+
+Deny rules and egress rules are not judged: they admit nothing. IAP TCP forwarding
+(35.235.240.0/20) and Google health checks use their own ranges and need no open rule.
+"""
+
+from lzpolicy import Compliant, NonCompliant, NotApplicable, ResourceRule, ResourceView
+from lzpolicy import props as wire
+from lzpolicy.types import GCP_FIREWALL
+
+OPEN = {"0.0.0.0/0", "::/0"}
+
+
+def check(r: ResourceView):
+    if r.get("direction", default="INGRESS") != "INGRESS":
+        return NotApplicable("an egress rule admits no inbound traffic")
+    if not r.items("allows"):
+        return NotApplicable("a deny rule admits nothing")
+    if r.flag("disabled") is True:
+        return NotApplicable("the rule is disabled")
+    if not set(r.strings("sourceRanges")) & OPEN:
+        return Compliant()
+    allowed = []
+    for allow in r.items("allows"):
+        if isinstance(allow, dict):
+            ports = wire.strings(allow, "ports")
+            allowed.append(f"{allow.get('protocol')}:{','.join(ports)}" if ports else f"{allow.get('protocol')} (all ports)")
+    return NonCompliant(f"{r.title} allows {'; '.join(allowed)} from the whole internet; restrict source_ranges to "
+                        "known ranges (IAP is 35.235.240.0/20) or use source_tags / service accounts.")
+
+
+RULE = ResourceRule(
+    name="gcp-firewall-no-public-ingress",
+    description="GCP ingress allow rules do not admit 0.0.0.0/0 or ::/0.",
+    resource_types=GCP_FIREWALL,
+    controls=("CKV2_GCP_12", "CKV_GCP_2", "CKV_GCP_3", "CIS-GCP-3.0 3.6", "CIS-GCP-3.0 3.7"),
+    enforcement_level="mandatory",
+    severity="high",
+    check=check,
+)

@@ -1,0 +1,39 @@
+"""Namespaces enforce the `restricted` Pod Security Standard through Pod Security admission
+(`pod-security.kubernetes.io/enforce: restricted`).
+
+Namespaces listed in `privilegedNamespaces` are not judged: node agents such as the NVIDIA GPU
+operator load kernel modules and mount host paths, which only `privileged` admits.
+"""
+
+from lzpolicy import Compliant, NonCompliant, NotApplicable, ResourceRule, ResourceView
+from lzpolicy.k8s import SYSTEM_NAMESPACES, exempt, namespace_name
+from lzpolicy.types import K8S_NAMESPACE
+
+LABEL = "pod-security.kubernetes.io/enforce"
+DEFAULT_PRIVILEGED = [*SYSTEM_NAMESPACES, "gpu-operator"]
+
+
+def check(r: ResourceView):
+    privileged = list(r.config.get("privilegedNamespaces") or DEFAULT_PRIVILEGED)
+    if exempt(r, privileged):
+        return NotApplicable(f"namespace {namespace_name(r)} is listed in privilegedNamespaces")
+    level = r.get("metadata", "labels", LABEL)
+    if level != "restricted":
+        return NonCompliant(f"{r.title} enforces Pod Security level {level or 'none'}; label it "
+                            f"{LABEL}=restricted (and audit/warn the same), or list it in privilegedNamespaces if "
+                            "it runs node agents.")
+    return Compliant()
+
+
+RULE = ResourceRule(
+    name="k8s-namespace-restricted-psa",
+    description="Namespaces enforce the restricted Pod Security Standard (except listed privileged namespaces).",
+    resource_types=K8S_NAMESPACE,
+    controls=("PSS restricted", "CIS-EKS-1.7 4.2", "NSA-CISA Kubernetes Hardening: pod security"),
+    enforcement_level="mandatory",
+    severity="high",
+    config_properties={"privilegedNamespaces": {
+        "type": "array", "items": {"type": "string"}, "default": DEFAULT_PRIVILEGED,
+        "description": "Namespaces allowed to run privileged node agents."}},
+    check=check,
+)

@@ -1,0 +1,248 @@
+"""A team's workspace on the shared GPU landing zone: settings, the landing-zone contract, the component.
+
+The landing zone (another project, another state) is read through a StackReference; the names it
+must export are `REQUIRED_OUTPUTS`. The workspace owns what the team may change on its own:
+
+- a cloud identity for its workloads: on AWS an IRSA role with the landing zone's permission boundary,
+  on GCP a service account its Kubernetes ServiceAccount may impersonate (Workload Identity);
+- its prefix `<team>/` in the landing zone's datasets, checkpoints and artifacts buckets: on AWS the
+  role's policy is scoped to that prefix, on GCP a managed folder per bucket carries the grant;
+- its namespace (Pod Security `restricted`), the ServiceAccount, the team-member Role bound to its
+  IdP group, and the Kueue LocalQueue `default` pointing at the team's ClusterQueue.
+
+GPU quota stays with the platform team: the ClusterQueue (and its nominal quota) is created by the
+landing zone for every team in its `teams` config, and admits only the namespace named after the team.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_gcp as gcp
+import pulumi_kubernetes as k8s
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.alias_generators import to_camel
+
+from components.aws.common import AwsContext
+from components.aws.iam_boundary import RolePolicy, bounded_role, irsa_trust_policy
+from components.aws.workload_identity import TEAM_BUCKETS, team_storage_statements
+from components.config.model import Team
+from components.gcp.layout import account_id
+from components.gcp.team_identity import OBJECT_ROLE, team_prefix, workload_identity_member
+from components.k8s import kueue, manifests
+from components.k8s.kubeconfig import exec_kubeconfig
+from components.k8s.objects import create
+
+COMMON_OUTPUTS = ("cloud", "environment", "clusterName", "clusterEndpoint", "clusterCaData", "region",
+                  "kubernetesVersion", "buckets", "clusterQueues")
+REQUIRED_OUTPUTS: dict[str, tuple[str, ...]] = {
+    "aws": (*COMMON_OUTPUTS, "oidcProviderArn", "oidcIssuer", "permissionsBoundaryArn", "storageKmsKeyArn"),
+    "gcp": (*COMMON_OUTPUTS, "gcpProject"),
+}
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+GKE_ANNOTATION = "iam.gke.io/gcp-service-account"
+
+
+class WorkspaceSettings(BaseModel):
+    """The workspace's own config keys (`<project>:<key>` in the stack file)."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+    landing_zone_stack: str = Field(pattern=r"^[^/\s]+/[^/\s]+/[^/\s]+$",
+                                    description="ORG/PROJECT/STACK of the landing zone")
+    cloud: Literal["aws", "gcp"]
+    region: str = Field(min_length=1, description="the landing zone's region")
+    team: Team
+    cluster_queue: str | None = Field(None, description="default: the team's name")
+
+    @field_validator("cluster_queue")
+    @classmethod
+    def _empty_is_default(cls, v: str | None) -> str | None:
+        return v or None
+
+    @property
+    def queue(self) -> str:
+        return self.cluster_queue or self.team.name
+
+
+def settings_problems(error: ValidationError, project: str, source: str) -> list[str]:
+    lines = []
+    for err in error.errors(include_url=False):
+        loc = err["loc"]
+        key = {"team": "team", "cost_center": "costCenter", "group": "group"}.get(str(loc[-1]), str(loc[-1])) \
+            if loc and loc[0] == "team" else ".".join(map(str, loc))
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"{source}: {project}:{key}: {message}")
+    return lines
+
+
+def read_settings(values: Mapping[str, str | None], project: str, source: str) -> WorkspaceSettings:
+    """Validate the stack's config; one line per problem, naming the file and the key."""
+    raw: dict[str, Any] = {k: v for k, v in {
+        "landingZoneStack": values.get("landingZoneStack"), "cloud": values.get("cloud"),
+        "region": values.get("region"), "clusterQueue": values.get("clusterQueue"),
+    }.items() if v is not None}
+    team = {k: v for k, v in {"name": values.get("team"), "costCenter": values.get("costCenter"),
+                              "group": values.get("group") or None}.items() if v is not None}
+    raw["team"] = team
+    try:
+        return WorkspaceSettings.model_validate(raw)
+    except ValidationError as exc:
+        lines = settings_problems(exc, project, source)
+        raise pulumi.RunError(f"invalid stack configuration ({len(lines)} problems):\n" + "\n".join(lines)) from None
+
+
+def landing_zone_problems(outputs: Mapping[str, Any], settings: WorkspaceSettings) -> list[str]:
+    """What is wrong with the landing zone's outputs for this workspace, one line each."""
+    stack = settings.landing_zone_stack
+    missing = [k for k in REQUIRED_OUTPUTS[settings.cloud] if outputs.get(k) in (None, "", [], {})]
+    problems = [f"{stack} exports no {', '.join(missing)}; the landing zone's __main__.py must export them"] \
+        if missing else []
+    if outputs.get("cloud") not in (None, settings.cloud):
+        problems.append(f"{stack} is a {outputs['cloud']} landing zone, but cloud is {settings.cloud}")
+    if outputs.get("region") not in (None, settings.region):
+        problems.append(f"{stack} is in region {outputs['region']}, but region is {settings.region}")
+    buckets = outputs.get("buckets") or {}
+    if isinstance(buckets, Mapping) and buckets:
+        absent = [b for b in TEAM_BUCKETS if not buckets.get(b)]
+        if absent:
+            problems.append(f"{stack} output buckets has no {', '.join(absent)} bucket")
+    queues = outputs.get("clusterQueues")
+    if isinstance(queues, list) and queues and settings.queue not in queues:
+        problems.append(f"{stack} has no ClusterQueue {settings.queue!r} (it has {', '.join(sorted(queues))}); "
+                        "ask the platform team to add the team to the landing zone's `teams` with a gpuQuota")
+    return problems
+
+
+def workspace_labels(settings: WorkspaceSettings, environment: pulumi.Input[str]) -> dict[str, Any]:
+    """The landing zone's cost-attribution labels (components.k8s.manifests.team_labels), for this team."""
+    return {
+        "app.kubernetes.io/managed-by": manifests.MANAGED_BY,
+        "environment": environment,
+        "team": settings.team.name,
+        "cost-center": manifests.label_value(settings.team.cost_center),
+    }
+
+
+def cost_tags(settings: WorkspaceSettings, environment: pulumi.Input[str]) -> dict[str, Any]:
+    """The tags every taggable resource carries in its own inputs (the policy pack reads them there)."""
+    return {"team": settings.team.name, "environment": environment, "cost-center": settings.team.cost_center,
+            "managed-by": "pulumi-ai-landing-zone"}
+
+
+class TeamWorkspace(pulumi.ComponentResource):
+    """The team's identity, bucket prefixes, namespace and LocalQueue on the landing zone `outputs`.
+
+    The cloud provider (aws, or gcp in the landing zone's project) comes in through `opts.providers`,
+    so every child, including the roles `bounded_role` creates, uses it.
+    """
+
+    def __init__(self, name: str, settings: WorkspaceSettings, outputs: pulumi.Output[dict[str, Any]],
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("lz:team:Workspace", name, None, opts)
+        # The platform's names (components.k8s.manifests): the ClusterQueue admits namespace <team> only.
+        self.namespace_name = manifests.team_namespace(settings.team)
+        self.service_account_name = manifests.team_service_account(settings.team)
+
+        def checked(values: dict[str, Any]) -> dict[str, Any]:
+            problems = landing_zone_problems(values, settings)
+            if problems:
+                raise ValueError("the landing zone does not fit this workspace:\n" + "\n".join(problems))
+            return values
+
+        # Every value below derives from the checked outputs, so a mismatch fails the plan, not the cluster.
+        lz = outputs.apply(checked)
+
+        def out(key: str) -> pulumi.Output[Any]:
+            return lz.apply(lambda o: o[key])
+
+        buckets = {purpose: lz.apply(lambda o, p=purpose: o["buckets"][p]) for purpose in TEAM_BUCKETS}
+        if settings.cloud == "aws":
+            annotation = self._aws_identity(name, settings, out, buckets)
+            annotation_key = IRSA_ANNOTATION
+        else:
+            annotation = self._gcp_identity(name, settings, out, buckets)
+            annotation_key = GKE_ANNOTATION
+
+        kind = "eks" if settings.cloud == "aws" else "gke"
+        kubeconfig = lz.apply(lambda o: json.dumps(exec_kubeconfig(
+            kind, o["clusterName"], o["clusterEndpoint"], o["clusterCaData"], region=o["region"])))
+        self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=kubeconfig, enable_server_side_apply=True,
+                                     opts=pulumi.ResourceOptions(parent=self))
+        in_cluster = pulumi.ResourceOptions(parent=self, provider=self.provider)
+        labels = workspace_labels(settings, out("environment"))
+        ns = self.namespace_name
+
+        # Pod Security version pinned to the cluster's minor, as the platform pins its own namespaces.
+        namespace_meta = lz.apply(lambda o: manifests.namespace(
+            ns, {**labels, "environment": o["environment"]}, pod_security="restricted",
+            k8s_version=o["kubernetesVersion"])["metadata"])
+        self.namespace = create(f"{name}-namespace", {"apiVersion": "v1", "kind": "Namespace",
+                                                      "metadata": namespace_meta}, in_cluster)
+        in_namespace = pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=[self.namespace])
+        self.service_account = create(f"{name}-sa", manifests.service_account(
+            ns, self.service_account_name, labels, {annotation_key: annotation}), in_namespace)
+        self.k8s_role = create(f"{name}-role", manifests.team_role(ns, labels), in_namespace)
+        self.role_binding = None
+        if settings.team.group:
+            self.role_binding = create(f"{name}-role-binding",
+                                       manifests.team_role_binding(ns, labels, settings.team.group), in_namespace)
+        self.local_queue = create(f"{name}-queue", kueue.local_queue(ns, settings.queue, labels), in_namespace)
+
+        self.identity = annotation
+        self.register_outputs({"namespace": ns, "serviceAccount": self.service_account_name,
+                               "identity": annotation, "localQueue": kueue.LOCAL_QUEUE,
+                               "clusterQueue": settings.queue})
+
+    def _aws_identity(self, name: str, settings: WorkspaceSettings, out,
+                      buckets: dict[str, pulumi.Output[str]]) -> pulumi.Output[str]:
+        invoke = pulumi.InvokeOptions(parent=self)
+        identity = aws.get_caller_identity(opts=invoke)
+        partition = aws.get_partition(opts=invoke)
+        ctx = AwsContext(account_id=identity.account_id, partition=partition.partition, region=settings.region,
+                         prefix=f"{settings.team.name}-workspace", tags=cost_tags(settings, out("environment")),
+                         reverse_dns_prefix=partition.reverse_dns_prefix or "com.amazonaws")
+        team = settings.team.name
+        trust = pulumi.Output.all(out("oidcProviderArn"), out("oidcIssuer")).apply(lambda v: json.dumps(
+            irsa_trust_policy(v[0], v[1], [(self.namespace_name, self.service_account_name)])))
+        bucket_arns = {p: b.apply(lambda n: f"arn:{ctx.partition}:s3:::{n}") for p, b in buckets.items()}
+        self.cloud_role = bounded_role(
+            f"{name}-role", context=ctx, boundary_arn=out("permissionsBoundaryArn"), trust=trust,
+            description=f"Workloads of team {team} ({self.namespace_name}/{self.service_account_name})",
+            policies=[RolePolicy("storage", team_storage_statements(
+                team, bucket_arns, out("storageKmsKeyArn"), settings.region), f"{team}: own prefixes")],
+            parent=self)
+        return self.cloud_role.arn
+
+    def _gcp_identity(self, name: str, settings: WorkspaceSettings, out,
+                      buckets: dict[str, pulumi.Output[str]]) -> pulumi.Output[str]:
+        team = settings.team
+        opts = pulumi.ResourceOptions(parent=self)
+        self.account = gcp.serviceaccount.Account(
+            f"{name}-sa", account_id=account_id("ws", team.name), display_name=f"Workloads of team {team.name}",
+            description=f"cost-center {team.cost_center}; Workload Identity of "
+                        f"{self.namespace_name}/{self.service_account_name}",
+            opts=opts)
+        # The landing zone's own member format: <project>.svc.id.goog[<namespace>/<ksa>].
+        gcp.serviceaccount.IAMMember(
+            f"{name}-workload-identity", service_account_id=self.account.name,
+            role="roles/iam.workloadIdentityUser",
+            member=out("gcpProject").apply(lambda project: workload_identity_member(project, team)),
+            opts=opts)
+        self.folders = {}
+        for purpose, bucket in buckets.items():
+            # A managed folder carries the grant, so this stack's deployer needs rights on managed folders
+            # only, never bucket-level setIamPolicy (the landing zone's buckets have uniform access).
+            folder = gcp.storage.ManagedFolder(f"{name}-{purpose}", bucket=bucket, name=team_prefix(team.name),
+                                               opts=opts)
+            gcp.storage.ManagedFolderIamMember(
+                f"{name}-{purpose}", bucket=bucket, managed_folder=folder.name, role=OBJECT_ROLE,
+                member=self.account.member, opts=opts)
+            self.folders[purpose] = folder
+        return self.account.email
