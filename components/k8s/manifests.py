@@ -22,8 +22,6 @@ PSS = "pod-security.kubernetes.io"
 RBAC_GROUP = "rbac.authorization.k8s.io"
 NAME_LABEL = "kubernetes.io/metadata.name"  # set by the API server on every namespace
 
-# The team's workloads run as this ServiceAccount; the cloud identity (IRSA role / GCP service
-# account) trusts `system:serviceaccount:<team>:<team>`.
 Manifest = dict[str, Any]
 
 
@@ -32,6 +30,8 @@ def team_namespace(team: Team) -> str:
 
 
 def team_service_account(team: Team) -> str:
+    """The team's workloads run as this ServiceAccount; the team's cloud identity (IRSA role, GCP
+    service account) trusts `system:serviceaccount:<team>:<team>`."""
     return team.name
 
 

@@ -223,6 +223,24 @@ def _gcp_kms(kind: str) -> Callable[[Environment, str, dict[str, Any], str], dic
     return shape
 
 
+def _gcp_file_instance(kind: str) -> Callable[[Environment, str, dict[str, Any], str], dict[str, Any]]:
+    """Managed Lustre, Filestore, Parallelstore: resource path and the private IPs clients mount from."""
+    def shape(env: Environment, name: str, inputs: dict[str, Any], h: str) -> dict[str, Any]:
+        instance = inputs.get("instanceId") or inputs.get("name") or f"{name}-{h[:7]}"
+        project = inputs.get("project") or env.gcp_project
+        path = f"projects/{project}/locations/{inputs.get('location', env.gcp_region)}/instances/{instance}"
+        ips = [f"10.255.{int(h[:2], 16)}.{int(h[2:4], 16) % 250 + i}" for i in (2, 3, 4)]
+        out: dict[str, Any] = {"name": path, "id": path}
+        if kind == "lustre":
+            out["mountPoint"] = f"{ips[0]}@tcp:/{inputs.get('filesystem', 'lustre')}"
+        elif kind == "filestore":
+            out["networks"] = [{**n, "ipAddresses": ips[:1]} for n in inputs.get("networks") or [{}]]
+        else:
+            out["accessPoints"] = ips
+        return out
+    return shape
+
+
 _EC2 = "arn:aws:ec2:{region}:{account}:"
 SHAPES: dict[str, _Shape] = {
     "aws:ec2/vpc:Vpc": _Shape("vpc-", _EC2 + "vpc/{id}"),
@@ -264,6 +282,9 @@ SHAPES: dict[str, _Shape] = {
     "gcp:kms/cryptoKey:CryptoKey": _Shape(extra=_gcp_kms("cryptoKeys")),
     "gcp:storage/bucket:Bucket": _Shape(extra=lambda e, n, i, h: {"url": f"gs://{i.get('name', n)}",
                                                                  "selfLink": f"https://www.googleapis.com/storage/v1/b/{i.get('name', n)}"}),
+    "gcp:lustre/instance:Instance": _Shape(extra=_gcp_file_instance("lustre")),
+    "gcp:filestore/instance:Instance": _Shape(extra=_gcp_file_instance("filestore")),
+    "gcp:parallelstore/instance:Instance": _Shape(extra=_gcp_file_instance("parallelstore")),
 }
 
 

@@ -87,7 +87,9 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
         # Modules of the planned project must not leak into the next plan of another project.
         for name in set(sys.modules) - saved_modules:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
-            if module_file.startswith(str(project.dir)):
+            # A virtualenv inside the project (`.venv/`) holds the providers: those must stay
+            # loaded, a provider package cannot register twice in one process.
+            if module_file.startswith(str(project.dir)) and not module_file.startswith(sys.prefix):
                 del sys.modules[name]
     if error is None and monitor.errors:
         error, kind = monitor.errors[0], "engine"

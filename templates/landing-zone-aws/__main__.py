@@ -14,6 +14,7 @@ from components.aws.landing_zone import AwsLandingZone
 from components.aws.workload_identity import TEAM_BUCKETS
 from components.config import load_config
 from components.config.model import Cloud
+from components.k8s.kueue import namespace_gpus
 
 config = load_config()
 if config.cloud is not Cloud.aws:
@@ -39,3 +40,10 @@ pulumi.export("permissionsBoundaryArn", zone.iam.boundary_arn)
 pulumi.export("storageKmsKeyArn", zone.keys.storage.arn)
 pulumi.export("buckets", {purpose: zone.storage.buckets[purpose].bucket for purpose in TEAM_BUCKETS})
 pulumi.export("clusterQueues", sorted(platform.queues.cluster_queues) if platform else [])
+# What a team namespace may hold: the same figures the platform puts in its own team namespaces' quotas.
+pulumi.export("teamQuotas", {
+    team.name: {"cpu": team.cpu, "memory": team.memory, "storage": team.storage, "pvcCount": team.pvc_count,
+                "gpus": namespace_gpus(team, zone.platform_inputs.gpu_pools)}
+    for team in config.teams
+})
+pulumi.export("storageEgressCidrs", list(zone.platform_inputs.storage_egress_cidrs))

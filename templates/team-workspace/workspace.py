@@ -17,7 +17,7 @@ landing zone for every team in its `teams` config, and admits only the namespace
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import pulumi
@@ -35,10 +35,12 @@ from components.gcp.layout import account_id
 from components.gcp.team_identity import OBJECT_ROLE, team_prefix, workload_identity_member
 from components.k8s import kueue, manifests
 from components.k8s.kubeconfig import exec_kubeconfig
+from components.k8s.manifests import Manifest
 from components.k8s.objects import create
+from components.k8s.team_namespace import GKE_METADATA
 
 COMMON_OUTPUTS = ("cloud", "environment", "clusterName", "clusterEndpoint", "clusterCaData", "region",
-                  "kubernetesVersion", "buckets", "clusterQueues")
+                  "kubernetesVersion", "buckets", "clusterQueues", "teamQuotas", "storageEgressCidrs")
 REQUIRED_OUTPUTS: dict[str, tuple[str, ...]] = {
     "aws": (*COMMON_OUTPUTS, "oidcProviderArn", "oidcIssuer", "permissionsBoundaryArn", "storageKmsKeyArn"),
     "gcp": (*COMMON_OUTPUTS, "gcpProject"),
@@ -73,8 +75,9 @@ def settings_problems(error: ValidationError, project: str, source: str) -> list
     lines = []
     for err in error.errors(include_url=False):
         loc = err["loc"]
-        key = {"team": "team", "cost_center": "costCenter", "group": "group"}.get(str(loc[-1]), str(loc[-1])) \
-            if loc and loc[0] == "team" else ".".join(map(str, loc))
+        # team.name, team.costCenter and team.group are the flat keys team, costCenter and group.
+        key = ("team" if loc[-1] == "name" else str(loc[-1])) if loc and loc[0] == "team" and len(loc) > 1 \
+            else ".".join(map(str, loc))
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "missing":
             message = "required key is missing"
@@ -101,23 +104,39 @@ def read_settings(values: Mapping[str, str | None], project: str, source: str) -
 def landing_zone_problems(outputs: Mapping[str, Any], settings: WorkspaceSettings) -> list[str]:
     """What is wrong with the landing zone's outputs for this workspace, one line each."""
     stack = settings.landing_zone_stack
-    missing = [k for k in REQUIRED_OUTPUTS[settings.cloud] if outputs.get(k) in (None, "", [], {})]
+    missing = [k for k in REQUIRED_OUTPUTS[settings.cloud] if outputs.get(k) is None]
     problems = [f"{stack} exports no {', '.join(missing)}; the landing zone's __main__.py must export them"] \
         if missing else []
     if outputs.get("cloud") not in (None, settings.cloud):
         problems.append(f"{stack} is a {outputs['cloud']} landing zone, but cloud is {settings.cloud}")
     if outputs.get("region") not in (None, settings.region):
         problems.append(f"{stack} is in region {outputs['region']}, but region is {settings.region}")
-    buckets = outputs.get("buckets") or {}
-    if isinstance(buckets, Mapping) and buckets:
+    buckets = outputs.get("buckets")
+    if isinstance(buckets, Mapping):
         absent = [b for b in TEAM_BUCKETS if not buckets.get(b)]
         if absent:
             problems.append(f"{stack} output buckets has no {', '.join(absent)} bucket")
     queues = outputs.get("clusterQueues")
-    if isinstance(queues, list) and queues and settings.queue not in queues:
-        problems.append(f"{stack} has no ClusterQueue {settings.queue!r} (it has {', '.join(sorted(queues))}); "
+    if isinstance(queues, list) and settings.queue not in queues:
+        problems.append(f"{stack} has no ClusterQueue {settings.queue!r} (it has {', '.join(sorted(queues)) or 'none'}); "
                         "ask the platform team to add the team to the landing zone's `teams` with a gpuQuota")
+    quotas = outputs.get("teamQuotas")
+    if isinstance(quotas, Mapping) and settings.team.name not in quotas:
+        problems.append(f"{stack} sets no quota for team {settings.team.name!r} (output teamQuotas); "
+                        "the team must be in the landing zone's `teams`")
     return problems
+
+
+def storage_egress(ns: str, labels: Mapping[str, str], cidrs: list[str]) -> Manifest:
+    """Egress on 443 to the landing zone's storage endpoints; with none, a policy that allows nothing.
+
+    (A NetworkPolicy rule with an empty `to` would allow every destination.)
+    """
+    if cidrs:
+        return manifests.allow_egress_to(ns, "allow-storage-egress", labels, cidrs, [443])
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": "allow-storage-egress", "namespace": ns, "labels": dict(labels)},
+            "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": []}}
 
 
 def workspace_labels(settings: WorkspaceSettings, environment: pulumi.Input[str]) -> dict[str, Any]:
@@ -176,16 +195,49 @@ class TeamWorkspace(pulumi.ComponentResource):
         self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=kubeconfig, enable_server_side_apply=True,
                                      opts=pulumi.ResourceOptions(parent=self))
         in_cluster = pulumi.ResourceOptions(parent=self, provider=self.provider)
-        labels = workspace_labels(settings, out("environment"))
         ns = self.namespace_name
+        labels = workspace_labels(settings, out("environment"))
 
-        # Pod Security version pinned to the cluster's minor, as the platform pins its own namespaces.
-        namespace_meta = lz.apply(lambda o: manifests.namespace(
-            ns, {**labels, "environment": o["environment"]}, pod_security="restricted",
-            k8s_version=o["kubernetesVersion"])["metadata"])
-        self.namespace = create(f"{name}-namespace", {"apiVersion": "v1", "kind": "Namespace",
-                                                      "metadata": namespace_meta}, in_cluster)
+        def rendered(kind: str, render: Callable[[dict[str, Any]], Manifest], *fields: str) -> Manifest:
+            """A manifest whose content needs the landing zone's values: its fields resolve with them."""
+            whole = lz.apply(render)
+            return {"apiVersion": "v1" if kind != "NetworkPolicy" else "networking.k8s.io/v1", "kind": kind,
+                    **{f: whole.apply(lambda m, f=f: m[f]) for f in fields}}
+
+        def team_of(o: dict[str, Any]) -> Team:
+            # The platform's sizes for this team (its ClusterQueue uses the same CPU and memory).
+            # Numbers arrive through the StackReference as floats (JSON numbers): counts are ints again.
+            quota = o["teamQuotas"][settings.team.name]
+            return settings.team.model_copy(update={"cpu": quota["cpu"], "memory": quota["memory"],
+                                                    "storage": quota["storage"], "pvc_count": int(quota["pvcCount"])})
+
+        def gpus_of(o: dict[str, Any]) -> dict[str, int]:
+            return {resource: int(n) for resource, n in o["teamQuotas"][settings.team.name]["gpus"].items()}
+
+        # The objects the platform gives its own team namespaces (components.k8s.team_namespace).
+        # Pod Security is pinned to the cluster's minor version, as there.
+        self.namespace = create(f"{name}-namespace", rendered("Namespace", lambda o: manifests.namespace(
+            ns, workspace_labels(settings, o["environment"]), pod_security="restricted",
+            k8s_version=o["kubernetesVersion"]), "metadata"), in_cluster)
         in_namespace = pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=[self.namespace])
+        self.objects = [
+            create(f"{name}-quota", rendered("ResourceQuota", lambda o: manifests.resource_quota(
+                ns, workspace_labels(settings, o["environment"]), team_of(o), gpus_of(o)), "metadata", "spec"),
+                in_namespace),
+            create(f"{name}-limits", rendered("LimitRange", lambda o: manifests.limit_range(
+                ns, workspace_labels(settings, o["environment"]), team_of(o)), "metadata", "spec"), in_namespace),
+            create(f"{name}-deny-all", manifests.deny_all(ns, labels), in_namespace),
+            create(f"{name}-same-namespace", manifests.allow_same_namespace(ns, labels), in_namespace),
+            create(f"{name}-dns", manifests.allow_dns(ns, labels), in_namespace),
+            create(f"{name}-storage-egress", rendered("NetworkPolicy", lambda o: storage_egress(
+                ns, workspace_labels(settings, o["environment"]), o["storageEgressCidrs"]), "metadata", "spec"),
+                in_namespace),
+        ]
+        if settings.cloud == "gcp":
+            # Workload Identity tokens come from the GKE metadata server.
+            for cidr, port in GKE_METADATA:
+                self.objects.append(create(f"{name}-gke-metadata-{port}", manifests.allow_egress_to(
+                    ns, f"allow-gke-metadata-{port}", labels, [cidr], [port]), in_namespace))
         self.service_account = create(f"{name}-sa", manifests.service_account(
             ns, self.service_account_name, labels, {annotation_key: annotation}), in_namespace)
         self.k8s_role = create(f"{name}-role", manifests.team_role(ns, labels), in_namespace)

@@ -21,7 +21,7 @@ P = "ai-landing-zone"
 # directory, and .venv sits there: provider SDK modules loaded during one plan would be re-imported by
 # the next, which pulumi refuses ("Cannot re-register package aws"). Loading everything the program
 # loads before the first plan keeps one copy of each for the whole session.
-# (The SDKs load their submodules lazily: `dir()` forces the load.)
+# (The SDKs load their submodules lazily, on first access to a public attribute.)
 _PRELOAD = (
     *(f"pulumi_aws.{service}" for service in
       ("autoscaling", "cloudtrail", "cloudwatch", "ec2", "efs", "eks", "fsx", "iam", "kms", "s3")),
@@ -29,7 +29,7 @@ _PRELOAD = (
     "components.aws.landing_zone", "components.k8s.platform",
 )
 for _module in _PRELOAD:
-    dir(importlib.import_module(_module))
+    getattr(importlib.import_module(_module), "__all__", None)
 
 
 @functools.cache

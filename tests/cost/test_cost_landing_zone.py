@@ -3,13 +3,8 @@ pack, and every example stack under stacks/."""
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 
-import pulumi_aws
-import pulumi_gcp
-import pulumi_kubernetes
 import pytest
 
 from components.catalog import aws_instance_type, gcp_machine_type, price
@@ -17,13 +12,6 @@ from components.catalog.pricing import HOURS_PER_MONTH
 from lz.cost import price_plan, storage_summary, summarize
 from lz.cost.render import render_markdown
 from lz.testing import ROOT, plan_config, plan_stack
-
-# The offline runner unloads, after each plan, the modules first imported from under the project
-# directory - and .venv sits there, so provider submodules loaded during one plan would be re-imported by
-# the next ("Cannot re-register package aws"). Loaded before any plan, they stay for the session.
-for _package in (pulumi_aws, pulumi_gcp, pulumi_kubernetes):
-    for _module in pkgutil.iter_modules(_package.__path__):
-        importlib.import_module(f"{_package.__name__}.{_module.name}")
 
 P5 = aws_instance_type("p5.48xlarge").on_demand_usd_per_hour
 A3 = gcp_machine_type("a3-highgpu-8g").on_demand_usd_per_hour
@@ -126,8 +114,7 @@ def test_every_example_stack_prices(stack):
     report = price_plan(plan)
     doc = json.loads(json.dumps(report.as_json()))
     assert doc["stack"] == stack and doc["currency"] == "USD"
-    env = json.loads(json.dumps(plan.config.get("ai-landing-zone:environment")))
-    if env != "prod":
+    if plan.config.get("ai-landing-zone:environment") != "prod":
         gpu = [i for i in report.items if i.charge.pool is not None and i.charge.instance_type
                and i.charge.instance_type not in ("m7i.large", "e2-standard-4")]
         assert all(i.charge.hourly_min == 0.0 for i in gpu), [(i.name, i.charge.hourly_min) for i in gpu]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
-import grpc._channel  # noqa: F401 - see below
 import kubernetes_validate
 
 from components.config import validate_config
@@ -15,11 +17,6 @@ from lz.engine.plan import Plan
 from lz.testing import ROOT, inputs, plan_config
 
 SOURCE = "stacks/Pulumi.t.yaml"
-
-# lz/engine/runner.py forgets, after each plan, every module first imported from a file under the
-# project directory, and .venv lives there too: a grpc module first imported during a plan (by the
-# policy-pack thread) can vanish while that thread still imports it. Importing it up front avoids
-# the race; the runner should skip files under sys.prefix.
 
 
 def config(doc: dict[str, Any]) -> LandingZoneConfig:
@@ -36,6 +33,26 @@ def kubernetes_objects(plan: Plan) -> list[dict[str, Any]]:
     """The wire inputs of every Kubernetes object in a plan, i.e. the manifests a real `up` would apply."""
     return [inputs(r) for r in plan.records if r.custom and r.type.startswith("kubernetes:")
             and not r.type.startswith("kubernetes:helm.sh/")]
+
+
+def plan_committed_stack(stack: str, *, policy: bool = True) -> tuple[int, list[dict[str, Any]]]:
+    """Plan a stack of this project in a fresh `lz` process, as CI and users do: (exit code, the
+    `newState` of every step of the preview JSON; secrets read "[secret]").
+
+    A separate process because the in-process engine forgets, after each plan, the modules it
+    imported from files under the project directory, and .venv lives there: a second in-process
+    plan of this project would re-import the provider SDKs, which refuse to register twice.
+    """
+    command = [sys.executable, "-m", "lz", "plan", stack, "-C", str(ROOT), "--json", "-"]
+    if not policy:
+        command.append("--no-policy")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert done.stdout, done.stderr
+    return done.returncode, [step["newState"] for step in json.loads(done.stdout)["steps"]]
+
+
+def of_kind(states: list[dict[str, Any]], type_: str) -> list[dict[str, Any]]:
+    return [s for s in states if s["type"] == type_]
 
 
 def plan_platform(tmp_path: Path, doc: dict[str, Any], platform_inputs: str) -> Plan:
@@ -57,4 +74,5 @@ def plan_platform(tmp_path: Path, doc: dict[str, Any], platform_inputs: str) -> 
     return plan_config({}, project_dir=project, policy=False)
 
 
-__all__ = ["ROOT", "SOURCE", "config", "kubernetes_objects", "plan_platform", "schema_check"]
+__all__ = ["ROOT", "SOURCE", "config", "kubernetes_objects", "of_kind", "plan_committed_stack", "plan_platform",
+           "schema_check"]

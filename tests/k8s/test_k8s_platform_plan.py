@@ -6,12 +6,11 @@ from __future__ import annotations
 import copy
 
 import pytest
-from k8s_helpers import kubernetes_objects, plan_platform, schema_check
+from k8s_helpers import kubernetes_objects, of_kind, plan_committed_stack, plan_platform, schema_check
 
 from components.config import load_stack_file
 from components.k8s.kueue import CPU_FLAVOR
-from lz.cli import main
-from lz.testing import ROOT, inputs, of_type, plan_stack
+from lz.testing import ROOT, inputs, of_type
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 NAMESPACE = "kubernetes:core/v1:Namespace"
@@ -34,13 +33,13 @@ def namespaced(plan, type_, namespace):
     return {i["metadata"]["name"]: i for i in by_name(plan, type_).values() if i["metadata"]["namespace"] == namespace}
 
 
-# --- the committed onprem stack ----------------------------------------------------------------------
+# --- the committed onprem stack, planned by `lz plan onprem --json -` ----------------------------------
 
 @pytest.fixture(scope="module")
 def onprem():
-    plan = plan_stack("onprem")
-    assert plan.run.error is None, plan.run.error
-    return plan
+    exit_code, states = plan_committed_stack("onprem")
+    assert exit_code == 0
+    return states
 
 
 @pytest.fixture(scope="module")
@@ -48,26 +47,30 @@ def onprem_config():
     return load_stack_file(ROOT / "stacks" / "Pulumi.onprem.yaml")
 
 
+def objects(states, type_, namespace=None):
+    """{metadata.name: inputs} of one type, optionally in one namespace."""
+    found = [s["inputs"] for s in of_kind(states, type_)]
+    return {i["metadata"]["name"]: i for i in found if namespace is None or i["metadata"].get("namespace") == namespace}
+
+
+def objects_by_release(states):
+    return {s["inputs"]["name"]: s["inputs"] for s in of_kind(states, RELEASE)}
+
+
 def test_onprem_plans_kubernetes_resources_only(onprem):
-    assert onprem.exit_code == 0 and not onprem.mandatory
-    custom = [r for r in onprem.records if r.custom]
-    assert {r.package for r in custom} == {"kubernetes"}
-    providers = [r for r in custom if r.type == "pulumi:providers:kubernetes"]
-    assert [p.name for p in providers] == ["platform-k8s"]  # no default provider was ever needed
-    explicit = f"{providers[0].urn}::{providers[0].id}"
-    assert all(r.provider == explicit for r in custom if r is not providers[0])
-
-
-def test_onprem_cli_exits_zero(capsys):
-    assert main(["plan", "onprem", "-C", str(ROOT)]) == 0
+    custom = [s for s in onprem if s["custom"]]
+    assert {s["type"].split(":")[0] for s in custom} == {"kubernetes", "pulumi"}
+    providers = [s for s in custom if s["type"].startswith("pulumi:")]
+    assert [p["type"] for p in providers] == ["pulumi:providers:kubernetes"]
+    assert providers[0]["urn"].endswith("::platform-k8s")  # no default provider was ever needed
+    explicit = f"{providers[0]['urn']}::{providers[0]['id']}"
+    assert all(s["provider"] == explicit for s in custom if s is not providers[0])
+    assert len(custom) == 46
 
 
 def test_onprem_provider_uses_the_secret_kubeconfig_and_context(onprem):
-    provider = of_type(onprem, "pulumi:providers:kubernetes")[0]
-    wire = provider.wire_inputs
-    assert wire["context"] == "onprem-gpu"
-    assert wire["kubeconfig"]["4dabf18193072939515e22adb298388d"]  # a secret on the wire
-    assert "kubernetes:kubeconfig" in onprem.config.secret_keys
+    provider = of_kind(onprem, "pulumi:providers:kubernetes")[0]["inputs"]
+    assert provider["context"] == "onprem-gpu" and provider["kubeconfig"] == "[secret]"
 
 
 def test_every_team_namespace_has_gpu_quota_default_deny_and_a_local_queue(onprem, onprem_config):
@@ -75,22 +78,20 @@ def test_every_team_namespace_has_gpu_quota_default_deny_and_a_local_queue(onpre
     quota_by_team = {t["name"]: sum(t["gpuQuota"].values()) + (t.get("borrowingLimit") or 0) * len(t["gpuQuota"])
                      for t in teams}
     assert quota_by_team == {"research": 32, "serving": 32}
-    local_queues = by_name(onprem, KUEUE + "LocalQueue")
     for team, gpus in quota_by_team.items():
-        quota = namespaced(onprem, QUOTA, team)["compute-and-storage"]
+        quota = objects(onprem, QUOTA, team)["compute-and-storage"]
         assert quota["spec"]["hard"]["requests.nvidia.com/gpu"] == str(gpus)
-        deny = namespaced(onprem, NETPOL, team)["default-deny"]
+        deny = objects(onprem, NETPOL, team)["default-deny"]
         assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
-        [queue] = [q for q in local_queues.values() if q["metadata"]["namespace"] == team]
-        assert queue["spec"] == {"clusterQueue": team}
-        ns = by_name(onprem, NAMESPACE)[f"platform-{team}-namespace"]["metadata"]["labels"]
+        assert objects(onprem, KUEUE + "LocalQueue", team)["default"]["spec"] == {"clusterQueue": team}
+        ns = objects(onprem, NAMESPACE)[team]["metadata"]["labels"]
         assert ns["pod-security.kubernetes.io/enforce"] == "restricted"
         assert ns["team"] == team and ns["cost-center"] == next(t["costCenter"] for t in teams if t["name"] == team)
 
 
 def test_cluster_queue_quotas_equal_the_stack_config(onprem, onprem_config):
     teams = {t["name"]: t for t in onprem_config["ai-landing-zone:teams"]}
-    cqs = {i["metadata"]["name"]: i["spec"] for i in by_name(onprem, KUEUE + "ClusterQueue").values()}
+    cqs = {name: i["spec"] for name, i in objects(onprem, KUEUE + "ClusterQueue").items()}
     assert set(cqs) == set(teams)
     for name, spec in cqs.items():
         gpu = {f["name"]: f["resources"][0] for f in spec["resourceGroups"][1]["flavors"]}
@@ -104,23 +105,24 @@ def test_cluster_queue_quotas_equal_the_stack_config(onprem, onprem_config):
 def test_total_nominal_gpu_quota_fits_the_pools(onprem, onprem_config):
     pools = {p["name"]: p["maxNodes"] * p["gpusPerNode"] for p in onprem_config["ai-landing-zone:gpuPools"]}
     nominal = dict.fromkeys(pools, 0)
-    for cq in by_name(onprem, KUEUE + "ClusterQueue").values():
+    for cq in objects(onprem, KUEUE + "ClusterQueue").values():
         for flavor in cq["spec"]["resourceGroups"][1]["flavors"]:
             nominal[flavor["name"]] += flavor["resources"][0]["nominalQuota"]
     assert nominal == {"h100": 32, "l40s": 24} and all(nominal[p] <= pools[p] for p in pools)
 
 
 def test_flavors_select_the_brought_gpu_nodes(onprem):
-    flavors = {i["metadata"]["name"]: i["spec"] for i in by_name(onprem, KUEUE + "ResourceFlavor").values()}
+    flavors = {name: i["spec"] for name, i in objects(onprem, KUEUE + "ResourceFlavor").items()}
     assert flavors[CPU_FLAVOR] == {}
     assert flavors["h100"]["nodeLabels"] == {"nvidia.com/gpu.present": "true", "node.example.com/gpu-pool": "h100"}
     assert flavors["l40s"]["nodeLabels"] == {"nvidia.com/gpu.present": "true", "node.example.com/gpu-pool": "l40s"}
 
 
 def test_kueue_and_the_gpu_operator_are_installed(onprem):
-    rel = releases(onprem)
+    rel = objects_by_release(onprem)
     assert set(rel) == {"kueue", "gpu-operator"}
-    assert rel["kueue"]["chart"] == "oci://registry.k8s.io/kueue/charts/kueue" and rel["kueue"]["namespace"] == "kueue-system"
+    assert rel["kueue"]["chart"] == "oci://registry.k8s.io/kueue/charts/kueue"
+    assert rel["kueue"]["namespace"] == "kueue-system"
     operator = rel["gpu-operator"]
     assert operator["repositoryOpts"] == {"repo": "https://helm.ngc.nvidia.com/nvidia"}
     assert operator["values"]["driver"] == {"enabled": True}      # the brought nodes have no driver
@@ -128,45 +130,44 @@ def test_kueue_and_the_gpu_operator_are_installed(onprem):
 
 
 def test_kueue_objects_wait_for_the_kueue_release(onprem):
-    kueue = next(r for r in of_type(onprem, RELEASE) if inputs(r)["name"] == "kueue")
-    crs = [r for r in onprem.records if r.type.startswith(KUEUE)]
+    kueue = next(s for s in of_kind(onprem, RELEASE) if s["inputs"]["name"] == "kueue")
+    crs = [s for s in onprem if s["type"].startswith(KUEUE)]
     assert len(crs) == 3 + 2 + 3 + 2  # flavors, cluster queues, workload priority classes, local queues
-    assert all(kueue.urn in r.dependencies for r in crs)
+    assert all(kueue["urn"] in s["dependencies"] for s in crs)
 
 
 def test_priority_tiers_reach_the_wire_with_their_values(onprem):
     # WorkloadPriorityClass keeps `value` beside metadata; a plain Python CustomResource would drop it.
     tiers = {"inference": 10000, "training": 0, "batch": -10000}
-    wpcs = {i["metadata"]["name"]: i["value"] for i in by_name(onprem, KUEUE + "WorkloadPriorityClass").values()}
-    pcs = {i["metadata"]["name"]: (i["value"], i["preemptionPolicy"])
-           for i in by_name(onprem, "kubernetes:scheduling.k8s.io/v1:PriorityClass").values()}
+    wpcs = {name: i["value"] for name, i in objects(onprem, KUEUE + "WorkloadPriorityClass").items()}
+    pcs = {name: (i["value"], i["preemptionPolicy"])
+           for name, i in objects(onprem, "kubernetes:scheduling.k8s.io/v1:PriorityClass").items()}
     assert wpcs == tiers
     assert pcs == {"inference": (10000, "PreemptLowerPriority"), "training": (0, "PreemptLowerPriority"),
                    "batch": (-10000, "Never")}
 
 
 def test_gpu_operator_namespace_is_the_privileged_exception_and_locked_down(onprem):
-    labels = {i["metadata"]["name"]: i["metadata"]["labels"] for i in by_name(onprem, NAMESPACE).values()}
-    enforce = {name: lab["pod-security.kubernetes.io/enforce"] for name, lab in labels.items()}
+    enforce = {name: i["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+               for name, i in objects(onprem, NAMESPACE).items()}
     assert enforce == {"kueue-system": "restricted", "gpu-operator": "privileged",
                        "research": "restricted", "serving": "restricted"}
-    policies = namespaced(onprem, NETPOL, "gpu-operator")
-    assert policies["default-deny"]["spec"]["policyTypes"] == ["Ingress", "Egress"]
-    assert not namespaced(onprem, QUOTA, "gpu-operator")
+    assert objects(onprem, NETPOL, "gpu-operator")["default-deny"]["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    assert not objects(onprem, QUOTA, "gpu-operator")
 
 
 def test_team_rbac_binds_the_team_group(onprem):
-    bindings = by_name(onprem, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
-    subjects = {b["metadata"]["namespace"]: b["subjects"] for b in bindings.values()}
-    assert subjects["research"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
-                                     "name": "oidc:ml-research"}]
+    binding = objects(onprem, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "research")["team-member"]
+    assert binding["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
+                                    "name": "oidc:ml-research"}]
 
 
 def test_onprem_manifests_match_the_openapi_schema(onprem):
-    objects = [o for o in kubernetes_objects(onprem) if o["kind"] in BUILTIN_KINDS]
-    assert len(objects) == 33
-    for obj in objects:
-        schema_check(obj, "1.33")
+    manifests = [s["inputs"] for s in onprem if s["custom"] and s["type"].startswith("kubernetes:")
+                 and s["inputs"].get("kind") in BUILTIN_KINDS]
+    assert len(manifests) == 33
+    for manifest in manifests:
+        schema_check(manifest, "1.33")
 
 
 # --- EKS and GKE, from the handover a landing zone makes -------------------------------------------

@@ -20,6 +20,7 @@ import pulumi_kubernetes  # noqa: F401
 import pytest
 import yaml
 
+from lz.cli import _parse_stack_outputs
 from lz.cli import main as lz_main
 from lz.engine.plan import Plan, PlanRequest, plan
 from lz.report import plan_json, stack_outputs
@@ -114,7 +115,7 @@ def saved_outputs(zones, tmp_path_factory) -> dict[str, Path]:
 def workspace_plan(tmp: Path, cloud: str, saved: Path | None, **answers: str) -> Plan:
     region = {"aws": "us-east-1", "gcp": "us-central1"}[cloud]
     directory = rendered(tmp, "team-workspace", f"research-{cloud}", {"cloud": cloud, "region": region, **answers})
-    outputs = {LZ_STACK: json.loads(saved.read_text())["outputs"]} if saved else {}
+    outputs = _parse_stack_outputs([f"{LZ_STACK}={saved}"]) if saved else {}
     return plan_dir(directory, policy_pack_configs=[directory / "policy-pack-config.json"], stack_outputs=outputs)
 
 
@@ -164,8 +165,10 @@ def test_workspace_kubernetes_objects(workspaces, zones, cloud):
         assert user["command"] == "gke-gcloud-auth-plugin"
     k8s_records = [r for r in result.records if r.type.startswith("kubernetes:") and r.custom]
     assert {r.type for r in k8s_records} == {
-        "kubernetes:core/v1:Namespace", "kubernetes:core/v1:ServiceAccount", "kubernetes:rbac.authorization.k8s.io/v1:Role",
-        "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "kubernetes:kueue.x-k8s.io/v1beta1:LocalQueue"}
+        "kubernetes:core/v1:Namespace", "kubernetes:core/v1:ResourceQuota", "kubernetes:core/v1:LimitRange",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:core/v1:ServiceAccount",
+        "kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+        "kubernetes:kueue.x-k8s.io/v1beta1:LocalQueue"}
     assert all(r.provider.startswith(provider.urn) for r in k8s_records), "no ambient kubeconfig is ever used"
 
     namespace = one(result, "kubernetes:core/v1:Namespace")["metadata"]
@@ -174,6 +177,23 @@ def test_workspace_kubernetes_objects(workspaces, zones, cloud):
     assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
     assert labels["pod-security.kubernetes.io/enforce-version"] == "v1.33"
     assert {labels[k] for k in ("team", "cost-center", "environment")} == {"research", "dev"}
+    # The same quota the platform gives its own team namespaces, from the landing zone's figures.
+    quota = lz["teamQuotas"]["research"]
+    hard = one(result, "kubernetes:core/v1:ResourceQuota")["spec"]["hard"]
+    assert hard["requests.cpu"] == quota["cpu"] and hard["requests.memory"] == quota["memory"]
+    assert {k.removeprefix("requests."): v for k, v in hard.items() if "/" in k} == {"nvidia.com/gpu": "1"}
+    assert hard["persistentvolumeclaims"] == "20", "counts stay integers through the StackReference"
+    assert quota["gpus"] == {"nvidia.com/gpu": 1}
+    policies = {p["metadata"]["name"]: p["spec"] for p in
+                map(inputs, of_type(result, "kubernetes:networking.k8s.io/v1:NetworkPolicy"))}
+    assert policies["default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    assert {"allow-same-namespace", "allow-dns", "allow-storage-egress"} <= set(policies)
+    storage = policies["allow-storage-egress"]
+    if lz["storageEgressCidrs"]:
+        assert [b["ipBlock"]["cidr"] for b in storage["egress"][0]["to"]] == lz["storageEgressCidrs"]
+    else:  # an empty `to` would allow every destination
+        assert storage.get("egress", []) == []
+    assert ("allow-gke-metadata-988" in policies) == (cloud == "gcp")
     queue = one(result, "kubernetes:kueue.x-k8s.io/v1beta1:LocalQueue")
     assert queue["metadata"]["namespace"] == "research" and queue["metadata"]["name"] == "default"
     assert queue["spec"] == {"clusterQueue": "research"}
@@ -279,7 +299,8 @@ def test_a_landing_zone_without_the_contract_fails_the_plan_naming_the_outputs(t
     result = workspace_plan(tmp_path, "aws", saved)
     assert result.run.error is not None
     assert (f"{LZ_STACK} exports no clusterName, clusterEndpoint, clusterCaData, region, kubernetesVersion, "
-            "buckets, clusterQueues, oidcProviderArn, oidcIssuer, permissionsBoundaryArn, storageKmsKeyArn"
+            "buckets, clusterQueues, teamQuotas, storageEgressCidrs, oidcProviderArn, oidcIssuer, "
+            "permissionsBoundaryArn, storageKmsKeyArn"
             in result.run.error)
 
 
@@ -312,16 +333,21 @@ def test_settings_defaults():
 CONTRACT = {"cloud": "aws", "environment": "dev", "clusterName": "c", "clusterEndpoint": "https://e",
             "clusterCaData": "Y2E=", "region": "us-east-1", "kubernetesVersion": "1.33",
             "buckets": {"datasets": "d", "checkpoints": "c", "artifacts": "a"}, "clusterQueues": ["vision"],
+            "teamQuotas": {"vision": {"cpu": "64", "memory": "256Gi", "storage": "2Ti", "pvcCount": 20, "gpus": {}}},
+            "storageEgressCidrs": [],
             "oidcProviderArn": "arn", "oidcIssuer": "oidc", "permissionsBoundaryArn": "b", "storageKmsKeyArn": "k"}
 
 
 @pytest.mark.parametrize("change, problem", [
     ({}, None),
     ({"clusterQueues": ["nlp", "speech"]},
-     "has no ClusterQueue 'vision' (it has nlp, speech); ask the platform team to add the team"),
+     "has no ClusterQueue 'vision' (it has nlp, speech); ask the platform team to add the team to the landing "
+     "zone's `teams` with a gpuQuota"),
     ({"buckets": {"datasets": "d"}}, "output buckets has no checkpoints, artifacts bucket"),
     ({"oidcIssuer": None}, "exports no oidcIssuer; the landing zone's __main__.py must export them"),
     ({"cloud": "gcp"}, "is a gcp landing zone, but cloud is aws"),
+    ({"teamQuotas": {}}, "sets no quota for team 'vision' (output teamQuotas); the team must be in the landing "
+                         "zone's `teams`"),
 ])
 def test_landing_zone_problems(change, problem):
     settings = ws.read_settings(GOOD, "ws", "s")

@@ -7,9 +7,9 @@ from lzpolicy.types import EFS
 def check(r: ResourceView):
     problems = []
     if r.flag("encrypted") is not True:
-        problems.append("is not encrypted at rest (encrypted=True)")
+        problems.append("is not encrypted at rest")
     if not r.is_set("kmsKeyId"):
-        problems.append("has no customer-managed key (kms_key_id)")
+        problems.append("has no customer-managed key")
     if problems:
         return NonCompliant(f"{r.title} {' and '.join(problems)}; set encrypted=True and kms_key_id to a "
                             "customer-managed KMS key.")
