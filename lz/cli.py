@@ -138,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("-C", default=".", metavar="DIR")
     v.set_defaults(func=cmd_validate)
 
+    from .cost_cmd import add_parser as add_cost_parser
+
+    add_cost_parser(sub)
+
     s = sub.add_parser("schema", help="print the JSON Schema of a stack file")
     s.add_argument("-o", "--output", metavar="FILE")
     s.set_defaults(func=cmd_schema)

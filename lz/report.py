@@ -43,6 +43,15 @@ def stack_outputs(plan: Plan) -> dict[str, Any]:
     return redact(json_format.MessageToDict(plan.run.outputs))
 
 
+def cost_block(plan: Plan) -> dict[str, Any] | None:
+    """The `cost` summary (idle and max-scale $/h and $/month) of a plan that ran."""
+    if plan.run.error:
+        return None
+    from .cost import summarize
+
+    return summarize(plan)
+
+
 def plan_json(plan: Plan) -> dict[str, Any]:
     steps = [{"op": "create", "urn": r.urn, "type": r.type, "provider": r.provider, "newState": new_state(r)}
              for r in plan.records]
@@ -52,6 +61,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "changeSummary": {"create": len(steps)},
         "policyViolations": [v.as_json() for v in plan.violations],
         "outputs": stack_outputs(plan),
+        "cost": cost_block(plan),
         "diagnostics": [{"severity": "error", "message": plan.run.error}] if plan.run.error else [],
         "duration": round(plan.seconds.get("total", 0.0), 3),
         "lz": {
@@ -127,6 +137,20 @@ def render_human(plan: Plan, console: Console) -> None:
         for v in items:
             console.print(f"  [{colour}]{v.policy_name}[/]  [dim]{escape(v.urn or '(stack)')}[/]", highlight=False)
             console.print(f"    {v.message}", highlight=False, markup=False)
+    cost = cost_block(plan)
+    if cost:
+        hourly, monthly = cost["hourly"], cost["monthly"]
+        unknown = f", {cost['unknown']} unpriced" if cost.get("unknown") else ""
+        console.print(f"\n[bold]Cost:[/] ${hourly['min']:,.2f}/h idle, ${hourly['max']:,.2f}/h at max scale "
+                      f"(${monthly['min']:,.0f} - ${monthly['max']:,.0f} a month{unknown}); details: lz cost {plan.stack}")
+        budget = cost.get("budget")
+        if budget and not budget["withinBudget"]:
+            console.print(f"[bold red]Over budget:[/] max-scale ${monthly['max']:,.0f}/month > "
+                          f"${budget['maxMonthlyUsd']:,.0f}")
+    from .cost import advisories
+
+    for advisory in advisories(plan):
+        console.print(f"[yellow]storage:[/] {escape(advisory)}", highlight=False)
     outputs = stack_outputs(plan)
     if outputs:
         table = Table(title="Outputs", show_header=True, header_style="bold")
@@ -155,6 +179,13 @@ def render_markdown(plan: Plan) -> str:
     lines += ["", "<details><summary>Resources by type</summary>", "", "| type | count |", "|---|---:|"]
     lines += [f"| `{t}` | {n} |" for t, n in sorted(types.items())]
     lines += ["", "</details>", ""]
+    cost = cost_block(plan)
+    if cost:
+        hourly, monthly = cost["hourly"], cost["monthly"]
+        lines.append(f"💰 **Cost:** ${hourly['min']:,.2f}/h idle, ${hourly['max']:,.2f}/h at max scale "
+                     f"(${monthly['min']:,.0f} – ${monthly['max']:,.0f}/month"
+                     + (f", {cost['unknown']} unpriced" if cost.get("unknown") else "") + ").")
+        lines.append("")
     mandatory = [v for v in plan.violations if v.enforcement_level == "mandatory"]
     advisory = [v for v in plan.violations if v.enforcement_level != "mandatory"]
     status = "❌" if mandatory else "✅"

@@ -33,7 +33,7 @@ from .network import Network, NetworkArgs
 from .object_storage import ObjectStorage, ObjectStorageArgs
 from .options import child
 from .pod_networks import PodNetworks, PodNetworksArgs
-from .pool_settings import GKE_POOL_LABEL, gke_pool_settings
+from .pool_settings import GKE_POOL_LABEL, POOL_LABEL, gke_pool_settings
 from .project_services import ProjectServices
 from .storage_rules import file_tier_size
 from .team_identity import TeamIdentity as GcpTeamIdentity
@@ -152,7 +152,7 @@ class GcpLandingZone(pulumi.ComponentResource):
 
         self.platform_inputs = PlatformInputs(
             cluster=access,
-            gpu_pools=[GpuPoolHandle(name=s.name, node_labels={GKE_POOL_LABEL: s.name},
+            gpu_pools=[GpuPoolHandle(name=s.name, node_labels={GKE_POOL_LABEL: s.name, POOL_LABEL: s.name},
                                      gpus_per_node=s.accelerator_count, max_nodes=s.total_max_nodes)
                        for _p, _m, s in pools],
             team_identities={t: TeamIdentity(team=t, annotation_key=WORKLOAD_IDENTITY_ANNOTATION,

@@ -18,9 +18,11 @@ from components.config.model import CapacityType, GpuPool, Taint
 # Every GPU node carries this taint, so only pods that ask for GPUs (and tolerate it) land there.
 GPU_TAINT = Taint(key="nvidia.com/gpu", value="present", effect="NoSchedule")
 
-# GKE sets `cloud.google.com/gke-nodepool=<pool>` itself; ours survives a pool being renamed on GKE's side
-# and is the same key the AWS pools carry.
+# GKE sets `cloud.google.com/gke-nodepool=<pool>` itself; ours are the keys the AWS pools carry too, so
+# queues and workloads select pools the same way on both clouds.
 POOL_LABEL = "ai-landing-zone/pool"
+ACCELERATOR_LABEL = "ai-landing-zone/accelerator"
+CAPACITY_LABEL = "ai-landing-zone/capacity-type"
 PURPOSE_LABEL = "ai-landing-zone/purpose"
 GKE_POOL_LABEL = "cloud.google.com/gke-nodepool"
 
@@ -129,12 +131,13 @@ def gke_taints(pool: GpuPool) -> tuple[GkeTaint, ...]:
     return tuple(out.values())
 
 
-def node_labels(pool: GpuPool) -> dict[str, str]:
+def node_labels(pool: GpuPool, machine: GcpMachineType) -> dict[str, str]:
     reserved = [k for k in pool.labels if k.startswith(RESERVED_LABEL_PREFIXES)]
     if reserved:
         raise ValueError(f"gpuPools {pool.name}: labels {', '.join(sorted(reserved))} use a prefix GKE reserves "
                          f"({', '.join(RESERVED_LABEL_PREFIXES)})")
-    return {**pool.labels, POOL_LABEL: pool.name, PURPOSE_LABEL: pool.purpose}
+    return {**pool.labels, POOL_LABEL: pool.name, ACCELERATOR_LABEL: machine.accelerator.model.lower(),
+            CAPACITY_LABEL: pool.capacity.type.value, PURPOSE_LABEL: pool.purpose}
 
 
 def gke_pool_settings(pool: GpuPool, machine: GcpMachineType, zones: list[str]) -> GkePoolSettings:
@@ -175,7 +178,7 @@ def gke_pool_settings(pool: GpuPool, machine: GcpMachineType, zones: list[str]) 
         # GKE's documented flags for such pools disable auto-repair.
         auto_repair=not queued,
         taints=gke_taints(pool),
-        labels=node_labels(pool),
+        labels=node_labels(pool, machine),
         image_type=gke_image_type(pool.image),
         boot_disk_type=boot_disk_type(machine),
         disk_size_gb=pool.disk_size_gib,

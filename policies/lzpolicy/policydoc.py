@@ -39,6 +39,7 @@ class Statement:
     not_principals: tuple[str, ...] = ()
     conditions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sid: str = ""
+    index: int = 0
 
     @property
     def allows(self) -> bool:
@@ -46,7 +47,7 @@ class Statement:
 
     @property
     def label(self) -> str:
-        return f"statement '{self.sid}'" if self.sid else "a statement"
+        return f"statement '{self.sid}'" if self.sid else f"statement {self.index + 1}"
 
     @property
     def public_principal(self) -> bool:
@@ -125,6 +126,7 @@ def parse(document: Any) -> list[Statement]:
             not_principals=_principals(st.get("NotPrincipal")),
             conditions=conditions if isinstance(conditions, Mapping) else {},
             sid=str(st.get("Sid") or ""),
+            index=i,
         ))
     return out
 

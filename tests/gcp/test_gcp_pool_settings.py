@@ -110,8 +110,9 @@ def test_taint_effects(effect, gke):
 
 
 def test_labels_add_pool_and_purpose_and_refuse_reserved_prefixes():
-    s = settings(labels={"workload": "llm"}, purpose="training")
-    assert s.labels == {"workload": "llm", POOL_LABEL: "p", "ai-landing-zone/purpose": "training"}
+    s = settings(labels={"workload": "llm"}, purpose="training", capacity={"type": "spot"})
+    assert s.labels == {"workload": "llm", POOL_LABEL: "p", "ai-landing-zone/accelerator": "h100-mega",
+                        "ai-landing-zone/capacity-type": "spot", "ai-landing-zone/purpose": "training"}
     with pytest.raises(ValueError, match="reserves"):
         settings(labels={"cloud.google.com/gke-nodepool": "x"})
 

@@ -24,11 +24,11 @@ def check(r: ResourceView):
             found = admin_statements(document)
         except policydoc.PolicyDocumentError as exc:
             return NonCompliant(f"{r.title} has a {where} that is not a valid IAM policy ({exc}); fix the document.")
-        problems += [f"{where} {label} allows '*' on '*'" for label in found]
+        problems += [f"{label} of its {where} allows '*' on '*'" for label in found]
     arns = r.strings("managedPolicyArns") if r.type in IAM_ROLE else []
     if r.type in IAM_POLICY_ATTACHMENTS:
         arns = [str(r.get("policyArn", default=""))]
-    problems += ["it attaches AdministratorAccess" for arn in arns if arn.endswith(ADMIN_POLICY_SUFFIX)]
+    problems += ["it attaches the AdministratorAccess policy" for arn in arns if arn.endswith(ADMIN_POLICY_SUFFIX)]
     if problems:
         return NonCompliant(f"{r.title} grants full administrator rights: {'; '.join(problems)}; grant the specific "
                             "actions on the specific resources the workload needs.")

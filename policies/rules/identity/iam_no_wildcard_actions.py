@@ -33,7 +33,7 @@ def check_stack(view: StackView):
             for st in statements:
                 wild = [a for a in st.actions if SERVICE_WILDCARD.match(a)]
                 if st.allows and wild:
-                    problems.append(f"{where} {st.label} allows {', '.join(wild)}")
+                    problems.append(f"{st.label} of its {where} allows {', '.join(wild)}")
         if problems:
             out.append((r.urn, f"{r.title} uses service-wide action wildcards: {'; '.join(problems)}; list the "
                                "actions the workload calls."))

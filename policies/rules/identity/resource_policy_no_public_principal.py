@@ -24,7 +24,7 @@ def check(r: ResourceView):
         return NonCompliant(f"{r.title} has a {prop} that is not a valid policy document ({exc}); fix the document.")
     public = [st.label for st in statements if st.allows and st.public_principal and not st.restricted_by_condition]
     if public:
-        return NonCompliant(f"{r.title} allows any principal ('*') in {', '.join(public)} of its {prop}; name the "
+        return NonCompliant(f"{r.title} allows any principal ('*') in {' and '.join(public)} of its {prop}; name the "
                             "principals, or add a condition on aws:PrincipalOrgID, aws:SourceAccount or aws:SourceVpce.")
     return Compliant()
 

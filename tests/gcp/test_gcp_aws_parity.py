@@ -1,0 +1,113 @@
+"""One GpuPool spec, two clouds: the same pools planned on AWS (EKS) and GCP (GKE) correspond.
+
+Only `instanceType` differs (it names a catalog entry of each cloud). Scaling bounds, capacity model,
+taints, labels, zone pinning and tight placement for training must mean the same thing on both.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pulumi_aws
+import pytest
+from gcp_plans import P, plan_gcp
+
+from lz.engine.plan import Plan
+from lz.testing import inputs, of_type, plan_config
+
+for _module in ("autoscaling", "cloudtrail", "cloudwatch", "ec2", "efs", "eks", "fsx", "iam", "kms", "s3"):
+    getattr(getattr(pulumi_aws, _module), "load_now", None)  # see gcp_plans: keep one copy across plans
+
+POOLS: list[dict[str, Any]] = [
+    {"name": "serve", "minNodes": 0, "maxNodes": 3, "purpose": "inference", "capacity": {"type": "spot"},
+     "labels": {"workload": "serving"}, "taints": [{"key": "tier", "value": "online", "effect": "NoExecute"}],
+     "instanceType": {"aws": "g6e.12xlarge", "gcp": "g2-standard-48"}},
+    {"name": "train", "minNodes": 0, "maxNodes": 2, "purpose": "training",
+     "instanceType": {"aws": "p5.48xlarge", "gcp": "a3-megagpu-8g"}},
+]
+
+
+def pools_for(cloud: str) -> list[dict[str, Any]]:
+    out = copy.deepcopy(POOLS)
+    for pool in out:
+        pool["instanceType"] = pool["instanceType"][cloud]
+    return out
+
+
+@pytest.fixture(scope="module")
+def aws() -> Plan:
+    doc = {"aws:region": "us-east-1", f"{P}:environment": "dev", f"{P}:cloud": "aws",
+           f"{P}:tags": {"costCenter": "ml-test"}, f"{P}:network": {"zones": ["us-east-1a", "us-east-1b"]},
+           f"{P}:gpuPools": pools_for("aws")}
+    result = plan_config(doc, stack="parity", policy=False)
+    assert result.run.error is None, result.run.error
+    return result
+
+
+@pytest.fixture(scope="module")
+def gcp() -> Plan:
+    return plan_gcp({"gpuPools": pools_for("gcp")}, stack="parity")
+
+
+def aws_group(plan: Plan, pool: str) -> dict[str, Any]:
+    found = [inputs(r) for r in of_type(plan, "aws:eks/nodeGroup:NodeGroup")
+             if inputs(r).get("labels", {}).get("ai-landing-zone/pool") == pool]
+    assert len(found) == 1
+    return found[0]
+
+
+def gcp_pool(plan: Plan, pool: str) -> dict[str, Any]:
+    found = [inputs(r) for r in of_type(plan, "gcp:container/nodePool:NodePool") if inputs(r)["name"] == pool]
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize("pool", [p["name"] for p in POOLS])
+def test_scaling_bounds(aws, gcp, pool):
+    a, g = aws_group(aws, pool)["scalingConfig"], gcp_pool(gcp, pool)["autoscaling"]
+    assert (a["minSize"], a["maxSize"]) == (g["totalMinNodeCount"], g["totalMaxNodeCount"])
+
+
+@pytest.mark.parametrize(("pool", "spot"), [("serve", True), ("train", False)])
+def test_capacity_model(aws, gcp, pool, spot):
+    assert (aws_group(aws, pool)["capacityType"] == "SPOT") is spot
+    assert bool(gcp_pool(gcp, pool)["nodeConfig"].get("spot")) is spot
+
+
+@pytest.mark.parametrize("pool", [p["name"] for p in POOLS])
+def test_taints_mean_the_same(aws, gcp, pool):
+    a = {(t["key"], t["effect"]) for t in aws_group(aws, pool)["taints"]}
+    g = {(t["key"], t["effect"]) for t in gcp_pool(gcp, pool)["nodeConfig"]["taints"]}
+    assert a == g
+    assert ("nvidia.com/gpu", "NO_SCHEDULE") in g
+    user = {t["key"]: t["value"] for t in gcp_pool(gcp, pool)["nodeConfig"]["taints"] if t["key"] != "nvidia.com/gpu"}
+    assert user == {t["key"]: t["value"] for t in aws_group(aws, pool)["taints"] if t["key"] != "nvidia.com/gpu"}
+
+
+@pytest.mark.parametrize("pool", [p["name"] for p in POOLS])
+def test_labels_mean_the_same(aws, gcp, pool):
+    a, g = aws_group(aws, pool)["labels"], gcp_pool(gcp, pool)["nodeConfig"]["labels"]
+    for key in ("ai-landing-zone/pool", "ai-landing-zone/capacity-type", "workload"):
+        assert a.get(key) == g.get(key)
+    assert g["ai-landing-zone/pool"] == pool
+
+
+def test_inference_spreads_over_zones_and_training_is_pinned_and_packed(aws, gcp):
+    assert len(aws_group(aws, "serve")["subnetIds"]) == 2
+    assert len(gcp_pool(gcp, "serve")["nodeLocations"]) == 2
+    assert "placementPolicy" not in gcp_pool(gcp, "serve")
+    assert len(aws_group(aws, "train")["subnetIds"]) == 1
+    assert len(gcp_pool(gcp, "train")["nodeLocations"]) == 1
+    assert gcp_pool(gcp, "train")["placementPolicy"] == {"type": "COMPACT"}
+    groups = [inputs(r) for r in of_type(aws, "aws:ec2/placementGroup:PlacementGroup")]
+    assert [g["strategy"] for g in groups] == ["cluster"]
+
+
+def test_training_gets_its_high_bandwidth_nics_on_both(aws, gcp):
+    templates = [inputs(r) for r in of_type(aws, "aws:ec2/launchTemplate:LaunchTemplate")]
+    efa = [t for t in templates if any(n.get("interfaceType") == "efa-only" for n in t.get("networkInterfaces", []))]
+    assert len(efa) == 1
+    nics = gcp_pool(gcp, "train")["networkConfig"]["additionalNodeNetworkConfigs"]
+    assert len(nics) == 8
+    assert "networkConfig" not in gcp_pool(gcp, "serve")
