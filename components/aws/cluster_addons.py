@@ -44,6 +44,7 @@ class ClusterAddonsArgs:
     cluster_security_group_id: pulumi.Input[str]
     ebs_key_arn: pulumi.Input[str]
     addon_role_arns: Mapping[str, pulumi.Input[str]]     # vpc-cni, ebs-csi, efs-csi
+    addon_role_dependencies: Sequence[pulumi.Resource] = ()   # their policy attachments
     system_pool: SystemPool = SystemPool()
     lustre_driver: bool = False
     node_role_dependencies: Sequence[pulumi.Resource] = ()
@@ -61,7 +62,8 @@ class ClusterAddons(pulumi.ComponentResource):
                 service_account_role_arn=args.addon_role_arns[role] if role else None,
                 configuration_values=json.dumps(config) if config else None,
                 resolve_conflicts_on_create="OVERWRITE", resolve_conflicts_on_update="PRESERVE",
-                tags=ctx.tagged(), opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)))
+                tags=ctx.tagged(), opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[*depends_on, *(args.addon_role_dependencies if role else ())]))
 
         self.vpc_cni = addon("vpc-cni", role="vpc-cni", config=VPC_CNI_CONFIGURATION)
         self.kube_proxy = addon("kube-proxy")

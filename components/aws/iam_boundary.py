@@ -1,12 +1,13 @@
 """The permission boundary every landing-zone role carries, and the roles that exist before the cluster.
 
 A boundary is a ceiling, not a grant: a role can do only what both its own policies and the boundary
-allow. Ours allows the services a GPU cluster's roles use (the EKS control plane, nodes, the VPC CNI,
-the CSI drivers, flow-log delivery and team workloads reading and writing S3) and explicitly denies
-what would let a compromised workload widen its own reach or destroy evidence: IAM changes, key
-deletion or key-policy edits, bucket policy / public-access / object-lock changes, trail and log
-deletion. The service-level wildcards live only here, where they cap; the policies that grant are
-scoped to named actions and resources.
+allow. Ours allows only the services a GPU cluster's roles use (the EKS control plane, nodes, the VPC
+CNI, the CSI drivers, flow-log delivery and team workloads reading and writing S3), so IAM, STS role
+chaining, CloudTrail and everything else are out of reach whatever a role is later granted. Inside those
+services it explicitly denies what would let a compromised workload widen its reach or destroy
+evidence: key deletion or key-policy edits, bucket policy / public-access / object-lock changes, log
+and flow-log deletion, cluster deletion or access changes. The service-level wildcards live only here,
+where they cap; the policies that grant are scoped to named actions and resources.
 
 `bounded_role` is the one way this package creates an IAM role, so the boundary cannot be forgotten.
 """
@@ -26,11 +27,11 @@ from .common import AwsContext, Statement, policy, service_trust
 # Services the landing zone's roles need, capped by service (a boundary grants nothing by itself).
 BOUNDARY_ALLOWED_SERVICES = (
     "ec2", "elasticloadbalancing", "autoscaling", "eks", "eks-auth", "ecr", "ssm", "ssmmessages",
-    "ec2messages", "s3", "kms", "logs", "cloudwatch", "elasticfilesystem", "fsx", "sts",
+    "ec2messages", "s3", "kms", "logs", "elasticfilesystem",
 )
 
 # Actions inside the allowed services that no landing-zone role may take, whatever a later policy
-# attached to it says. (IAM, Organizations, CloudTrail... are outside the ceiling, so already denied.)
+# attached to it says. (IAM, STS, CloudTrail, FSx... are outside the ceiling, so already denied.)
 BOUNDARY_DENIED_ACTIONS = (
     "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:CreateKey", "kms:DeleteAlias",
     "kms:UpdateAlias",
@@ -42,7 +43,7 @@ BOUNDARY_DENIED_ACTIONS = (
     "ec2:DeleteFlowLogs", "ec2:CreateVpcPeeringConnection", "ec2:AcceptVpcPeeringConnection",
     "ec2:AttachInternetGateway", "ec2:CreateInternetGateway",
     "eks:DeleteCluster", "eks:UpdateClusterConfig", "eks:CreateAccessEntry", "eks:AssociateAccessPolicy",
-    "fsx:DeleteFileSystem", "fsx:DeleteBackup", "elasticfilesystem:DeleteFileSystem",
+    "elasticfilesystem:DeleteFileSystem",
 )
 
 # The AWS-managed policies a node needs (CNI permissions go to the aws-node service account via IRSA).

@@ -111,6 +111,7 @@ class AwsLandingZone(pulumi.ComponentResource):
             ctx, cluster_name=self.cluster.name, node_role_arn=self.iam.node.arn, subnet_ids=list(private.values()),
             cluster_security_group_id=self.cluster.security_group_id, ebs_key_arn=self.keys.ebs.arn,
             addon_role_arns={a: r.arn for a, r in self.identity.addon_roles.items()},
+            addon_role_dependencies=[a for r in self.identity.addon_roles.values() for a in r.attachments],
             lustre_driver=config.storage.file.kind == "lustre", node_role_dependencies=self.iam.node.attachments),
             child)
 

@@ -289,7 +289,7 @@ class TieredStorage(pulumi.ComponentResource):
                 apply_server_side_encryption_by_default=(
                     aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
                         sse_algorithm="aws:kms", kms_master_key_id=key_arn)),
-                # Bucket keys cut KMS request charges by orders of magnitude for many-shard datasets.
+                # Bucket keys cut KMS request costs (by up to 99 %, per AWS) on many-shard datasets.
                 bucket_key_enabled=True)],
             opts=child)
         versioning = None

@@ -45,6 +45,12 @@ def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
         problems.append(ConfigProblem(
             "storage.block.defaultClass", f"must be pd-balanced or hyperdisk-balanced when cloud is gcp "
                                           f"(got {cfg.storage.block.default_class!r})"))
+    logs = cfg.storage.objects.logs
+    if logs.expiration_days and logs.expiration_days < cfg.storage.objects.object_lock_days:
+        problems.append(ConfigProblem(
+            "storage.objects.logs.expirationDays",
+            f"must be at least objectLockDays ({cfg.storage.objects.object_lock_days}): the logs bucket's retention "
+            f"policy keeps every object that long (got {logs.expiration_days})"))
     for purpose in PURPOSES:
         for message in lifecycle_problems(purpose, getattr(cfg.storage.objects, purpose)):
             key, text = message.split(": ", 1)

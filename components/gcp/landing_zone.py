@@ -95,7 +95,7 @@ class GcpLandingZone(pulumi.ComponentResource):
                 self.nic_networks[pool.name] = GpuNicNetworks(
                     f"{name}-{pool.name}-nics", GpuNicNetworksArgs(layout=layout, project=project, region=region),
                     opts=after_apis)
-            pools.append((pool, machine, settings))
+            pools.append((pool, settings))
 
         self.cluster = GkeCluster(f"{name}-gke", GkeClusterArgs(
             config=config, zones=zones, network=self.network.vpc.id, subnetwork=self.network.subnet.id,
@@ -103,7 +103,7 @@ class GcpLandingZone(pulumi.ComponentResource):
             key_grants=[*self.keys.grants["gke"], *self.keys.grants["disks"]]), opts=after_apis)
 
         self.gpu_pools: dict[str, GpuNodePool] = {}
-        for pool, _machine, settings in pools:
+        for pool, settings in pools:
             nics = self.nic_networks.get(pool.name)
             self.gpu_pools[pool.name] = GpuNodePool(f"{name}-{pool.name}", GpuNodePoolArgs(
                 settings=settings, project=project, region=region, environment=env,
@@ -118,7 +118,7 @@ class GcpLandingZone(pulumi.ComponentResource):
         self.file_tier: FileTier | None = None
         if size is not None:
             assert self.network.psa_connection is not None
-            training_zones = [s.node_locations[0] for p, _m, s in pools
+            training_zones = [s.node_locations[0] for p, s in pools
                               if p.purpose == "training" and len(s.node_locations) == 1]
             kind = config.storage.file.kind
             self.file_tier = FileTier(f"{name}-files", FileTierArgs(
@@ -154,7 +154,7 @@ class GcpLandingZone(pulumi.ComponentResource):
             cluster=access,
             gpu_pools=[GpuPoolHandle(name=s.name, node_labels={GKE_POOL_LABEL: s.name, POOL_LABEL: s.name},
                                      gpus_per_node=s.accelerator_count, max_nodes=s.total_max_nodes)
-                       for _p, _m, s in pools],
+                       for _p, s in pools],
             team_identities={t: TeamIdentity(team=t, annotation_key=WORKLOAD_IDENTITY_ANNOTATION,
                                              annotation_value=identity.account.email)
                              for t, identity in self.teams.items()},

@@ -18,6 +18,10 @@ from components.config.model import LandingZoneConfig, gcp_labels
 from .layout import IAP_RANGE
 from .options import child
 
+# Jumbo frames on the cluster VPC: data loading, checkpoints and Lustre traffic run over it, and Dataplane V2
+# gives pods the VPC's MTU. Google's AI Hypercomputer and Managed Lustre guides use 8896, the VPC maximum.
+PRIMARY_MTU = 8896
+
 PODS_RANGE = "pods"
 SERVICES_RANGE = "services"
 
@@ -49,7 +53,7 @@ class Network(pulumi.ComponentResource):
 
         self.vpc = gcp.compute.Network(
             f"{name}-vpc", project=project, auto_create_subnetworks=False, routing_mode="REGIONAL",
-            description="ai-landing-zone cluster VPC", opts=child(self, opts))
+            mtu=PRIMARY_MTU, description="ai-landing-zone cluster VPC", opts=child(self, opts))
         self.subnet = gcp.compute.Subnetwork(
             f"{name}-nodes", project=project, region=region, network=self.vpc.id, ip_cidr_range=net.cidr,
             private_ip_google_access=True,

@@ -143,15 +143,17 @@ class ResourceView:
         """The region a resource lives in: its own `region` input (pulumi-aws v7 has one on every
         resource), its provider's, then the stack's `aws:region` / `gcp:region`; GCP locations and
         zones are reduced to their region."""
-        for source in (self.props, self.provider):
-            value = wire.dig(source, "region")
-            if isinstance(value, str) and value and not wire.is_unknown(value):
-                return value
+        own = wire.known(self.props, "region")
+        if isinstance(own, str) and own:
+            return own
         if self.package == "gcp":
             for key in ("location", "zone"):
-                value = wire.dig(self.props, key)
-                if isinstance(value, str) and value and not wire.is_unknown(value):
+                value = wire.known(self.props, key)
+                if isinstance(value, str) and value:
                     return gcp_region_of(value)
+        provider = wire.known(self.provider, "region")
+        if isinstance(provider, str) and provider:
+            return provider
         return stack_config(f"{self.package}:region")
 
     def depends_on(self, urn: str, prop: str | None = None) -> bool:

@@ -7,7 +7,6 @@ Inline documents (`plan_aws`) plan without the pack and without teams unless giv
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 from typing import Any
 
@@ -16,20 +15,6 @@ from lz.engine.plan import Plan
 from lz.testing import inputs, of_type, plan_config, plan_stack
 
 P = "ai-landing-zone"
-
-# The offline runner unloads, after each plan, the modules first imported from under the project
-# directory, and .venv sits there: provider SDK modules loaded during one plan would be re-imported by
-# the next, which pulumi refuses ("Cannot re-register package aws"). Loading everything the program
-# loads before the first plan keeps one copy of each for the whole session.
-# (The SDKs load their submodules lazily, on first access to a public attribute.)
-_PRELOAD = (
-    *(f"pulumi_aws.{service}" for service in
-      ("autoscaling", "cloudtrail", "cloudwatch", "ec2", "efs", "eks", "fsx", "iam", "kms", "s3")),
-    "pulumi_kubernetes.helm.v3", "pulumi_kubernetes.helm.v4", "pulumi_kubernetes.meta.v1", "pulumi_kubernetes.yaml",
-    "components.aws.landing_zone", "components.k8s.platform",
-)
-for _module in _PRELOAD:
-    getattr(importlib.import_module(_module), "__all__", None)
 
 
 @functools.cache

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import aws_plans  # noqa: F401  (loads the SDK modules once for every plan in this session)
-
 from lz.testing import ROOT
 
 README = ROOT / "components" / "aws" / "README.md"

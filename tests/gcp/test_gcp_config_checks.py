@@ -40,6 +40,8 @@ def test_a_clean_config_has_no_problems():
         ({"storage": {"block": {"defaultClass": "gp3"}}}, "storage.block.defaultClass", "pd-balanced"),
         ({"storage": {"objects": {"logs": {"transitionToInfrequentDays": 90, "expirationDays": 30}}}},
          "storage.objects.logs.expirationDays", "later than transitionToInfrequentDays"),
+        ({"storage": {"objects": {"objectLockDays": 1000}}}, "storage.objects.logs.expirationDays",
+         "at least objectLockDays (1000)"),
         ({"gpuPools": [pool(capacity={"type": "capacityBlock", "reservationId": "cr-1"})]},
          "gpuPools[0].capacity.type", "AWS-only"),
         ({"gpuPools": [pool(capacity={"type": "flexStart"}, minNodes=1)]}, "gpuPools[0].minNodes", "must be 0"),

@@ -199,6 +199,7 @@ def test_flow_logs_on_every_subnet_except_roce(plan):
 
 
 def test_node_subnet_has_pod_and_service_ranges_and_private_google_access(plan):
+    assert named(plan, NETWORK, "net-vpc")["mtu"] == 8896
     s = named(plan, SUBNET, "net-nodes")
     assert s["privateIpGoogleAccess"] is True
     assert [r["rangeName"] for r in s["secondaryIpRanges"]] == ["pods", "services"]
@@ -304,6 +305,14 @@ def test_platform_gets_the_workload_identity_annotation(plan):
     emails = {r.outputs["email"] for r in of_type(plan, "gcp:serviceaccount/account:Account") if "-team-" in r.name}
     annotated = {a["metadata"].get("annotations", {}).get("iam.gke.io/gcp-service-account") for a in accounts}
     assert emails and emails <= annotated
+
+
+def test_platform_queues_select_gke_node_pools(plan):
+    flavors = {inputs(r)["metadata"]["name"]: inputs(r)["spec"].get("nodeLabels", {})
+               for r in of_type(plan, "kubernetes:kueue.x-k8s.io/v1beta1:ResourceFlavor")}
+    pools = [inputs(r)["name"] for r in of_type(plan, NODE_POOL) if inputs(r)["name"] != "system"]
+    selected = {labels.get("cloud.google.com/gke-nodepool") for labels in flavors.values()}
+    assert set(pools) <= selected
 
 
 def test_org_policies(prod, dev):

@@ -17,6 +17,7 @@ import json
 import shutil
 import tempfile
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from lz.engine.analyzer import EngineServer, PolicyPack, Violation, load_pack_config
 from lz.engine.plan import Plan, PlanRequest, plan
+from lz.engine.project import load_project, load_stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "policies"
@@ -88,45 +90,61 @@ def _project(name: str, environment: str, extra_config: dict[str, Any]) -> Path:
     return directory
 
 
-def _not_applicable(result: Plan, config_file: Path) -> tuple[dict[tuple[str, str], str], set[tuple[str, str, str]]]:
+def _not_applicable(result: Plan, pack: PolicyPack) -> tuple[dict[tuple[str, str], str], set[tuple[str, str, str]]]:
     """Ask the pack, over gRPC as the engine does, for its verdicts on every registration."""
-    engine = EngineServer()
-    pack = PolicyPack(PACK, engine, result.project.name, result.stack, result.config)
-    try:
-        pack.configure(load_pack_config(config_file), source=str(config_file))
-        by_urn = {r.urn: r for r in result.records}
-        reasons: dict[tuple[str, str], str] = {}
-        direct: set[tuple[str, str, str]] = set()
-        for r in result.records:
-            response = pack.stub.Analyze(analyzer_pb2.AnalyzeRequest(
-                type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=pack._options(r),
-                provider=pack._provider(r, by_urn)))
+    by_urn = {r.urn: r for r in result.records}
+    reasons: dict[tuple[str, str], str] = {}
+    direct: set[tuple[str, str, str]] = set()
+
+    def analyze(r):
+        return r, pack.stub.Analyze(analyzer_pb2.AnalyzeRequest(
+            type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=pack._options(r),
+            provider=pack._provider(r, by_urn)))
+
+    # The pack serves four requests at once, as it does for the engine.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for r, response in pool.map(analyze, result.records):
             reasons.update({(n.policy_name, r.urn): n.reason for n in response.not_applicable})
             direct.update((v.policy_name, v.urn, v.message) for v in pack._violations(response, r.urn))
-        stack_urn = next(r.urn for r in result.records if r.type == "pulumi:pulumi:Stack")
-        resources = [analyzer_pb2.AnalyzerResource(
-            type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=pack._options(r),
-            provider=pack._provider(r, by_urn), parent=r.parent, dependencies=r.dependencies,
-            propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
-                                  for k, v in r.property_dependencies.items()},
-        ) for r in result.records]
-        response = pack.stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources))
-        reasons.update({(n.policy_name, stack_urn): n.reason for n in response.not_applicable})
-        direct.update((v.policy_name, v.urn, v.message) for v in pack._violations(response, ""))
-        return reasons, direct
-    finally:
-        pack.close()
-        engine.stop()
+    stack_urn = next(r.urn for r in result.records if r.type == "pulumi:pulumi:Stack")
+    resources = [analyzer_pb2.AnalyzerResource(
+        type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=pack._options(r),
+        provider=pack._provider(r, by_urn), parent=r.parent, dependencies=r.dependencies,
+        propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
+                              for k, v in r.property_dependencies.items()},
+    ) for r in result.records]
+    response = pack.stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources))
+    reasons.update({(n.policy_name, stack_urn): n.reason for n in response.not_applicable})
+    direct.update((v.policy_name, v.urn, v.message) for v in pack._violations(response, ""))
+    return reasons, direct
 
 
-@functools.lru_cache(maxsize=None)
+def _start_pack(directory: Path, engine: EngineServer, config_file: Path) -> PolicyPack:
+    project = load_project(directory)
+    pack = PolicyPack(PACK, engine, project.name, STACK, load_stack_config(project, STACK))
+    pack.configure(load_pack_config(config_file), source=str(config_file))
+    return pack
+
+
+@functools.cache
 def fixture_plan(name: str, environment: str = "dev", extra_config: tuple[tuple[str, str], ...] = ()) -> FixturePlan:
     directory = _project(name, environment, dict(extra_config))
     config_file = directory / "pack-config.json"
-    result = plan(PlanRequest(project_dir=directory, stack=STACK, policy_packs=[PACK],
-                              policy_pack_configs=[config_file]))
-    if result.run.error:
-        raise AssertionError(f"fixture program {name} failed:\n{result.run.error}")
+    # The second pack (for the not-applicable answers) starts while the plan runs: a pack takes about
+    # a second to start, and the plan does not need it.
+    engine = EngineServer()
+    with ThreadPoolExecutor(max_workers=1) as starter:
+        second = starter.submit(_start_pack, directory, engine, config_file)
+        result = plan(PlanRequest(project_dir=directory, stack=STACK, policy_packs=[PACK],
+                                  policy_pack_configs=[config_file]))
+        pack = second.result()
+    try:
+        if result.run.error:
+            raise AssertionError(f"fixture program {name} failed:\n{result.run.error}")
+        reasons, direct = _not_applicable(result, pack)
+    finally:
+        pack.close()
+        engine.stop()
     urns: dict[str, str] = {}
     for r in result.records:
         if r.type == "pulumi:pulumi:Stack":
@@ -138,6 +156,5 @@ def fixture_plan(name: str, environment: str = "dev", extra_config: tuple[tuple[
     violations: dict[tuple[str, str], list[Violation]] = defaultdict(list)
     for v in result.violations:
         violations[(v.policy_name, v.urn)].append(v)
-    reasons, direct = _not_applicable(result, config_file)
     return FixturePlan(name=name, environment=environment, plan=result, urns=urns, violations=dict(violations),
                        not_applicable=reasons, direct_violations=direct)

@@ -7,21 +7,22 @@ import shutil
 from pathlib import Path
 
 import jsonschema
-import pulumi_aws  # noqa: F401  (see below)
-import pulumi_gcp  # noqa: F401
-import pulumi_kubernetes  # noqa: F401
 import pytest
 import yaml
 from rich.console import Console
 
 from components.config import json_schema, validate_config
 from lz.cli import main as lz_main
-from lz.templates_cmd import CLOUDS, ENVIRONMENTS, StackChoices, TemplateError, add_parsers, stack_document, write_new_stack
+from lz.templates_cmd import (
+    CLOUDS,
+    ENVIRONMENTS,
+    StackChoices,
+    TemplateError,
+    add_parsers,
+    stack_document,
+    write_new_stack,
+)
 from lz.testing import ROOT, of_type, plan_config
-
-# The provider SDKs are imported before any plan: the runner drops modules loaded from the project
-# directory after each run, and .venv/ sits inside it, so a second plan would re-import (and re-register)
-# pulumi_kubernetes. Loaded here, they are never unloaded.
 
 COMBINATIONS = [(cloud, env) for cloud in CLOUDS for env in ENVIRONMENTS]
 

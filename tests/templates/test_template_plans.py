@@ -13,10 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# Provider SDKs are loaded before any plan so the runner never unloads them (see test_new_stack.py).
-import pulumi_aws  # noqa: F401
-import pulumi_gcp  # noqa: F401
-import pulumi_kubernetes  # noqa: F401
 import pytest
 import yaml
 
@@ -203,7 +199,6 @@ def test_workspace_kubernetes_objects(workspaces, zones, cloud):
     assert binding["roleRef"]["name"] == one(result, "kubernetes:rbac.authorization.k8s.io/v1:Role")["metadata"]["name"]
     account = one(result, "kubernetes:core/v1:ServiceAccount")
     assert account["metadata"]["namespace"] == "research" and account["automountServiceAccountToken"] is False
-    return account
 
 
 def test_workspace_aws_identity_is_irsa_with_the_boundary_and_prefix_scoped(workspaces, zones):

@@ -29,8 +29,8 @@ def check_stack(view: StackView):
         group = placement_group_of(view, lt)
         strategy = group.known("strategy") if group is not None else None
         if group is not None and strategy != "cluster":
-            out.append((lt.urn, f"{lt.title} uses placement group {group.name} with strategy {strategy}; EFA nodes "
-                                "need strategy 'cluster'."))
+            out.append((lt.urn, f"{lt.title} uses placement group {group.name} with strategy {strategy}, which keeps "
+                                "EFA nodes apart; set placement.group_name to a placement group with strategy 'cluster'."))
     return out
 
 

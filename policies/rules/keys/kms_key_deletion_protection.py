@@ -33,7 +33,8 @@ def check(r: ResourceView):
         match = DURATION.match(raw) if isinstance(raw, str) else None
         window = float(match.group(1)) / 86400 if match else GCP_DEFAULT_WINDOW
         if window < minimum:
-            problems.append(f"destroy_scheduled_duration is {window:g} days; set it to at least '{minimum * 86400}s'")
+            problems.append(f"destroy_scheduled_duration is {raw} ({window:g} day{'' if window == 1 else 's'}); set it "
+                            f"to at least '{minimum * 86400}s'")
     if problems:
         return NonCompliant(f"{r.title} can be destroyed too quickly: {'; '.join(problems)}.")
     return Compliant()
