@@ -103,6 +103,14 @@ def pool_tolerations(pool: GpuPool | None) -> list[dict[str, str]]:
     return tolerations
 
 
+def daemonset_tolerations(pools: Sequence[GpuPool | None]) -> list[dict[str, str]]:
+    """What the GPU stack's DaemonSets tolerate: the GPU taint and every pool's own taints, once each."""
+    tolerations = pool_tolerations(None)
+    for pool in pools:
+        tolerations += [t for t in pool_tolerations(pool) if t not in tolerations]
+    return tolerations
+
+
 def taint_toleration(taint: Taint) -> dict[str, str]:
     if taint.value:
         return {"key": taint.key, "operator": "Equal", "value": taint.value, "effect": taint.effect}

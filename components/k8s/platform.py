@@ -15,7 +15,7 @@ from components.platform_inputs import PlatformInputs
 from .charts import gpu_stack
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .kubeconfig import kubeconfig_for
-from .kueue import pool_tolerations
+from .kueue import daemonset_tolerations
 from .queues import KueueQueues, KueueQueuesArgs
 from .storage import PlatformStorage, PlatformStorageArgs
 from .team_namespace import TeamNamespace, TeamNamespaceArgs
@@ -41,14 +41,7 @@ class KubernetesPlatform(pulumi.ComponentResource):
         pools_by_name = {p.name: p for p in config.gpu_pools}
         stack = gpu_stack(kind, config.gpu_pools, inputs.gpu_pools,
                           driver_preinstalled=config.kubernetes.gpu_driver_preinstalled)
-        # DaemonSets of the GPU stack must tolerate every GPU pool's taints.
-        tolerations = []
-        for handle in inputs.gpu_pools:
-            for toleration in pool_tolerations(pools_by_name.get(handle.name)):
-                if toleration not in tolerations:
-                    tolerations.append(toleration)
-        if not tolerations:
-            tolerations = pool_tolerations(None)
+        tolerations = daemonset_tolerations([pools_by_name.get(h.name) for h in inputs.gpu_pools])
         efa_types = sorted({pools_by_name[h.name].instance_type for h in inputs.gpu_pools
                             if h.efa and h.name in pools_by_name})
 

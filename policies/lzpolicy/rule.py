@@ -20,6 +20,7 @@ from pulumi_policy import (
 )
 
 from . import props as wire
+from .props import UnknownValueError
 
 PROJECT = "ai-landing-zone"
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -268,6 +269,11 @@ class _RuleBase:
                 "config_schema": self._schema(), "severity": Severity(self.severity)}
 
 
+def _crash_message(rule: str, subject: str, exc: BaseException) -> str:
+    return (f"{subject} could not be judged by {rule} ({type(exc).__name__}: {exc}); this is a bug in the rule, "
+            "so the check fails closed: report it with the resource's inputs.")
+
+
 def _provider_props(provider: Any) -> Mapping[str, Any]:
     if provider is None:
         return {}
@@ -285,6 +291,17 @@ class ResourceRule(_RuleBase):
         assert self.check is not None
         return self.check(view)
 
+    def judge(self, view: ResourceView) -> Verdict:
+        """`evaluate`, failing closed: a rule that raises on inputs it did not expect reports a violation
+        naming the error instead of failing the whole preview with an opaque gRPC error. Unknown values
+        still propagate, for the SDK's "can't run policy during preview" advisory."""
+        try:
+            return self.evaluate(view)
+        except UnknownValueError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported as a verdict, see above
+            return NonCompliant(_crash_message(self.name, view.title, exc))
+
     def policy(self) -> ResourceValidationPolicy:
         judged = frozenset(self.resource_types)
 
@@ -295,7 +312,7 @@ class ResourceRule(_RuleBase):
                                 name=args.name, protect=bool(getattr(args.opts, "protect", False)),
                                 config=args.get_config(), provider=_provider_props(args.provider),
                                 parent=getattr(args.opts, "parent", None) or "")
-            verdict = self.evaluate(view)
+            verdict = self.judge(view)
             if isinstance(verdict, NonCompliant):
                 for message in verdict.messages:
                     report(message, None)
@@ -331,7 +348,13 @@ class StackRule(_RuleBase):
                 dependencies=tuple(d.urn for d in r.dependencies),
                 property_dependencies={k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()},
             ) for r in args.resources]
-            result = self.evaluate(StackView(resources=views, config=config))
+            stack = StackView(resources=views, config=config)
+            try:
+                result = self.evaluate(stack)
+            except UnknownValueError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - fail closed with a readable message, as ResourceRule.judge
+                result = [(stack.stack_urn, _crash_message(self.name, stack.stack_title, exc))]
             if isinstance(result, NotApplicable):
                 args.not_applicable(result.reason)
             for urn, message in result:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -14,7 +11,8 @@ import kubernetes_validate
 from components.config import validate_config
 from components.config.model import LandingZoneConfig
 from lz.engine.plan import Plan
-from lz.testing import ROOT, inputs, plan_config
+from lz.report import new_state
+from lz.testing import ROOT, inputs, plan_config, plan_stack
 
 SOURCE = "stacks/Pulumi.t.yaml"
 
@@ -36,19 +34,11 @@ def kubernetes_objects(plan: Plan) -> list[dict[str, Any]]:
 
 
 def plan_committed_stack(stack: str, *, policy: bool = True) -> tuple[int, list[dict[str, Any]]]:
-    """Plan a stack of this project in a fresh `lz` process, as CI and users do: (exit code, the
-    `newState` of every step of the preview JSON; secrets read "[secret]").
-
-    A separate process because the in-process engine forgets, after each plan, the modules it
-    imported from files under the project directory, and .venv lives there: a second in-process
-    plan of this project would re-import the provider SDKs, which refuse to register twice.
-    """
-    command = [sys.executable, "-m", "lz", "plan", stack, "-C", str(ROOT), "--json", "-"]
-    if not policy:
-        command.append("--no-policy")
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=ROOT)
-    assert done.stdout, done.stderr
-    return done.returncode, [step["newState"] for step in json.loads(done.stdout)["steps"]]
+    """Plan a stack of this project: (exit code, the `newState` of every step as `lz plan --json`
+    writes it; secrets read "[secret]")."""
+    plan = plan_stack(stack, policy=policy)
+    assert plan.run.error is None, plan.run.error
+    return plan.exit_code, [new_state(r) for r in plan.records]
 
 
 def of_kind(states: list[dict[str, Any]], type_: str) -> list[dict[str, Any]]:

@@ -97,6 +97,17 @@ def test_flavor_carries_pool_labels_and_tolerations():
         {"key": "example.com/spot", "operator": "Exists", "effect": "NoExecute"}]}
 
 
+def test_daemonset_tolerations_cover_every_pool_once():
+    a = GpuPool.model_validate({"name": "a", "instanceType": "p5.48xlarge", "maxNodes": 1,
+                                "taints": [{"key": "example.com/dedicated", "value": "training"}]})
+    b = GpuPool.model_validate({"name": "b", "instanceType": "p5.48xlarge", "maxNodes": 1,
+                                "taints": [{"key": "example.com/dedicated", "value": "training"},
+                                           {"key": "example.com/spot", "effect": "NoExecute"}]})
+    assert [t["key"] for t in q.daemonset_tolerations([a, b, None])] == [
+        "nvidia.com/gpu", "example.com/dedicated", "example.com/spot"]
+    assert q.daemonset_tolerations([]) == q.pool_tolerations(None)
+
+
 def test_workload_priority_classes_keep_value_at_top_level():
     wpcs = {t.name: q.workload_priority_class(t, {}) for t in q.PRIORITY_TIERS}
     assert {n: w["value"] for n, w in wpcs.items()} == {"inference": 10000, "training": 0, "batch": -10000}

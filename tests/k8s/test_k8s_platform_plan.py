@@ -33,7 +33,7 @@ def namespaced(plan, type_, namespace):
     return {i["metadata"]["name"]: i for i in by_name(plan, type_).values() if i["metadata"]["namespace"] == namespace}
 
 
-# --- the committed onprem stack, planned by `lz plan onprem --json -` ----------------------------------
+# --- the committed onprem stack -----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def onprem():
