@@ -60,5 +60,7 @@ class PlatformInputs:
     gpu_pools: list[GpuPoolHandle] = field(default_factory=list)
     team_identities: dict[str, TeamIdentity] = field(default_factory=dict)
     file_tier: FileTierHandle | None = None
+    shared_homes: FileTierHandle | None = None                      # EFS for home directories (AWS)
+    block_kms_key: pulumi.Input[str] | None = None                  # CMK for EBS volumes (AWS)
     storage_egress_cidrs: list[str] = field(default_factory=list)  # e.g. the VPC CIDR for endpoints
     depends_on: list[pulumi.Resource] = field(default_factory=list)

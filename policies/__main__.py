@@ -10,9 +10,8 @@ for path in (HERE, HERE.parent):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
-
 from lzpolicy.registry import all_rules  # noqa: E402
+from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 
 PolicyPack(
     name="ai-landing-zone-guardrails",

@@ -124,7 +124,6 @@ class AwsLandingZone(pulumi.ComponentResource):
             for pool, instance in zip(config.gpu_pools, instances, strict=True)
         ]
 
-        self.block_storage_class = self.storage.block_class
         self.platform_inputs = PlatformInputs(
             cluster=ClusterAccess(kind="eks", name=self.cluster.name, endpoint=self.cluster.endpoint,
                                   ca_data=self.cluster.ca_data, region=region),
@@ -132,6 +131,8 @@ class AwsLandingZone(pulumi.ComponentResource):
             team_identities={team: TeamIdentity(team=team, annotation_key=IRSA_ANNOTATION, annotation_value=role.arn)
                              for team, role in self.identity.team_roles.items()},
             file_tier=self.storage.file_tier,
+            shared_homes=self.storage.shared_homes,
+            block_kms_key=self.keys.ebs.arn,
             storage_egress_cidrs=[config.network.cidr],
             depends_on=[self.addons],
         )

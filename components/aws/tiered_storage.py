@@ -29,7 +29,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config.checks import LUSTRE_THROUGHPUT_TIERS
-from components.config.model import BlockTier, BucketPolicy, ObjectTier, StorageConfig
+from components.config.model import BucketPolicy, ObjectTier, StorageConfig
 from components.platform_inputs import FileTierHandle
 from components.storage_advisor import (
     FSX_FIRST_GIB,
@@ -166,36 +166,6 @@ def lustre_size(capacity_gib: int | None, throughput_mbps_per_tib: int | None, *
     return LustreSize(choice.capacity_gib, choice.throughput_per_tib, choice.note)
 
 
-# --------------------------------------------------------------------------------------- block tier
-
-@dataclass(frozen=True)
-class BlockStorageClass:
-    """A Kubernetes StorageClass for the EBS CSI driver, as plain data for the Kubernetes layer."""
-
-    name: str
-    provisioner: str
-    parameters: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    reclaim_policy: str = "Delete"
-    volume_binding_mode: str = "WaitForFirstConsumer"   # create the volume in the pod's zone
-    allow_volume_expansion: bool = True
-    default: bool = True
-
-
-def block_storage_class(block: BlockTier, *, kms_key_arn: pulumi.Input[str], retain: bool) -> BlockStorageClass:
-    volume_type = block.default_class or "gp3"
-    if volume_type not in ("gp3", "io2"):
-        raise ValueError(f"storage.block.defaultClass must be gp3 or io2 on AWS, got {volume_type}")
-    parameters: dict[str, pulumi.Input[str]] = {"type": volume_type, "encrypted": "true", "kmsKeyId": kms_key_arn}
-    if block.iops:
-        parameters["iops"] = str(block.iops)
-    elif volume_type == "io2":
-        parameters["iops"] = "3000"
-    if block.throughput_mibps and volume_type == "gp3":
-        parameters["throughput"] = str(block.throughput_mibps)
-    return BlockStorageClass(name=f"{volume_type}-encrypted", provisioner="ebs.csi.aws.com", parameters=parameters,
-                             reclaim_policy="Retain" if retain else "Delete")
-
-
 # --------------------------------------------------------------------------------------- component
 
 @dataclass(frozen=True)
@@ -251,18 +221,18 @@ class TieredStorage(pulumi.ComponentResource):
                     target_prefix=f"{spec.purpose}/",
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[self.policies["logs"]]))
 
-        self.block_class = block_storage_class(cfg.block, kms_key_arn=args.ebs_key_arn, retain=ctx.protect)
-
         self.file_tier: FileTierHandle | None = None
         self.lustre: aws.fsx.LustreFileSystem | None = None
         self.lustre_size: LustreSize | None = None
         self.efs: aws.efs.FileSystem | None = None
+        self.shared_homes: FileTierHandle | None = None
         if cfg.file.kind == "lustre":
             self._lustre(name, args)
         if cfg.file.kind == "efs" or cfg.shared_homes:
             self._efs(name, args)
+            self.shared_homes = FileTierHandle(kind="efs", id=self.efs.id, dns_name=self.efs.dns_name)
             if cfg.file.kind == "efs":
-                self.file_tier = FileTierHandle(kind="efs", id=self.efs.id, dns_name=self.efs.dns_name)
+                self.file_tier = self.shared_homes
 
         self.register_outputs({
             **{f"{purpose}Bucket": b.bucket for purpose, b in self.buckets.items()},

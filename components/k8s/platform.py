@@ -51,7 +51,8 @@ class KubernetesPlatform(pulumi.ComponentResource):
         self.queues = KueueQueues(f"{name}-queues", KueueQueuesArgs(
             config=config, pools=inputs.gpu_pools, pool_config=config.gpu_pools, kueue=self.services.kueue), child)
         self.storage = PlatformStorage(f"{name}-storage", PlatformStorageArgs(
-            config=config, kind=kind, file_tier=inputs.file_tier), child)
+            config=config, kind=kind, file_tier=inputs.file_tier, shared_homes=inputs.shared_homes,
+            block_kms_key=inputs.block_kms_key), child)
 
         if inputs.file_tier is not None and inputs.file_tier.kind == "parallelstore":
             pulumi.log.warn("the Parallelstore file tier is not offered to team namespaces: its CSI volume needs "

@@ -24,7 +24,7 @@ BLOCK_CLASSES: dict[str, tuple[str, ...]] = {"eks": ("gp3", "io2"), "gke": ("hyp
 DEFAULT_BLOCK_CLASS = {"eks": "gp3", "gke": "hyperdisk-balanced"}
 
 
-def block_class_manifests(config: LandingZoneConfig, kind: ClusterKind) -> list[m.Manifest]:
+def block_class_manifests(config: LandingZoneConfig, kind: ClusterKind, kms_key: Any = None) -> list[m.Manifest]:
     if kind not in BLOCK_CLASSES:
         return []
     block = config.storage.block
@@ -36,6 +36,8 @@ def block_class_manifests(config: LandingZoneConfig, kind: ClusterKind) -> list[
         params: dict[str, Any]
         if kind == "eks":
             params = {"type": name, "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"}
+            if kms_key is not None:
+                params["kmsKeyId"] = kms_key  # the landing zone's EBS key, not the AWS-managed one
             if name == "io2":
                 params["iops"] = str(block.iops if tuned and block.iops else 3000)  # io2 needs provisioned IOPS
             elif tuned and block.iops:
@@ -69,14 +71,17 @@ class PlatformStorageArgs:
     config: LandingZoneConfig
     kind: ClusterKind
     file_tier: FileTierHandle | None
+    shared_homes: FileTierHandle | None = None
+    block_kms_key: Any = None
 
 
 class PlatformStorage(pulumi.ComponentResource):
     def __init__(self, name: str, args: PlatformStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:k8s:PlatformStorage", name, None, opts)
-        manifests = block_class_manifests(args.config, args.kind)
-        if args.kind == "eks" and args.file_tier is not None and args.file_tier.kind == "efs":
-            manifests.append(efs_class_manifest(args.config, args.file_tier.id))
+        manifests = block_class_manifests(args.config, args.kind, args.block_kms_key)
+        efs = args.shared_homes or (args.file_tier if args.file_tier and args.file_tier.kind == "efs" else None)
+        if args.kind == "eks" and efs is not None:
+            manifests.append(efs_class_manifest(args.config, efs.id))
         child = pulumi.ResourceOptions(parent=self)
         self.classes = [create(f"{name}-{sc['metadata']['name']}", sc, child) for sc in manifests]
         names = [sc["metadata"]["name"] for sc in manifests] or list(args.config.kubernetes.storage_classes)

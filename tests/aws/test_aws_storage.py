@@ -10,12 +10,11 @@ from components.aws.eks_cluster import endpoint_access
 from components.aws.tiered_storage import (
     BucketSpec,
     LustreSize,
-    block_storage_class,
     bucket_specs,
     lifecycle_rules,
     lustre_size,
 )
-from components.config.model import BlockTier, BucketPolicy, ObjectTier
+from components.config.model import BucketPolicy, ObjectTier
 from components.storage_advisor import fsx_lustre_prices
 from lz.testing import inputs
 
@@ -181,14 +180,6 @@ def test_efs_for_shared_homes():
     assert [(r["fromPort"], r["cidrBlocks"]) for r in sg["ingress"]] == [(2049, ["10.0.0.0/16"])]
 
 
-def test_block_storage_class():
-    gp3 = block_storage_class(BlockTier(throughput_mibps=250), kms_key_arn="arn:key", retain=True)
-    assert (gp3.name, gp3.provisioner, gp3.reclaim_policy) == ("gp3-encrypted", "ebs.csi.aws.com", "Retain")
-    assert gp3.parameters == {"type": "gp3", "encrypted": "true", "kmsKeyId": "arn:key", "throughput": "250"}
-    io2 = block_storage_class(BlockTier(default_class="io2"), kms_key_arn="arn:key", retain=False)
-    assert io2.parameters["iops"] == "3000" and io2.reclaim_policy == "Delete"
-
-
 # ------------------------------------------------------------------------------- audit, cluster, protection
 
 def test_audit_trail(plan):
@@ -243,3 +234,16 @@ def test_prod_protects_every_stateful_resource():
 
 def test_dev_protects_nothing():
     assert [r.name for r in stack_plan("dev").records if r.protect or r.retain_on_delete] == []
+
+
+def test_block_volumes_use_the_landing_zones_ebs_key_and_homes_get_an_efs_class():
+    result = plan_aws({"storage": {"sharedHomes": True},
+                       "gpuPools": [{"name": "infer", "instanceType": "g6e.xlarge", "maxNodes": 1}],
+                       "teams": [{"name": "vision", "costCenter": "cv", "gpuQuota": {"infer": 1}}]})
+    ebs_key = next(r for r in of_type(result, "aws:kms/key:Key") if r.name.endswith("-ebs"))
+    classes = {inputs(r)["metadata"]["name"]: inputs(r) for r in of_type(result, "kubernetes:storage.k8s.io/v1:StorageClass")}
+    assert set(classes) == {"gp3", "io2", "efs"}
+    for name in ("gp3", "io2"):
+        assert classes[name]["parameters"]["kmsKeyId"] == ebs_key.outputs["arn"]
+    efs = next(r for r in of_type(result, "aws:efs/fileSystem:FileSystem"))
+    assert classes["efs"]["parameters"]["fileSystemId"] == efs.id

@@ -175,8 +175,9 @@ MUTATIONS = {
 CRASH = "could not be judged by"
 
 
+@pytest.mark.parametrize("environment", ["staging", "prod"])  # some rules only judge in, or outside, prod
 @pytest.mark.parametrize("mutation", sorted(MUTATIONS))
-def test_rules_survive_unknown_missing_and_malformed_inputs(mutation: str):
+def test_rules_survive_unknown_missing_and_malformed_inputs(mutation: str, environment: str):
     """Every record of every fixture plan, its inputs replaced. The pack must answer every request with a
     verdict, or with the SDK's advisory "can't run policy during preview" for unknown values: never a gRPC
     error, and never the framework's fail-closed report of a rule that raised."""
@@ -185,7 +186,7 @@ def test_rules_survive_unknown_missing_and_malformed_inputs(mutation: str):
     pack = PolicyPack(PACK, engine, fp.plan.project.name, fp.plan.stack, fp.plan.config)
     crashes: set[tuple[str, str]] = set()
     try:
-        pack.configure(load_pack_config(PACK / "config" / "prod.json"))
+        pack.configure(load_pack_config(PACK / "config" / f"{environment}.json"))
         records = [r for name in sorted(PLANS) for r in fixture_plan(name, PLANS[name]).plan.records]
         resources = []
         for r in records:
@@ -207,7 +208,7 @@ def test_rules_survive_unknown_missing_and_malformed_inputs(mutation: str):
         engine.stop()
     ours = sorted(c for c in crashes if rules()[c[0]].area not in FOREIGN_AREAS)
     assert not ours, ours
-    print(sorted({c[0] for c in crashes}))
+    print(mutation, environment, sorted({c[0] for c in crashes}))
 
 
 # --- lz plan of a deliberately insecure program ----------------------------------------------------------------
