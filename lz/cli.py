@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cost_cmd import add_parser as add_cost_parser
 
     add_cost_parser(sub)
+    from .templates_cmd import add_parsers as add_template_parsers
+
+    add_template_parsers(sub)
 
     s = sub.add_parser("schema", help="print the JSON Schema of a stack file")
     s.add_argument("-o", "--output", metavar="FILE")

@@ -66,8 +66,13 @@ class Plan:
 
 
 def _environment_of(project: Project, config: StackConfig) -> str | None:
-    value = config.get(f"{project.name}:environment")
-    return value if isinstance(value, str) else None
+    """The stack's environment kind: `<project>:environment`, or the landing zone's own key in a
+    project made from one of its templates (which keeps the `ai-landing-zone:` namespace)."""
+    for key in (f"{project.name}:environment", "ai-landing-zone:environment"):
+        value = config.get(key)
+        if isinstance(value, str):
+            return value
+    return None
 
 
 def _pack_jobs(request: PlanRequest, project: Project, config: StackConfig) -> list[tuple[Path, Path | None]]:

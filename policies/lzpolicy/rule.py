@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -180,14 +181,11 @@ class StackView:
         return [r for r in self.resources if r.type in types]
 
     def by_urn(self, urn: str) -> ResourceView | None:
-        return self._index().get(urn)
+        return self._by_urn.get(urn)
 
-    def _index(self) -> dict[str, ResourceView]:
-        index = self.__dict__.get("_urn_index")
-        if index is None:
-            index = {r.urn: r for r in self.resources}
-            object.__setattr__(self, "_urn_index", index)
-        return index
+    @functools.cached_property
+    def _by_urn(self) -> dict[str, ResourceView]:
+        return {r.urn: r for r in self.resources}
 
     def referenced(self, view: ResourceView, prop: str, *types: str) -> list[ResourceView]:
         """Resources of `types` that `view`'s property `prop` was computed from (property

@@ -11,10 +11,9 @@ The exports are the contract team workspaces build on (their StackReference read
 import pulumi
 
 from components.aws.landing_zone import AwsLandingZone
-from components.aws.workload_identity import TEAM_BUCKETS
 from components.config import load_config
 from components.config.model import Cloud
-from components.k8s.kueue import namespace_gpus
+from components.outputs import export_landing_zone
 
 config = load_config()
 if config.cloud is not Cloud.aws:
@@ -27,23 +26,4 @@ if config.teams:
 
     platform = KubernetesPlatform("platform", config, zone.platform_inputs)
 
-pulumi.export("environment", config.environment.value)
-pulumi.export("cloud", config.cloud.value)
-pulumi.export("region", zone.context.region)
-pulumi.export("clusterName", zone.cluster.name)
-pulumi.export("clusterEndpoint", zone.cluster.endpoint)
-pulumi.export("clusterCaData", zone.cluster.ca_data)
-pulumi.export("kubernetesVersion", config.kubernetes.version)
-pulumi.export("oidcProviderArn", zone.cluster.oidc_provider.arn)
-pulumi.export("oidcIssuer", zone.cluster.oidc_issuer)
-pulumi.export("permissionsBoundaryArn", zone.iam.boundary_arn)
-pulumi.export("storageKmsKeyArn", zone.keys.storage.arn)
-pulumi.export("buckets", {purpose: zone.storage.buckets[purpose].bucket for purpose in TEAM_BUCKETS})
-pulumi.export("clusterQueues", sorted(platform.queues.cluster_queues) if platform else [])
-# What a team namespace may hold: the same figures the platform puts in its own team namespaces' quotas.
-pulumi.export("teamQuotas", {
-    team.name: {"cpu": team.cpu, "memory": team.memory, "storage": team.storage, "pvcCount": team.pvc_count,
-                "gpus": namespace_gpus(team, zone.platform_inputs.gpu_pools)}
-    for team in config.teams
-})
-pulumi.export("storageEgressCidrs", list(zone.platform_inputs.storage_egress_cidrs))
+export_landing_zone(config, zone, platform)

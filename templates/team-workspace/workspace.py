@@ -1,17 +1,20 @@
 """A team's workspace on the shared GPU landing zone: settings, the landing-zone contract, the component.
 
 The landing zone (another project, another state) is read through a StackReference; the names it
-must export are `REQUIRED_OUTPUTS`. The workspace owns what the team may change on its own:
+must export are `REQUIRED_OUTPUTS`, checked before anything is created. The workspace owns:
 
-- a cloud identity for its workloads: on AWS an IRSA role with the landing zone's permission boundary,
-  on GCP a service account its Kubernetes ServiceAccount may impersonate (Workload Identity);
-- its prefix `<team>/` in the landing zone's datasets, checkpoints and artifacts buckets: on AWS the
-  role's policy is scoped to that prefix, on GCP a managed folder per bucket carries the grant;
-- its namespace (Pod Security `restricted`), the ServiceAccount, the team-member Role bound to its
-  IdP group, and the Kueue LocalQueue `default` pointing at the team's ClusterQueue.
+- a cloud identity for the team's workloads: on AWS an IRSA role with the landing zone's permission
+  boundary, on GCP a service account its Kubernetes ServiceAccount impersonates (Workload Identity);
+- its prefix `<team>/` in the datasets, checkpoints and artifacts buckets: on AWS the role's policy is
+  scoped to it, on GCP a managed folder per bucket carries the grant (so this stack's deployer needs
+  no bucket-level IAM rights);
+- its namespace with what the platform gives its own team namespaces (components.k8s.team_namespace):
+  Pod Security `restricted`, the ResourceQuota and LimitRange from the landing zone's `teamQuotas`,
+  default-deny networking with DNS, storage (and on GKE metadata-server) egress, the ServiceAccount,
+  the team-member Role bound to the IdP group, and the Kueue LocalQueue `default`.
 
-GPU quota stays with the platform team: the ClusterQueue (and its nominal quota) is created by the
-landing zone for every team in its `teams` config, and admits only the namespace named after the team.
+GPU quota stays with the platform team: the landing zone creates the ClusterQueue `<team>` (it admits
+only the namespace `<team>`) and computes `teamQuotas` for every team in its `teams` config.
 """
 
 from __future__ import annotations
@@ -98,7 +101,8 @@ def read_settings(values: Mapping[str, str | None], project: str, source: str) -
         return WorkspaceSettings.model_validate(raw)
     except ValidationError as exc:
         lines = settings_problems(exc, project, source)
-        raise pulumi.RunError(f"invalid stack configuration ({len(lines)} problems):\n" + "\n".join(lines)) from None
+        noun = "problem" if len(lines) == 1 else "problems"
+        raise pulumi.RunError(f"invalid stack configuration ({len(lines)} {noun}):\n" + "\n".join(lines)) from None
 
 
 def landing_zone_problems(outputs: Mapping[str, Any], settings: WorkspaceSettings) -> list[str]:

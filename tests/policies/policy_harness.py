@@ -48,7 +48,14 @@ PACK_CONFIG: dict[str, Any] = {
     "max-gpus-per-stack": {"maxGpus": 64},
 }
 
+# Fixture projects live here for the session; the directory is removed when the interpreter exits.
+_SCRATCH = tempfile.TemporaryDirectory(prefix="lz-policy-fixtures-")
+
 REGIONS = {"aws:region": "us-east-1", "gcp:project": "fixture-project", "gcp:region": "us-central1"}
+
+# The fixture programs (programs/<name>) and the environment each is planned as.
+PLANS = {"encryption": "dev", "exposure": "dev", "identity": "dev", "logging": "dev", "keys": "dev",
+         "instances": "dev", "kubernetes": "dev", "gpu": "dev", "data": "prod"}
 
 
 @dataclass
@@ -79,7 +86,7 @@ def _project(name: str, environment: str, extra_config: dict[str, Any]) -> Path:
     source = PROGRAMS / name
     if not (source / "__main__.py").exists():
         raise FileNotFoundError(f"no fixture program {source}/__main__.py")
-    directory = Path(tempfile.mkdtemp(prefix=f"lz-policy-{name}-"))
+    directory = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=_SCRATCH.name))
     shutil.copy(source / "__main__.py", directory / "__main__.py")
     shutil.copy(PROGRAMS / "common.py", directory / "common.py")
     (directory / "Pulumi.yaml").write_text(yaml.safe_dump(

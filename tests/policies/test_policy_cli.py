@@ -16,11 +16,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 from google.protobuf import json_format, struct_pb2
-from policy_harness import PACK, fixture_plan
+from policy_harness import PACK, PLANS, fixture_plan
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from rich.console import Console
-from test_policy_rules import PLANS
 
 from lz import cli, policies_cmd
 from lz.engine.analyzer import EngineServer, PolicyPack, load_pack_config
@@ -208,7 +207,6 @@ def test_rules_survive_unknown_missing_and_malformed_inputs(mutation: str, envir
         engine.stop()
     ours = sorted(c for c in crashes if rules()[c[0]].area not in FOREIGN_AREAS)
     assert not ours, ours
-    print(mutation, environment, sorted({c[0] for c in crashes}))
 
 
 # --- lz plan of a deliberately insecure program ----------------------------------------------------------------

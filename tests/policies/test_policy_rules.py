@@ -16,12 +16,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from policy_harness import STACK_NAME, fixture_plan
+from policy_harness import PLANS, STACK_NAME, fixture_plan
 
 from lz.engine.analyzer import ENFORCEMENT_BY_NAME
-
-PLANS = {"encryption": "dev", "exposure": "dev", "identity": "dev", "logging": "dev", "keys": "dev",
-         "instances": "dev", "kubernetes": "dev", "gpu": "dev", "data": "prod"}
 
 V, C, NA = "violation", "compliant", "n/a"
 

@@ -23,11 +23,9 @@ def cap(view: StackView) -> int | None:
     if isinstance(configured, (int, float)) and not isinstance(configured, bool):
         caps.append(int(configured))
     raw = stack_config(f"{PROJECT}:maxGpus")
-    if raw is not None:
-        try:
-            caps.append(int(raw))
-        except ValueError:
-            pass  # the stack's config validation reports a malformed maxGpus
+    # A malformed stack value is left to the stack's config validation, which names it.
+    if raw is not None and raw.strip().isdigit():
+        caps.append(int(raw))
     return min(caps) if caps else None
 
 
