@@ -109,6 +109,8 @@ class WorkloadIdentity(pulumi.ComponentResource):
 
         self.team_roles: dict[str, BoundedRole] = {}
         for team in args.teams:
+            if team.managed_by == "workspace":
+                continue  # its team-workspace project creates the team's role and access entry
             namespace, service_account = team_service_account(team)
             role = bounded_role(
                 f"{name}-team-{team.name}", context=ctx, boundary_arn=args.boundary_arn,

@@ -266,6 +266,11 @@ class Team(Strict):
     memory: str = Field("256Gi", pattern=r"^[0-9]+(Ki|Mi|Gi|Ti)$")
     storage: str = Field("2Ti", pattern=r"^[0-9]+(Ki|Mi|Gi|Ti)$")
     pvc_count: int = Field(20, ge=0, le=10000)
+    managed_by: Literal["platform", "workspace"] = Field(
+        "platform",
+        description="workspace: the team's own team-workspace project owns its namespace, identity and "
+                    "LocalQueue; the landing zone keeps only its ClusterQueue and quota figures.",
+    )
     borrowing_limit: int | None = Field(
         None, ge=0,
         description="GPUs the team may borrow from the cohort on top of its quota, in each pool it has quota in.",

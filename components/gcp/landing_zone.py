@@ -132,7 +132,7 @@ class GcpLandingZone(pulumi.ComponentResource):
         self.teams = {
             team.name: GcpTeamIdentity(f"{name}-team-{team.name}", TeamIdentityArgs(
                 team=team, project=project, environment=env, buckets=self.storage.buckets), opts=after_apis)
-            for team in config.teams
+            for team in config.teams if team.managed_by == "platform"
         }
         self.guardrails = Guardrails(f"{name}-guardrails", GuardrailsArgs(config=config), opts=after_apis)
         self.audit = AuditLogging(f"{name}-audit", AuditLoggingArgs(config=config), opts=after_apis) \

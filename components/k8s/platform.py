@@ -64,7 +64,7 @@ class KubernetesPlatform(pulumi.ComponentResource):
                 identity=inputs.team_identities.get(team.name),
                 storage_egress_cidrs=inputs.storage_egress_cidrs, shared_volumes=volumes,
                 queue_ready=[self.services.kueue, self.queues.cluster_queues[team.name]]), child)
-            for team in config.teams
+            for team in config.teams if team.managed_by == "platform"
         }
         self.register_outputs({
             "namespaces": sorted(self.teams),

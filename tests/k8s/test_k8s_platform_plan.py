@@ -328,3 +328,4 @@ def test_a_landing_zone_smaller_than_the_config_stops_the_plan(tmp_path):
     plan = plan_platform(tmp_path, copy.deepcopy(AWS_DOC), small)
     assert plan.exit_code == 2
     assert "team GPU quotas exceed the pools the landing zone built (h100: 32 nominal GPUs > 16)" in plan.run.error
+
