@@ -141,7 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .cost_cmd import add_parser as add_cost_parser
 
     add_cost_parser(sub)
+    from .policies_cmd import add_parser as add_policies_parser
     from .templates_cmd import add_parsers as add_template_parsers
+
+    add_policies_parser(sub)
 
     add_template_parsers(sub)
 

@@ -160,6 +160,9 @@ class PolicyPack:
         self.channel = grpc.insecure_channel(f"127.0.0.1:{line}", options=_CHANNEL_OPTIONS)
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
         self.info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+        manifest = yaml.safe_load((self.dir / "PulumiPolicy.yaml").read_text()) or {}
+        # As the CLI does: a Python pack's version comes from PulumiPolicy.yaml (the SDK reports 0.0.1).
+        self.version = str(manifest.get("version") or self.info.version)
         self.plugin_version = self.stub.GetPluginInfo(empty_pb2.Empty()).version
         self.policies = {p.name: p for p in self.info.policies}
         self.levels: dict[str, str] = {}

@@ -166,7 +166,7 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
                 for pack in packs:
                     violations.extend(pack.analyze_stack(run.records))
         timings["total"] = time.perf_counter() - started
-        summaries = [PackSummary(name=p.name, version=p.info.version, dir=str(p.dir),
+        summaries = [PackSummary(name=p.name, version=p.version, dir=str(p.dir),
                                  config_file=str(c) if c else None, policies=len(p.policies), levels=p.levels)
                      for p, (_, c, _) in zip(packs, file_configs, strict=False)]
         return Plan(project=project, stack=request.stack, config=config, run=run, violations=violations,

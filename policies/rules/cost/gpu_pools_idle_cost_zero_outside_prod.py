@@ -43,17 +43,18 @@ def check(r: ResourceView):
         return NotApplicable(f"{r.name} is not a GPU pool")
     problems = []
     if r.type in NODE_GROUP:
-        scaling = r.get("scalingConfig", default={})
         for key in ("minSize", "desiredSize"):
-            if (scaling.get(key) or 0) > 0:
-                problems.append(f"scalingConfig.{key} is {scaling[key]:g}")
+            size = r.number("scalingConfig", key) or 0
+            if size > 0:
+                problems.append(f"scalingConfig.{key} is {size:g}")
     else:
         lo, _, how = gke_node_counts(r.props)
         if lo > 0:
             problems.append(f"the pool keeps {lo} node(s) at its minimum ({how})")
         for key in ("initialNodeCount", "nodeCount"):
-            if (r.get(key) or 0) > 0:
-                problems.append(f"{key} is {r.get(key):g}")
+            count = r.number(key) or 0
+            if count > 0:
+                problems.append(f"{key} is {count:g}")
     if problems:
         return NonCompliant(
             f"GPU pool '{r.name}' in {r.environment or 'a non-prod'} environment is billed while idle: "
