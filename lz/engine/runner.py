@@ -14,6 +14,7 @@ import os
 import runpy
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,5 +127,8 @@ def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     # Finalize abandoned futures now: left to a later garbage collection, their finalizers run
     # inside whatever the process does next (CPython 3.11's ast.parse then fails its recursion check).
-    gc.collect()
+    with warnings.catch_warnings():
+        # Coroutines a failed program created but never awaited: consequences of the reported error.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        gc.collect()
     loop.close()
