@@ -7,7 +7,7 @@ LZ     := $(VENV)/bin/lz
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup plan validate test lint bench policies-doc clean
+.PHONY: setup plan validate test lint bench docs clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/plan_bench.py
+
+docs: $(STAMP)
+	$(PY) -m lz.docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
