@@ -10,8 +10,11 @@ for path in (HERE, HERE.parent):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+from lzpolicy.decode_once import install as decode_properties_once  # noqa: E402
 from lzpolicy.registry import all_rules  # noqa: E402
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
+
+decode_properties_once()
 
 PolicyPack(
     name="ai-landing-zone-guardrails",

@@ -169,8 +169,7 @@ class PolicyPack:
         self.stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(
             stack=stack, project=project, organization="organization", dry_run=True,
             config=config.values, config_secret_keys=config.secret_keys))
-        self._pool = futures.ThreadPoolExecutor(max_workers=4)  # the pack serves 4 requests at once
-        self._pending: list[futures.Future[list[Violation]]] = []
+        self._pending: list[tuple[str, grpc.Future]] = []
 
     def _drain(self) -> None:
         assert self.process.stderr is not None
@@ -230,7 +229,7 @@ class PolicyPack:
         self.stub.Configure(request)
 
     # -- analysis ---------------------------------------------------------------------------------
-    def _violations(self, response: analyzer_pb2.AnalyzeResponse, default_urn: str) -> list[Violation]:
+    def violations_from(self, response: analyzer_pb2.AnalyzeResponse, default_urn: str) -> list[Violation]:
         return [Violation(policy_pack=d.policyPackName or self.name, policy_name=d.policyName,
                           enforcement_level=ENFORCEMENT.get(d.enforcementLevel, "advisory"),
                           message=_own_message(d.message, d.description), urn=d.urn or default_urn,
@@ -238,7 +237,7 @@ class PolicyPack:
                 for d in response.diagnostics]
 
     @staticmethod
-    def _options(r: Registration) -> analyzer_pb2.AnalyzerResourceOptions:
+    def analyzer_options(r: Registration) -> analyzer_pb2.AnalyzerResourceOptions:
         timeouts = (analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(
             **{k: duration_seconds(v) for k, v in r.custom_timeouts.items()}) if r.custom_timeouts else None)
         return analyzer_pb2.AnalyzerResourceOptions(
@@ -247,7 +246,7 @@ class PolicyPack:
             additionalSecretOutputs=r.additional_secret_outputs,
             aliases=[a for a in r.aliases if isinstance(a, str)], customTimeouts=timeouts, parent=r.parent)
 
-    def _provider(self, r: Registration, records: dict[str, Registration]) -> analyzer_pb2.AnalyzerProviderResource | None:
+    def analyzer_provider(self, r: Registration, records: dict[str, Registration]) -> analyzer_pb2.AnalyzerProviderResource | None:
         if not r.provider:
             return None
         provider = records.get(r.provider.rsplit("::", 1)[0])
@@ -257,34 +256,33 @@ class PolicyPack:
                                                      urn=provider.urn, name=provider.name)
 
     def analyze_async(self, r: Registration, records: dict[str, Registration]) -> None:
-        def analyze() -> list[Violation]:
-            request = analyzer_pb2.AnalyzeRequest(type=r.type, properties=r.inputs, urn=r.urn, name=r.name,
-                                                  options=self._options(r), provider=self._provider(r, records))
-            return self._violations(self.stub.Analyze(request), r.urn)
-
-        # Errors surface in collect(), after the program: a pack failure must not look like a program bug.
-        self._pending.append(self._pool.submit(analyze))
+        """Send Analyze without waiting: gRPC's core carries the call, so the program thread (which
+        holds the GIL most of the time) never waits for the pack. Errors surface in collect()."""
+        request = analyzer_pb2.AnalyzeRequest(type=r.type, properties=r.inputs, urn=r.urn, name=r.name,
+                                              options=self.analyzer_options(r), provider=self.analyzer_provider(r, records))
+        self._pending.append((r.urn, self.stub.Analyze.future(request)))
 
     def collect(self) -> list[Violation]:
         out: list[Violation] = []
-        for future in self._pending:
-            out.extend(future.result())
+        for urn, call in self._pending:
+            out.extend(self.violations_from(call.result(), urn))
         self._pending.clear()
         return out
 
     def analyze_stack(self, records: list[Registration]) -> list[Violation]:
         by_urn = {r.urn: r for r in records}
         resources = [analyzer_pb2.AnalyzerResource(
-            type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=self._options(r),
-            provider=self._provider(r, by_urn), parent=r.parent, dependencies=r.dependencies,
+            type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=self.analyzer_options(r),
+            provider=self.analyzer_provider(r, by_urn), parent=r.parent, dependencies=r.dependencies,
             propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
                                   for k, v in r.property_dependencies.items()},
         ) for r in records]
         response = self.stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources))
-        return self._violations(response, "")
+        return self.violations_from(response, "")
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for _, call in self._pending:
+            call.cancel()
         self.channel.close()
         if self.process.poll() is None:
             self.process.terminate()

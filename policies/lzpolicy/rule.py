@@ -21,6 +21,7 @@ from pulumi_policy import (
 )
 
 from . import props as wire
+from .decode_once import IdentityCache
 from .props import UnknownValueError
 
 PROJECT = "ai-landing-zone"
@@ -272,6 +273,23 @@ def _crash_message(rule: str, subject: str, exc: BaseException) -> str:
             "so the check fails closed: report it with the resource's inputs.")
 
 
+def _target(props: Any) -> Any:
+    """The decoded properties behind an SDK proxy (the same object for every policy of a request)."""
+    try:
+        return props["__target"]
+    except (KeyError, TypeError):
+        return props
+
+
+# Every policy of a request sees the same decoded properties (lzpolicy.decode_once): convert them to
+# plain values once. Views are read-only, so policies can share the result.
+_PLAIN = IdentityCache(wire.plain)
+
+
+def _plain(props: Any) -> Any:
+    return _PLAIN(_target(props))
+
+
 def _provider_props(provider: Any) -> Mapping[str, Any]:
     if provider is None:
         return {}
@@ -306,7 +324,7 @@ class ResourceRule(_RuleBase):
         def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
             if args.resource_type not in judged:
                 args.not_applicable(f"{args.resource_type} is not judged by {self.name}")
-            view = ResourceView(type=args.resource_type, props=wire.plain(args.props), urn=args.urn,
+            view = ResourceView(type=args.resource_type, props=_plain(args.props), urn=args.urn,
                                 name=args.name, protect=bool(getattr(args.opts, "protect", False)),
                                 config=args.get_config(), provider=_provider_props(args.provider),
                                 parent=getattr(args.opts, "parent", None) or "")
@@ -340,7 +358,7 @@ class StackRule(_RuleBase):
         def validate(args: StackValidationArgs, report: ReportViolation) -> None:
             config = args.get_config()
             views = [ResourceView(
-                type=r.resource_type, props=wire.plain(r.props), urn=r.urn, name=r.name,
+                type=r.resource_type, props=_plain(r.props), urn=r.urn, name=r.name,
                 protect=bool(getattr(r.opts, "protect", False)), config=config,
                 provider=_provider_props(r.provider), parent=r.parent.urn if r.parent else "",
                 dependencies=tuple(d.urn for d in r.dependencies),

@@ -105,24 +105,24 @@ def _not_applicable(result: Plan, pack: PolicyPack) -> tuple[dict[tuple[str, str
 
     def analyze(r):
         return r, pack.stub.Analyze(analyzer_pb2.AnalyzeRequest(
-            type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=pack._options(r),
-            provider=pack._provider(r, by_urn)))
+            type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=pack.analyzer_options(r),
+            provider=pack.analyzer_provider(r, by_urn)))
 
     # The pack serves four requests at once, as it does for the engine.
     with ThreadPoolExecutor(max_workers=4) as pool:
         for r, response in pool.map(analyze, result.records):
             reasons.update({(n.policy_name, r.urn): n.reason for n in response.not_applicable})
-            direct.update((v.policy_name, v.urn, v.message) for v in pack._violations(response, r.urn))
+            direct.update((v.policy_name, v.urn, v.message) for v in pack.violations_from(response, r.urn))
     stack_urn = next(r.urn for r in result.records if r.type == "pulumi:pulumi:Stack")
     resources = [analyzer_pb2.AnalyzerResource(
-        type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=pack._options(r),
-        provider=pack._provider(r, by_urn), parent=r.parent, dependencies=r.dependencies,
+        type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=pack.analyzer_options(r),
+        provider=pack.analyzer_provider(r, by_urn), parent=r.parent, dependencies=r.dependencies,
         propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
                               for k, v in r.property_dependencies.items()},
     ) for r in result.records]
     response = pack.stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources))
     reasons.update({(n.policy_name, stack_urn): n.reason for n in response.not_applicable})
-    direct.update((v.policy_name, v.urn, v.message) for v in pack._violations(response, ""))
+    direct.update((v.policy_name, v.urn, v.message) for v in pack.violations_from(response, ""))
     return reasons, direct
 
 
