@@ -164,9 +164,11 @@ class RecordingMonitor(MockMonitor):
             retain_on_delete=_optional_bool(request, "retainOnDelete"),
             ignore_changes=list(request.ignoreChanges),
             delete_before_replace=bool(request.deleteBeforeReplace),
-            aliases=[json_format.MessageToDict(a) for a in request.aliases] + list(request.aliasURNs),
+            aliases=([json_format.MessageToDict(a) for a in request.aliases] if request.aliases else [])
+            + list(request.aliasURNs),
             additional_secret_outputs=list(request.additionalSecretOutputs),
-            custom_timeouts={k: v for k, v in json_format.MessageToDict(request.customTimeouts).items() if v},
+            custom_timeouts={k: v for k in ("create", "update", "delete")
+                             if (v := getattr(request.customTimeouts, k))},
             version=request.version,
         )
         self._record(registration)
