@@ -7,7 +7,7 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from .engine.monitor import Registration
+from .engine.monitor import Registration, unwrap_secrets
 from .engine.plan import Plan, PlanRequest, plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,16 +31,4 @@ def of_type(result: Plan, type_: str) -> list[Registration]:
 
 def inputs(record: Registration) -> dict[str, Any]:
     """Wire-format (camelCase) inputs of a registration, secrets unwrapped."""
-    return _unwrap(json_format.MessageToDict(record.inputs))
-
-
-def _unwrap(value: Any) -> Any:
-    from .engine.monitor import SECRET_SIG
-
-    if isinstance(value, dict):
-        if SECRET_SIG in value and "value" in value:
-            return _unwrap(value["value"])
-        return {k: _unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unwrap(v) for v in value]
-    return value
+    return unwrap_secrets(json_format.MessageToDict(record.inputs))

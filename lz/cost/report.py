@@ -19,7 +19,7 @@ from components.catalog.pricing import (
     round_usd,
 )
 
-from ..engine.monitor import SECRET_SIG, STACK_TYPE
+from ..engine.monitor import STACK_TYPE, unwrap_secrets
 
 CURRENCY = "USD"
 UNTAGGED = "(untagged)"
@@ -39,19 +39,9 @@ class Row:
     inputs: Mapping[str, Any]
 
 
-def _unwrap(value: Any) -> Any:
-    if isinstance(value, dict):
-        if SECRET_SIG in value and "value" in value:
-            return _unwrap(value["value"])
-        return {k: _unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unwrap(v) for v in value]
-    return value
-
-
 def rows_from_plan(plan: Any) -> list[Row]:
     return [Row(urn=r.urn, type=r.type, name=r.name, custom=r.custom, parent=r.parent, id=r.id or "",
-                inputs=_unwrap(r.wire_inputs)) for r in plan.records]
+                inputs=unwrap_secrets(r.wire_inputs)) for r in plan.records]
 
 
 class PlanFileError(ValueError):

@@ -57,6 +57,18 @@ class Registration:
         return self.type.split(":", 1)[0]
 
 
+def unwrap_secrets(value: Any) -> Any:
+    """Wire-format values with every secret replaced by its plain value (for pricing and tests, never
+    for output: `lz.report.redact` shows secrets as "[secret]")."""
+    if isinstance(value, dict):
+        if SECRET_SIG in value and "value" in value:
+            return unwrap_secrets(value["value"])
+        return {k: unwrap_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_secrets(v) for v in value]
+    return value
+
+
 def _optional_bool(request: Any, name: str) -> bool:
     try:
         return request.HasField(name) and bool(getattr(request, name))
