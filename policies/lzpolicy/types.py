@@ -27,6 +27,7 @@ VPC = ("aws:ec2/vpc:Vpc",)
 SUBNET = ("aws:ec2/subnet:Subnet",)
 FLOW_LOG = ("aws:ec2/flowLog:FlowLog",)
 SECURITY_GROUP = ("aws:ec2/securityGroup:SecurityGroup",)
+DEFAULT_SECURITY_GROUP = ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",)
 SECURITY_GROUP_RULES = ("aws:ec2/securityGroupRule:SecurityGroupRule",
                         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
 LAUNCH_TEMPLATE = ("aws:ec2/launchTemplate:LaunchTemplate",)
@@ -101,6 +102,7 @@ GCP_IAM_POLICY = GCP_HIERARCHY_IAM_POLICY + GCP_RESOURCE_IAM_POLICY
 
 # --- Kubernetes -----------------------------------------------------------------------------------
 K8S_NAMESPACE = ("kubernetes:core/v1:Namespace",)
+K8S_SERVICE_ACCOUNT = ("kubernetes:core/v1:ServiceAccount",)
 K8S_NETWORK_POLICY = ("kubernetes:networking.k8s.io/v1:NetworkPolicy",)
 K8S_RESOURCE_QUOTA = ("kubernetes:core/v1:ResourceQuota",)
 K8S_ROLES = ("kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")
@@ -123,3 +125,5 @@ STATEFUL = (
     *S3_BUCKET, *EFS, *FSX_LUSTRE, *EBS_VOLUME, *KMS_KEY, *LOG_GROUP, *EKS_CLUSTER,
     *GCS_BUCKET, *GCP_KMS_KEY, "gcp:kms/keyRing:KeyRing", *GCP_FILESTORE, *GKE_CLUSTER,
 )
+
+GCP_ORG_POLICY = ("gcp:orgpolicy/policy:Policy",)

@@ -192,14 +192,14 @@ def test_rules_survive_unknown_missing_and_malformed_inputs(mutation: str, envir
             props = struct_pb2.Struct()
             props.update(MUTATIONS[mutation](json_format.MessageToDict(r.inputs)))
             response = pack.stub.Analyze(analyzer_pb2.AnalyzeRequest(type=r.type, properties=props, urn=r.urn,
-                                                                     name=r.name, options=pack._options(r)))
+                                                                     name=r.name, options=pack.analyzer_options(r)))
             for d in response.diagnostics:
                 if "can't run policy" in d.message:
                     assert mutation.endswith("unknown") and d.enforcementLevel == analyzer_pb2.ADVISORY, d.message
                 if CRASH in d.message:
                     crashes.add((d.policyName, d.message))
             resources.append(analyzer_pb2.AnalyzerResource(type=r.type, properties=props, urn=r.urn, name=r.name,
-                                                           options=pack._options(r)))
+                                                           options=pack.analyzer_options(r)))
         response = pack.stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources))
         crashes |= {(d.policyName, d.message) for d in response.diagnostics if CRASH in d.message}
     finally:

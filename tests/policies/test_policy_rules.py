@@ -73,6 +73,17 @@ CASES: list[tuple[str, str, str, str]] = [
     ("gcs-bucket-cmek-in-prod", "encryption", "enc-gcs-ok", NA),  # dev
     # --- exposure ------------------------------------------------------------------------------------------
     ("security-group-no-public-ingress", "exposure", "exp-sg-ok", C),
+    ("default-security-group-closed", "exposure", "exp-default-sg-closed", C),
+    ("default-security-group-closed", "exposure", "exp-default-sg-open", V),
+    ("default-security-group-closed", "exposure", "exp-sg-ok", NA),
+    ("gcp-org-policy-baseline", "keys", STACK_NAME, C),
+    ("gcp-org-policy-baseline", "keys", "keys-orgpolicy-uniformBucketLevelAccess", C),
+    ("gcp-org-policy-baseline", "keys", "keys-orgpolicy-oslogin-off", V),
+    ("gcp-org-policy-baseline", "exposure", STACK_NAME, V),
+    ("gcp-org-policy-baseline", "kubernetes", STACK_NAME, NA),
+    ("k8s-service-account-token-not-automounted", "kubernetes", "k8s-sa-ok", C),
+    ("k8s-service-account-token-not-automounted", "kubernetes", "k8s-sa-mounting", V),
+    ("k8s-service-account-token-not-automounted", "kubernetes", "k8s-sa-system", NA),
     ("security-group-no-public-ingress", "exposure", "exp-sg-open-ssh", V),
     ("security-group-no-public-ingress", "exposure", "exp-ingress-ipv6-open", V),
     ("security-group-no-public-ingress", "exposure", "exp-sg-egress", NA),

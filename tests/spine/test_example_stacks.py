@@ -1,11 +1,13 @@
 """Every example stack plans through the real CLI, as a user runs it: exit 0, the preview-shaped JSON,
-real-engine URNs, and no policy violation (what the README promises)."""
+real-engine URNs, and no policy violation (what the README promises); and every resource type the
+stacks create that the reference guardrails name is judged by at least one rule."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from functools import cache
 
 import pytest
 
@@ -14,16 +16,21 @@ from lz.testing import ROOT
 STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
 
 
+@cache
+def planned(stack: str) -> tuple[int, dict, str]:
+    proc = subprocess.run([sys.executable, "-m", "lz", "plan", stack, "--json", "-"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    return proc.returncode, json.loads(proc.stdout) if proc.stdout else {}, proc.stderr
+
+
 def test_the_example_stacks_are_the_documented_ones():
     assert STACKS == ["dev", "gcp-dev", "gcp-prod", "onprem", "prod"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_example_stack_plans_clean(stack):
-    proc = subprocess.run([sys.executable, "-m", "lz", "plan", stack, "--json", "-"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
+    code, doc, stderr = planned(stack)
+    assert code == 0, stderr
     assert doc["changeSummary"]["create"] == len(doc["steps"]) > 0
     assert doc["policyViolations"] == []
     stack_urn = f"urn:pulumi:{stack}::ai-landing-zone::pulumi:pulumi:Stack::ai-landing-zone-{stack}"
@@ -33,3 +40,13 @@ def test_example_stack_plans_clean(stack):
     assert doc["outputs"]["environment"] in ("dev", "staging", "prod")
     assert doc["cost"]["monthly"]["min"] <= doc["cost"]["monthly"]["max"]
     assert doc["lz"]["policyPacks"][0]["config"].endswith(f"policies/config/{doc['outputs']['environment']}.json")
+
+
+def test_every_guardrail_type_the_stacks_create_is_judged():
+    from lz.policies_cmd import DEFAULT_PACK, load_rules
+
+    reference = set(json.loads((ROOT / "policies" / "guardrail_resource_types.json").read_text())["types"])
+    created = {step["type"] for stack in STACKS for step in planned(stack)[1]["steps"]}
+    judged = {t for rule in load_rules(DEFAULT_PACK) for t in rule.resource_types}
+    assert len(reference & created) >= 30
+    assert sorted((reference & created) - judged) == []

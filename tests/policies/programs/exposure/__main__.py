@@ -115,3 +115,9 @@ gcp.compute.Firewall("exp-fw-ok", **FIREWALL)
 gcp.compute.Firewall("exp-fw-open", **with_changes(FIREWALL, source_ranges=["0.0.0.0/0"]))
 gcp.compute.Firewall("exp-fw-egress", **with_changes(FIREWALL, direction="EGRESS", source_ranges=None,
                                                      destination_ranges=["0.0.0.0/0"]))
+
+# --- default security groups: managed with no rules, or left with AWS's own ------------------------------
+aws.ec2.DefaultSecurityGroup("exp-default-sg-closed", vpc_id=vpc.id, ingress=[], egress=[], tags=TAGS)
+other_vpc = aws.ec2.Vpc("exp-vpc-other", cidr_block="10.1.0.0/16", tags=TAGS)
+aws.ec2.DefaultSecurityGroup("exp-default-sg-open", vpc_id=other_vpc.id, tags=TAGS, egress=[],
+                             ingress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "self": True}])

@@ -27,3 +27,14 @@ gcp.kms.CryptoKey("keys-gcp-fast-destroy", **with_changes(CRYPTO_KEY, destroy_sc
 # --- cost attribution (tags and labels) -----------------------------------------------------------------------
 aws.kms.Key("keys-aws-untagged", **with_changes(KEY, tags={"team": "platform"}))
 gcp.kms.CryptoKey("keys-gcp-unlabelled", **with_changes(CRYPTO_KEY, labels=None))
+
+# --- the org-policy baseline on the project (the rule reports a missing one against the stack) ----------
+ORG = {"parent": "projects/fixture-project", "spec": {"rules": [{"enforce": "TRUE"}]}}
+for constraint in ("storage.uniformBucketLevelAccess", "storage.publicAccessPrevention",
+                   "iam.disableServiceAccountKeyCreation"):
+    gcp.orgpolicy.Policy(f"keys-orgpolicy-{constraint.split('.')[1]}",
+                         name=f"projects/fixture-project/policies/{constraint}", **ORG)
+gcp.orgpolicy.Policy("keys-orgpolicy-no-external-ip", name="projects/fixture-project/policies/compute.vmExternalIpAccess",
+                     **with_changes(ORG, spec={"rules": [{"deny_all": "TRUE"}]}))
+gcp.orgpolicy.Policy("keys-orgpolicy-oslogin-off", name="projects/fixture-project/policies/compute.requireOsLogin",
+                     **with_changes(ORG, spec={"rules": [{"enforce": "FALSE"}]}))

@@ -38,3 +38,9 @@ for direction in ("Ingress", "Egress"):
                                     spec={"pod_selector": {}, "policy_types": [direction]})
 k8s.core.v1.ResourceQuota("k8s-ns-split-deny-quota", metadata={"name": "team", "namespace": "team-e"}, spec=QUOTA)
 k8s.core.v1.ConfigMap("k8s-settings", metadata={"name": "settings", "namespace": "team-a"}, data={"tier": "gold"})
+
+# --- ServiceAccounts: API token mounted only where asked for ---------------------------------------------
+k8s.core.v1.ServiceAccount("k8s-sa-ok", metadata={"name": "workload", "namespace": "team-a"},
+                           automount_service_account_token=False)
+k8s.core.v1.ServiceAccount("k8s-sa-mounting", metadata={"name": "workload", "namespace": "team-b"})
+k8s.core.v1.ServiceAccount("k8s-sa-system", metadata={"name": "node-agent", "namespace": "kube-system"})
