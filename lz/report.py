@@ -49,9 +49,11 @@ def cost_block(plan: Plan) -> dict[str, Any] | None:
     """The `cost` summary (idle and max-scale $/h and $/month) of a plan that ran."""
     if plan.run.error:
         return None
-    from .cost import summarize
+    if "cost" not in plan.derived:  # priced once, shown in the JSON, the tree and the Markdown
+        from .cost import summarize
 
-    return summarize(plan)
+        plan.derived["cost"] = summarize(plan)
+    return plan.derived["cost"]
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:

@@ -45,6 +45,7 @@ class Plan:
     violations: list[Violation]
     packs: list[PackSummary]
     seconds: dict[str, float]
+    derived: dict[str, Any] = field(default_factory=dict)  # reports computed from the plan, once
 
     @property
     def records(self) -> list[Registration]:

@@ -3,8 +3,11 @@
 pulumi_policy's analyzer turns `request.properties` (a protobuf Struct) into Python values inside its
 loop over policies: with 70+ policies, every resource is converted 70+ times, and the pack, not the
 program, sets the pace of a preview. The Struct object is the same for every policy of one request, so
-the conversion is memoized by identity (the cache holds the object, so an id cannot be reused while
-cached). The values handed to policies are the same as without the cache; policies only read them.
+the conversion is memoized. AnalyzeStack hands each policy fresh wrappers of the same messages, so
+the Struct-to-dict step is keyed by the message's deterministic serialization (equal bytes, equal
+values); the steps after it are keyed by the identity of what the first returned (the cache holds the
+object, so an id cannot be reused while cached). The values handed to policies are the same as
+without the cache; policies only read them.
 """
 
 from __future__ import annotations
@@ -49,6 +52,35 @@ class IdentityCache:
         return value
 
 
+class ContentCache(IdentityCache):
+    """fn(message) keyed by the message's deterministic wire bytes."""
+
+    def __call__(self, message: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs or not hasattr(message, "SerializeToString"):
+            return self.fn(message, *args, **kwargs)
+        last = getattr(self._local, "last", None)
+        if last is not None and last[0] is message:  # Analyze: the same message for every policy
+            self.hits += 1
+            return last[1]
+        entries: OrderedDict[Any, tuple[Any, Any]] | None = getattr(self._local, "entries", None)
+        if entries is None:
+            entries = self._local.entries = OrderedDict()
+        key = message.SerializeToString(deterministic=True)
+        found = entries.get(key)
+        if found is not None:
+            entries.move_to_end(key)
+            self.hits += 1
+            value = found[1]
+        else:
+            self.misses += 1
+            value = self.fn(message)
+            entries[key] = (None, value)
+            if len(entries) > self.max_entries:
+                entries.popitem(last=False)
+        self._local.last = (message, value)
+        return value
+
+
 def install() -> tuple[IdentityCache, IdentityCache]:
     """Route pulumi_policy's own property decoding through identity caches (idempotent)."""
     from google.protobuf import json_format
@@ -56,9 +88,12 @@ def install() -> tuple[IdentityCache, IdentityCache]:
 
     if isinstance(policy.deserialize_properties, IdentityCache):
         return policy.json_format.MessageToDict, policy.deserialize_properties
-    to_dict = IdentityCache(json_format.MessageToDict)
+    to_dict = ContentCache(json_format.MessageToDict)
     decode = IdentityCache(policy.deserialize_properties)
-    # Only pulumi_policy.policy sees the cached MessageToDict; the protobuf module is untouched.
+    # The SDK wraps the whole decoded tree in read-only, unknown-checking proxies for each policy.
+    proxy = IdentityCache(policy.unknown_checking_proxy)
+    # Only pulumi_policy.policy sees the cached functions; the protobuf module is untouched.
     policy.json_format = SimpleNamespace(MessageToDict=to_dict)
     policy.deserialize_properties = decode
+    policy.unknown_checking_proxy = proxy
     return to_dict, decode

@@ -293,7 +293,7 @@ def _plain(props: Any) -> Any:
 def _provider_props(provider: Any) -> Mapping[str, Any]:
     if provider is None:
         return {}
-    props = wire.plain(getattr(provider, "props", None) or {})
+    props = _plain(getattr(provider, "props", None) or {})
     return props if isinstance(props, dict) else {}
 
 
