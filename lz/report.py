@@ -81,6 +81,10 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 MAX_SIBLINGS = 12
 
 
+def _resources(n: int) -> str:
+    return f"{n} resource" if n == 1 else f"{n} resources"
+
+
 def _components_tree(plan: Plan) -> Tree:
     children: dict[str, list[Registration]] = defaultdict(list)
     for r in plan.records:
@@ -103,9 +107,9 @@ def _components_tree(plan: Plan) -> Tree:
                 if c.type not in folded:
                     folded.add(c.type)
                     total = sum(count(x.urn) for x in components if x.type == c.type)
-                    node.add(f"[cyan]{escape(c.type)}[/] x{component_types[c.type]}  [dim]{total} resources[/]")
+                    node.add(f"[cyan]{escape(c.type)}[/] x{component_types[c.type]}  [dim]{_resources(total)}[/]")
                 continue
-            branch = node.add(f"[cyan]{escape(c.type)}[/] {escape(c.name)}  [dim]{count(c.urn)} resources[/]")
+            branch = node.add(f"[cyan]{escape(c.type)}[/] {escape(c.name)}  [dim]{_resources(count(c.urn))}[/]")
             add(branch, c.urn)
         for type_, n in sorted(custom_types.items()):
             node.add(escape(type_) + (f" x{n}" if n > 1 else ""))
