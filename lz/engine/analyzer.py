@@ -156,7 +156,8 @@ class PolicyPack:
             self.process.kill()
             raise PolicyPackError(f"policy pack {self.dir} did not start:\n{line}\n{stderr}".rstrip())
         self._stderr: list[str] = []
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
         self.channel = grpc.insecure_channel(f"127.0.0.1:{line}", options=_CHANNEL_OPTIONS)
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
         self.info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
@@ -293,6 +294,9 @@ class PolicyPack:
 
     @property
     def stderr(self) -> str:
+        """What the pack printed to stderr; all of it once the process has exited."""
+        if self.process.poll() is not None:
+            self._drainer.join(timeout=5)
         return "".join(self._stderr)
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import grpc
+
 from .analyzer import EngineServer, PolicyPack, PolicyPackError, Violation, load_pack_config
 from .monitor import Registration
 from .project import Project, StackConfig, load_project, load_stack_config
@@ -122,6 +124,16 @@ class _Streamer:
                 pack.analyze_async(registration, self.by_urn)
 
 
+def _judged(pack: PolicyPack, analysis: Callable[[], list[Violation]]) -> list[Violation]:
+    """Run one pack's analysis; a pack that fails says why, with what it printed, not a bare gRPC error."""
+    try:
+        return analysis()
+    except grpc.RpcError as exc:
+        printed = pack.stderr.strip()
+        raise PolicyPackError(f"policy pack {pack.name} ({pack.dir}) failed: {exc.details() or exc.code()}"
+                              + (f"\n{printed}" if printed else "")) from None
+
+
 def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) -> Plan:
     say = progress or (lambda message: None)
     timings: dict[str, float] = {}
@@ -163,9 +175,9 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
             if run.error is None:
                 say(f"analyzing {len(run.records)} resources")
                 for pack in packs:
-                    violations.extend(pack.collect())
+                    violations.extend(_judged(pack, pack.collect))
                 for pack in packs:
-                    violations.extend(pack.analyze_stack(run.records))
+                    violations.extend(_judged(pack, lambda p=pack: p.analyze_stack(run.records)))
         timings["total"] = time.perf_counter() - started
         summaries = [PackSummary(name=p.name, version=p.version, dir=str(p.dir),
                                  config_file=str(c) if c else None, policies=len(p.policies), levels=p.levels)

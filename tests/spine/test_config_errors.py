@@ -74,6 +74,7 @@ def test_good_config_is_valid():
      "ai-landing-zone:gpuPools[0].capacity.reservationId: required when type is capacityBlock"),
     ("gpuPools[0].zone", "us-east-1f", "ai-landing-zone:gpuPools[0].zone: zone 'us-east-1f' is not one of network.zones"),
     ("teams[0].gpuQuota", {"trainning": 2}, "ai-landing-zone:teams[0].gpuQuota.trainning: unknown pool 'trainning'"),
+    ("teams[0].managedBy", "team", "ai-landing-zone:teams[0].managedBy: Input should be 'platform' or 'workspace'"),
     ("network.apiAllowedCidrs", ["0.0.0.0/0"], "ai-landing-zone:network.apiAllowedCidrs: 0.0.0.0/0 opens the cluster API"),
 ])
 def test_each_problem_is_one_line_with_file_and_key_path(path, value, expected):

@@ -171,3 +171,12 @@ def test_stack_reference_answered_from_saved_plan(tmp_path):
                               stack_outputs={"acme/net/prod": {"vpcId": "vpc-0abc"}}))
     assert result.run.error is None
     assert plan_json(result)["outputs"] == {"vpc": "vpc-0abc"}
+
+
+def test_a_pack_that_dies_is_reported_with_what_it_printed():
+    with pytest.raises(PolicyPackError) as info:
+        plan(PlanRequest(project_dir=PLAIN, stack="dev",
+                         policy_packs=[ROOT / "tests" / "fixtures" / "crashing_pack"]))
+    message = str(info.value)
+    assert "policy pack crashing" in message
+    assert "crashing-pack: out of memory judging the VPC" in message

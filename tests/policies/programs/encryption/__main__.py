@@ -5,7 +5,7 @@ Each non-compliant resource is its compliant twin with one argument changed (`wi
 
 import pulumi_aws as aws
 import pulumi_gcp as gcp
-from common import ACCOUNT, LABELS, TAGS, with_changes
+from common import LABELS, TAGS, eks_cluster, gke_cluster, with_changes
 
 key = aws.kms.Key("enc-key", enable_key_rotation=True, tags=TAGS)
 
@@ -62,24 +62,12 @@ aws.fsx.LustreFileSystem("enc-fsx-scratch", **with_changes(FSX, deployment_type=
                                                           per_unit_storage_throughput=None))
 
 # --- Kubernetes secrets ---------------------------------------------------------------------------------
-EKS = {"role_arn": f"arn:aws:iam::{ACCOUNT}:role/eks-cluster", "version": "1.33",
-       "vpc_config": {"subnet_ids": ["subnet-0a", "subnet-0b"], "endpoint_private_access": True,
-                      "endpoint_public_access": False},
-       "encryption_config": {"resources": ["secrets"], "provider": {"key_arn": key.arn}},
-       "enabled_cluster_log_types": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
-       "access_config": {"authentication_mode": "API"}, "tags": TAGS}
+EKS = eks_cluster(key.arn)
 aws.eks.Cluster("enc-eks-ok", **EKS)
 aws.eks.Cluster("enc-eks-plain", **with_changes(EKS, encryption_config=None))
 
 GKE_KEY = "projects/fixture-project/locations/us-central1/keyRings/lz/cryptoKeys/gke-secrets"
-GKE = {"location": "us-central1", "initial_node_count": 1, "remove_default_node_pool": True,
-       "database_encryption": {"state": "ENCRYPTED", "key_name": GKE_KEY},
-       "private_cluster_config": {"enable_private_nodes": True, "enable_private_endpoint": True,
-                                  "master_ipv4_cidr_block": "172.16.0.0/28"},
-       "workload_identity_config": {"workload_pool": "fixture-project.svc.id.goog"},
-       "datapath_provider": "ADVANCED_DATAPATH",
-       "logging_config": {"enable_components": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
-       "resource_labels": LABELS}
+GKE = gke_cluster(GKE_KEY)
 gcp.container.Cluster("enc-gke-ok", **GKE)
 gcp.container.Cluster("enc-gke-plain", **with_changes(GKE, database_encryption={"state": "DECRYPTED"}))
 

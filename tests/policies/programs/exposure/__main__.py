@@ -2,7 +2,7 @@
 
 import pulumi_aws as aws
 import pulumi_gcp as gcp
-from common import ACCOUNT, LABELS, TAGS, with_changes
+from common import LABELS, TAGS, eks_cluster, gke_cluster, with_changes
 
 vpc = aws.ec2.Vpc("exp-vpc", cidr_block="10.0.0.0/16", tags=TAGS)
 
@@ -55,12 +55,7 @@ aws.ec2.LaunchTemplate("exp-lt-public", **with_changes(LT, network_interfaces=[
 aws.ec2.LaunchTemplate("exp-lt-no-interfaces", **with_changes(LT, network_interfaces=None))
 
 # --- cluster API endpoints ------------------------------------------------------------------------------
-EKS = {"role_arn": f"arn:aws:iam::{ACCOUNT}:role/eks-cluster", "version": "1.33",
-       "vpc_config": {"subnet_ids": ["subnet-0a", "subnet-0b"], "endpoint_private_access": True,
-                      "endpoint_public_access": False},
-       "encryption_config": {"resources": ["secrets"], "provider": {"key_arn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1"}},
-       "enabled_cluster_log_types": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
-       "access_config": {"authentication_mode": "API"}, "tags": TAGS}
+EKS = eks_cluster()
 aws.eks.Cluster("exp-eks-private", **EKS)
 aws.eks.Cluster("exp-eks-restricted", **with_changes(EKS, vpc_config={
     "subnet_ids": ["subnet-0a", "subnet-0b"], "endpoint_private_access": True, "endpoint_public_access": True,
@@ -68,15 +63,7 @@ aws.eks.Cluster("exp-eks-restricted", **with_changes(EKS, vpc_config={
 aws.eks.Cluster("exp-eks-open", **with_changes(EKS, vpc_config={
     "subnet_ids": ["subnet-0a", "subnet-0b"], "endpoint_private_access": True, "endpoint_public_access": True}))
 
-GKE = {"location": "us-central1", "initial_node_count": 1, "remove_default_node_pool": True,
-       "database_encryption": {"state": "ENCRYPTED",
-                               "key_name": "projects/fixture-project/locations/us-central1/keyRings/lz/cryptoKeys/gke"},
-       "private_cluster_config": {"enable_private_nodes": True, "enable_private_endpoint": True,
-                                  "master_ipv4_cidr_block": "172.16.0.0/28"},
-       "workload_identity_config": {"workload_pool": "fixture-project.svc.id.goog"},
-       "datapath_provider": "ADVANCED_DATAPATH",
-       "logging_config": {"enable_components": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
-       "resource_labels": LABELS}
+GKE = gke_cluster()
 gke = gcp.container.Cluster("exp-gke-private", **GKE)
 gcp.container.Cluster("exp-gke-authorized", **with_changes(
     GKE, private_cluster_config={"enable_private_nodes": True, "enable_private_endpoint": False,

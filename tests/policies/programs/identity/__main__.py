@@ -3,7 +3,16 @@
 import pulumi_aws as aws
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
-from common import ACCOUNT, LABELS, TAGS, document, key_policy, service_trust, with_changes
+from common import (
+    LABELS,
+    TAGS,
+    document,
+    eks_cluster,
+    gke_cluster,
+    key_policy,
+    service_trust,
+    with_changes,
+)
 
 # --- the boundary: a ceiling written with service-level wildcards (not a grant) ----------------------------
 boundary = aws.iam.Policy("id-boundary", tags=TAGS, policy=document(
@@ -42,12 +51,7 @@ aws.kms.Key("id-key-public", **with_changes(KEY, policy=document(
 aws.kms.Key("id-key-default-policy", **with_changes(KEY, policy=None))
 
 # --- EKS authentication ------------------------------------------------------------------------------------
-EKS = {"role_arn": f"arn:aws:iam::{ACCOUNT}:role/eks-cluster", "version": "1.33",
-       "vpc_config": {"subnet_ids": ["subnet-0a", "subnet-0b"], "endpoint_private_access": True,
-                      "endpoint_public_access": False},
-       "encryption_config": {"resources": ["secrets"], "provider": {"key_arn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1"}},
-       "enabled_cluster_log_types": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
-       "access_config": {"authentication_mode": "API"}, "tags": TAGS}
+EKS = eks_cluster()
 aws.eks.Cluster("id-eks-api", **EKS)
 aws.eks.Cluster("id-eks-configmap", **with_changes(EKS, access_config={"authentication_mode": "CONFIG_MAP"}))
 
@@ -63,15 +67,7 @@ account = gcp.serviceaccount.Account("id-sa", account_id="trainer", display_name
 gcp.serviceaccount.Key("id-sa-key", service_account_id=account.name)
 
 # --- GKE identity -----------------------------------------------------------------------------------------
-GKE = {"location": "us-central1", "initial_node_count": 1, "remove_default_node_pool": True,
-       "database_encryption": {"state": "ENCRYPTED",
-                               "key_name": "projects/fixture-project/locations/us-central1/keyRings/lz/cryptoKeys/gke"},
-       "private_cluster_config": {"enable_private_nodes": True, "enable_private_endpoint": True,
-                                  "master_ipv4_cidr_block": "172.16.0.0/28"},
-       "workload_identity_config": {"workload_pool": "fixture-project.svc.id.goog"},
-       "datapath_provider": "ADVANCED_DATAPATH",
-       "logging_config": {"enable_components": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
-       "resource_labels": LABELS}
+GKE = gke_cluster()
 gke = gcp.container.Cluster("id-gke-ok", **GKE)
 gcp.container.Cluster("id-gke-no-workload-identity", **with_changes(GKE, workload_identity_config=None))
 gcp.container.Cluster("id-gke-autopilot", location="us-central1", enable_autopilot=True, resource_labels=LABELS,

@@ -3,7 +3,7 @@ GKE NetworkPolicy enforcement (planned as a dev stack)."""
 
 import pulumi_aws as aws
 import pulumi_gcp as gcp
-from common import LABELS, TAGS, with_changes
+from common import LABELS, TAGS, gke_cluster, with_changes
 
 LT = {"block_device_mappings": [{"device_name": "/dev/xvda", "ebs": {"encrypted": "true", "volume_size": 200}}],
       "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1},
@@ -22,15 +22,7 @@ aws.ec2.Instance("inst-vm-ok", **INSTANCE)
 aws.ec2.Instance("inst-vm-imdsv1", **with_changes(INSTANCE, metadata_options={"http_tokens": "optional",
                                                                               "http_put_response_hop_limit": 1}))
 
-GKE = {"location": "us-central1", "initial_node_count": 1, "remove_default_node_pool": True,
-       "database_encryption": {"state": "ENCRYPTED",
-                               "key_name": "projects/fixture-project/locations/us-central1/keyRings/lz/cryptoKeys/gke"},
-       "private_cluster_config": {"enable_private_nodes": True, "enable_private_endpoint": True,
-                                  "master_ipv4_cidr_block": "172.16.0.0/28"},
-       "workload_identity_config": {"workload_pool": "fixture-project.svc.id.goog"},
-       "datapath_provider": "ADVANCED_DATAPATH",
-       "logging_config": {"enable_components": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
-       "resource_labels": LABELS}
+GKE = gke_cluster()
 gke = gcp.container.Cluster("inst-gke-ok", **GKE)
 gcp.container.Cluster("inst-gke-unshielded", **with_changes(GKE, enable_shielded_nodes=False))
 gcp.container.Cluster("inst-gke-legacy-dataplane", **with_changes(GKE, datapath_provider="LEGACY_DATAPATH"))

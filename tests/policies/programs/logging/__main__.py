@@ -2,7 +2,7 @@
 
 import pulumi_aws as aws
 import pulumi_gcp as gcp
-from common import ACCOUNT, LABELS, TAGS, with_changes
+from common import ACCOUNT, TAGS, eks_cluster, gke_cluster, with_changes
 
 key = aws.kms.Key("log-key", enable_key_rotation=True, tags=TAGS)
 
@@ -30,24 +30,11 @@ aws.ec2.FlowLog("log-flow-subnet-only", subnet_id=subnet.id, traffic_type="ALL",
                 iam_role_arn=f"arn:aws:iam::{ACCOUNT}:role/flow-logs", tags=TAGS)
 
 # --- EKS and GKE control planes -----------------------------------------------------------------------------
-EKS = {"role_arn": f"arn:aws:iam::{ACCOUNT}:role/eks-cluster", "version": "1.33",
-       "vpc_config": {"subnet_ids": ["subnet-0a", "subnet-0b"], "endpoint_private_access": True,
-                      "endpoint_public_access": False},
-       "encryption_config": {"resources": ["secrets"], "provider": {"key_arn": key.arn}},
-       "enabled_cluster_log_types": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
-       "access_config": {"authentication_mode": "API"}, "tags": TAGS}
+EKS = eks_cluster(key.arn)
 aws.eks.Cluster("log-eks-ok", **EKS)
 aws.eks.Cluster("log-eks-audit-only", **with_changes(EKS, enabled_cluster_log_types=["audit"]))
 
-GKE = {"location": "us-central1", "initial_node_count": 1, "remove_default_node_pool": True,
-       "database_encryption": {"state": "ENCRYPTED",
-                               "key_name": "projects/fixture-project/locations/us-central1/keyRings/lz/cryptoKeys/gke"},
-       "private_cluster_config": {"enable_private_nodes": True, "enable_private_endpoint": True,
-                                  "master_ipv4_cidr_block": "172.16.0.0/28"},
-       "workload_identity_config": {"workload_pool": "fixture-project.svc.id.goog"},
-       "datapath_provider": "ADVANCED_DATAPATH",
-       "logging_config": {"enable_components": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
-       "resource_labels": LABELS}
+GKE = gke_cluster()
 gcp.container.Cluster("log-gke-ok", **GKE)
 gcp.container.Cluster("log-gke-system-only", **with_changes(GKE, logging_config={
     "enable_components": ["SYSTEM_COMPONENTS", "WORKLOADS"]}))
