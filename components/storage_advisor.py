@@ -23,6 +23,7 @@ from typing import Any
 from components.catalog import UnknownTypeError, price
 from components.config.checks import pool_gpus_per_node
 from components.config.model import Cloud, GpuPool, LandingZoneConfig
+from components.config.support import FSX_LUSTRE_TIERS, MANAGED_LUSTRE_TIERS
 
 # A sustained per-GPU read rate for training, when a pool does not state its own. NVIDIA's DGX SuperPOD
 # reference architecture sizes the "Standard" storage tier at 80 GB/s aggregate read per scalable unit
@@ -41,19 +42,10 @@ DEFAULT_READ_SOURCE = (
 OVERSIZE_FACTOR = 2.0
 GIB_PER_TIB = 1024
 
-# FSx for Lustre PERSISTENT_2 (SSD): tiers 125/250/500/1000 MB/s per TiB; capacity 1,200 GiB, 2,400 GiB and
-# increments of 2,400 GiB (FSx API reference, CreateFileSystem StorageCapacity and
-# LustreFileSystemConfiguration PerUnitStorageThroughput, as rendered in the AWS SDK for Kotlin docs).
-FSX_TIERS = (125, 250, 500, 1000)
+# FSx for Lustre PERSISTENT_2 (SSD): capacity 1,200 GiB, 2,400 GiB and increments of 2,400 GiB (FSx API
+# reference, CreateFileSystem StorageCapacity). The throughput tiers of both Lustre services are cloud facts
+# and live in the support table (components/config/support.py) with their sources.
 FSX_FIRST_GIB, FSX_STEP_GIB = 1200, 2400
-
-# Google Cloud Managed Lustre: tier -> (minimum capacity, capacity step) in GiB. Two renderings of
-# https://cloud.google.com/managed-lustre/docs/quotas (retrieved 2026-11-22) give minimums of 9,000 / 18,000 /
-# 36,000 / 72,000 GiB and of twice that for the 1000 / 500 / 250 / 125 tiers. The larger minimum is valid
-# under both; the smaller figure is the step, which divides both.
-MANAGED_LUSTRE_TIERS: Mapping[int, tuple[int, int]] = {
-    125: (144_000, 72_000), 250: (72_000, 36_000), 500: (36_000, 18_000), 1000: (18_000, 9_000),
-}
 
 
 @dataclass(frozen=True)
@@ -200,7 +192,7 @@ def size_lustre(demand_mbps: float, prices: Mapping[int, float | None]) -> Lustr
     (`ranked_by_cost` False, `monthly_usd` None unless that tier is priced). Stable signature: the AWS
     storage component calls it.
     """
-    return _choose(demand_mbps, prices, FSX_TIERS, fsx_capacity_for, "FSx for Lustre PERSISTENT_2")
+    return _choose(demand_mbps, prices, FSX_LUSTRE_TIERS, fsx_capacity_for, "FSx for Lustre PERSISTENT_2")
 
 
 def size_managed_lustre(demand_mbps: float, prices: Mapping[int, float | None]) -> LustreChoice:
@@ -210,7 +202,7 @@ def size_managed_lustre(demand_mbps: float, prices: Mapping[int, float | None]) 
 
 
 def fsx_lustre_prices() -> dict[int, float | None]:
-    return {t: price(f"aws.fsx_lustre.persistent_2.{t}.gb_month").usd for t in FSX_TIERS}
+    return {t: price(f"aws.fsx_lustre.persistent_2.{t}.gb_month").usd for t in FSX_LUSTRE_TIERS}
 
 
 def managed_lustre_prices() -> dict[int, float | None]:
@@ -221,7 +213,7 @@ def managed_lustre_prices() -> dict[int, float | None]:
 def smallest_supply_mbps(kind: str) -> float:
     """Throughput of the smallest file system of a kind: below it, 'oversized' cannot be helped."""
     if kind == "lustre":
-        return lustre_supply_mbps(FSX_FIRST_GIB, FSX_TIERS[0])
+        return lustre_supply_mbps(FSX_FIRST_GIB, FSX_LUSTRE_TIERS[0])
     if kind == "managedLustre":
         return min(lustre_supply_mbps(lo, tier) for tier, (lo, _) in MANAGED_LUSTRE_TIERS.items())
     return 0.0
@@ -274,7 +266,7 @@ def advise(config: LandingZoneConfig) -> StorageAdvice:
 
 
 __all__ = [
-    "DEFAULT_READ_MBPS_PER_GPU", "DEFAULT_READ_SOURCE", "FSX_TIERS", "MANAGED_LUSTRE_TIERS", "Advisory", "Demand",
+    "DEFAULT_READ_MBPS_PER_GPU", "DEFAULT_READ_SOURCE", "FSX_LUSTRE_TIERS", "MANAGED_LUSTRE_TIERS", "Advisory", "Demand",
     "LustreChoice", "PoolDemand", "StorageAdvice", "advise", "fsx_capacity_for", "fsx_lustre_prices", "judge",
     "lustre_supply_mbps", "managed_lustre_capacity_for", "managed_lustre_prices", "size_lustre",
     "size_managed_lustre", "smallest_supply_mbps", "supply_mbps", "training_demand",

@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.console import Console
 
-EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
+from components.names import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
 
 
 class UsageError(Exception):

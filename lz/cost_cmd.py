@@ -14,7 +14,8 @@ from typing import Any
 
 from rich.console import Console
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+from components.names import EXIT_BAD_INPUT, EXIT_OK
+
 GROUPINGS = ("component", "team", "pool", "capacityType", "type")
 DEFAULT_GROUPS = ["component", "team", "pool"]
 

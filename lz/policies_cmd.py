@@ -21,10 +21,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from components.names import ENVIRONMENTS, EXIT_BAD_INPUT, EXIT_OK
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PACK = ROOT / "policies"
-ENVIRONMENTS = ("dev", "staging", "prod")
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 class PackLoadError(Exception):

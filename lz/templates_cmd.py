@@ -22,10 +22,10 @@ from typing import Any
 import yaml
 from rich.console import Console
 
+from components.names import ENVIRONMENTS, EXIT_BAD_INPUT, EXIT_OK, PROJECT
+
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = ROOT / "templates"
-PROJECT = "ai-landing-zone"
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 # Pulumi's own rules (sdk/go/common/workspace: ValidateProjectName, ValidateProjectDescription, stack names).
 _PROJECT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -254,7 +254,6 @@ def _template_files(directory: Path):
 # --- lz new-stack ----------------------------------------------------------------------------------
 
 CLOUDS = ("aws", "gcp", "byo")
-ENVIRONMENTS = ("dev", "staging", "prod")
 _DEFAULT_REGION = {"aws": "us-east-1", "gcp": "us-central1"}
 _GCP_PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.names import POOL_LABEL, SYSTEM_POOL
+
 from .common import AwsContext
 from .node_template import encrypted_volume, imds_v2, launched_tags
 
 SYSTEM_INSTANCE_TYPE = "m7i.large"
-SYSTEM_LABELS = {"ai-landing-zone/pool": "system"}
+SYSTEM_LABELS = {POOL_LABEL: SYSTEM_POOL}
 VPC_CNI_CONFIGURATION = {"env": {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}}
 
 

@@ -32,13 +32,12 @@ import pulumi_aws as aws
 
 from components.catalog import AwsInstanceType, aws_instance_type
 from components.config.model import Capacity, CapacityType, GpuPool, Taint
+from components.names import LABEL_PREFIX, POOL_LABEL
 from components.platform_inputs import GpuPoolHandle
 
 from .common import AwsContext
 from .node_template import encrypted_volume, imds_v2, launched_tags
 
-LABEL_PREFIX = "ai-landing-zone"
-POOL_LABEL = f"{LABEL_PREFIX}/pool"
 ACCELERATOR_LABEL = f"{LABEL_PREFIX}/accelerator"
 CAPACITY_LABEL = f"{LABEL_PREFIX}/capacity-type"
 EFA_LABEL = f"{LABEL_PREFIX}/efa"

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.config.checks import LUSTRE_THROUGHPUT_TIERS
 from components.config.model import BucketPolicy, ObjectTier, StorageConfig
+from components.config.support import FSX_LUSTRE_TIERS
 from components.platform_inputs import FileTierHandle
 from components.storage_advisor import (
     FSX_FIRST_GIB,
@@ -150,8 +150,8 @@ def lustre_size(capacity_gib: int | None, throughput_mbps_per_tib: int | None, *
     sizes for `demand_mbps`, what the training pools read at max scale: at the configured tier, or at the
     cheapest tier that delivers it. No training pools (demand 0) gives the smallest file system.
     """
-    if throughput_mbps_per_tib is not None and throughput_mbps_per_tib not in LUSTRE_THROUGHPUT_TIERS:
-        raise ValueError(f"Lustre PERSISTENT_2 throughput must be one of {LUSTRE_THROUGHPUT_TIERS} MB/s/TiB, "
+    if throughput_mbps_per_tib is not None and throughput_mbps_per_tib not in FSX_LUSTRE_TIERS:
+        raise ValueError(f"Lustre PERSISTENT_2 throughput must be one of {FSX_LUSTRE_TIERS} MB/s/TiB, "
                          f"got {throughput_mbps_per_tib}")
     if capacity_gib is not None:
         if capacity_gib < 1:

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.names import POOL_LABEL
+
 from . import UnknownPriceError, UnknownTypeError, aws_instance_type, gcp_machine_type, price
 
 HOURS_PER_MONTH = 730  # the figure AWS and Google price calculators use
@@ -197,8 +199,6 @@ def _pool_charge(*, instance_price: float | None, instance_type: str, price_key:
 
 
 _EKS_CAPACITY = {"ON_DEMAND": ON_DEMAND, "SPOT": SPOT, "CAPACITY_BLOCK": CAPACITY_BLOCK}
-# The Kubernetes node label the landing zone puts on every pool's nodes (components/aws|gcp gpu_node_pool).
-POOL_LABEL = "ai-landing-zone/pool"
 
 
 def pool_name(labels: Any, *names: Any) -> str:

@@ -1,14 +1,34 @@
-"""Checks that need more than one key, or the hardware catalog, to decide."""
+"""Checks that need more than one key, the hardware catalog, or the cloud, to decide.
+
+`semantic_problems` is the one validation pipeline after the schema: every named check below, then the
+cloud's own checks (`CLOUD_CHECKS`), all before anything is registered, under `lz validate`, `lz plan`
+and a real `pulumi up` alike. Each check reports one problem per mistake, with the full key path.
+What a cloud supports is a table (`support.SUPPORT`); `supported_values` is the only check that reads it,
+so a value is never rejected twice.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from .model import Cloud, LandingZoneConfig
+from components.names import KUEUE_CPU_FLAVOR, RESERVED_NAMESPACES
+
+from .model import CapacityType, Cloud, LandingZoneConfig
+from .support import SUPPORT
 
 if TYPE_CHECKING:
     from . import ConfigProblem
+
+Check = Callable[[LandingZoneConfig], "Iterator[ConfigProblem]"]
+
+
+def _problem(path: str, message: str) -> ConfigProblem:
+    from . import ConfigProblem
+
+    return ConfigProblem(path, message)
 
 
 def pool_gpus_per_node(cloud: Cloud, instance_type: str) -> int:
@@ -22,14 +42,6 @@ def pool_gpus_per_node(cloud: Cloud, instance_type: str) -> int:
         except UnknownTypeError:
             return gcp_machine_type(instance_type).accelerator.count
     return aws_instance_type(instance_type).accelerator.count
-
-
-# Names the Kubernetes platform layer (components/k8s) gives its own objects; config must not reuse them.
-KUEUE_NAMESPACE = "kueue-system"
-GPU_OPERATOR_NAMESPACE = "gpu-operator"
-KUEUE_CPU_FLAVOR = "default-flavor"  # GPU pools name the other Kueue flavors
-# Team namespaces are named after the team; these belong to Kubernetes or to the platform's services.
-RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE)
 
 
 def _lookup_problem(cloud: Cloud, instance_type: str) -> str | None:
@@ -47,177 +59,203 @@ def _lookup_problem(cloud: Cloud, instance_type: str) -> str | None:
     return "; ".join(errors)
 
 
-# What the AWS landing zone can build; other values of these keys belong to GCP or to brought clusters.
-AWS_FILE_KINDS = ("none", "lustre", "efs")
-AWS_IMAGES = ("al2023-nvidia", "bottlerocket-nvidia")
-AWS_BLOCK_CLASSES = ("gp3", "io2")
-LUSTRE_THROUGHPUT_TIERS = (125, 250, 500, 1000)  # FSx for Lustre PERSISTENT_2, MB/s per TiB
-
-
-def _s3_lifecycle_problems(policy) -> list[tuple[str, str]]:
-    """S3 rejects lifecycle rules that break its minimum storage durations; say so at plan time."""
-    ia, archive, expire = (policy.transition_to_infrequent_days, policy.transition_to_archive_days,
-                           policy.expiration_days)
-    out = []
-    if ia is not None and ia < 30:
-        out.append(("transitionToInfrequentDays", f"must be >= 30 on AWS: S3 keeps objects 30 days before "
-                                                  f"Standard-IA (got {ia})"))
-    if ia is not None and archive is not None and archive < ia + 30:
-        out.append(("transitionToArchiveDays", f"must be at least 30 days after transitionToInfrequentDays "
-                                               f"({ia}) on AWS (got {archive})"))
-    last = max((d for d in (ia, archive) if d is not None), default=None)
-    if expire is not None and last is not None and expire <= last:
-        out.append(("expirationDays", f"must be later than the last transition (day {last}) (got {expire})"))
+def _catalogued(cfg: LandingZoneConfig) -> dict[str, int]:
+    """GPUs at maxNodes of each pool whose hardware is known (catalog, or gpusPerNode on byo)."""
+    out = {}
+    for pool in cfg.gpu_pools:
+        if pool.gpus_per_node is not None and cfg.cloud is Cloud.byo:
+            out[pool.name] = pool.max_nodes * pool.gpus_per_node
+        elif _lookup_problem(cfg.cloud, pool.instance_type) is None:
+            out[pool.name] = pool.max_nodes * pool_gpus_per_node(cfg.cloud, pool.instance_type)
     return out
 
 
-def _aws_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
-    from . import ConfigProblem
-    from .model import CapacityType
-
-    problems: list[ConfigProblem] = []
-    reserved = (CapacityType.reservation, CapacityType.capacity_block)
-    for i, pool in enumerate(cfg.gpu_pools):
-        where = f"gpuPools[{i}]"
-        kind = pool.capacity.type
-        if kind is CapacityType.flex_start:
-            problems.append(ConfigProblem(
-                f"{where}.capacity.type", "flexStart is a GCP capacity type; on AWS use onDemand, spot, "
-                "reservation or capacityBlock"))
-        if kind in reserved and not pool.capacity.zone:
-            problems.append(ConfigProblem(
-                f"{where}.capacity.zone", f"required with capacity type {kind.value} on AWS: the zone the "
-                "reservation is in (the pool is pinned there)"))
-        if kind in reserved and pool.placement == "compact":
-            problems.append(ConfigProblem(
-                f"{where}.placement", f"compact conflicts with capacity type {kind.value}: the reservation decides "
-                "placement, and a placement group it was not made in makes launches fail; omit placement"))
-        if pool.image and pool.image not in AWS_IMAGES:
-            problems.append(ConfigProblem(
-                f"{where}.image", f"must be one of {', '.join(AWS_IMAGES)} on AWS (got {pool.image!r})"))
-    file_tier = cfg.storage.file
-    if file_tier.kind not in AWS_FILE_KINDS:
-        problems.append(ConfigProblem(
-            "storage.file.kind", f"must be one of {', '.join(AWS_FILE_KINDS)} on AWS (got {file_tier.kind!r})"))
-    if file_tier.kind == "lustre" and file_tier.throughput_mbps_per_tib is not None \
-            and file_tier.throughput_mbps_per_tib not in LUSTRE_THROUGHPUT_TIERS:
-        problems.append(ConfigProblem(
-            "storage.file.throughputMbpsPerTib", "must be one of "
-            f"{', '.join(map(str, LUSTRE_THROUGHPUT_TIERS))} for FSx for Lustre PERSISTENT_2 "
-            f"(got {file_tier.throughput_mbps_per_tib})"))
-    for purpose in ("datasets", "checkpoints", "artifacts", "logs"):
-        problems += [ConfigProblem(f"storage.objects.{purpose}.{key}", message)
-                     for key, message in _s3_lifecycle_problems(getattr(cfg.storage.objects, purpose))]
-    block_class = cfg.storage.block.default_class
-    if block_class and block_class not in AWS_BLOCK_CLASSES:
-        problems.append(ConfigProblem(
-            "storage.block.defaultClass", f"must be one of {', '.join(AWS_BLOCK_CLASSES)} on AWS (got {block_class!r})"))
-    return problems
+def _allowed(values: tuple[str, ...], cloud: Cloud) -> str:
+    return ", ".join(values) if values else f"none on {cloud.value}"
 
 
-def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
-    from . import ConfigProblem
+# --- the named checks -------------------------------------------------------------------------------
 
-    problems: list[ConfigProblem] = []
-    if cfg.cloud is Cloud.aws:
-        problems += _aws_problems(cfg)
-
+def required_cloud_keys(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
     if cfg.cloud is Cloud.gcp:
         if not cfg.region:
-            problems.append(ConfigProblem("region", "required when cloud is gcp (e.g. us-central1)"))
+            yield _problem("region", "required when cloud is gcp (e.g. us-central1)")
         if not cfg.gcp_project:
-            problems.append(ConfigProblem("gcpProject", "required when cloud is gcp"))
-    if cfg.cloud is Cloud.byo:
-        if not cfg.kubernetes.kubeconfig_secret:
-            problems.append(ConfigProblem(
-                "kubernetes.kubeconfigSecret",
-                "required when cloud is byo: the config key of the kubeconfig, set with `pulumi config set --secret`",
-            ))
-        if cfg.storage.file.kind not in ("none",):
-            problems.append(ConfigProblem("storage.file.kind", "must be none when cloud is byo (bring your own file tier)"))
+            yield _problem("gcpProject", "required when cloud is gcp")
+    if cfg.cloud is Cloud.byo and not cfg.kubernetes.kubeconfig_secret:
+        yield _problem("kubernetes.kubeconfigSecret",
+                       "required when cloud is byo: the config key of the kubeconfig, set with "
+                       "`pulumi config set --secret`")
 
+
+def supported_values(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
+    """Values that exist in the schema but not on this cloud (the `support.SUPPORT` table)."""
+    support = SUPPORT[cfg.cloud]
+    cloud = cfg.cloud.value
+    kind = cfg.storage.file.kind
+    if kind not in support.file_kinds:
+        yield _problem("storage.file.kind", f"must be one of {_allowed(support.file_kinds, cfg.cloud)} when cloud "
+                                            f"is {cloud} (got {kind!r})")
+    tier = cfg.storage.file.throughput_mbps_per_tib
+    if tier is not None and kind == support.lustre_kind and tier not in support.lustre_tiers:
+        yield _problem("storage.file.throughputMbpsPerTib",
+                       f"must be one of {', '.join(map(str, support.lustre_tiers))} MB/s per TiB for {kind} "
+                       f"(got {tier})")
+    block_class = cfg.storage.block.default_class
+    if block_class and block_class not in support.block_classes:
+        allowed = _allowed(support.block_classes, cfg.cloud)
+        if cfg.cloud is Cloud.byo:
+            allowed = "none (a brought cluster keeps its own classes; list them in kubernetes.storageClasses)"
+        yield _problem("storage.block.defaultClass",
+                       f"must be one of {allowed} when cloud is {cloud} (got {block_class!r})")
+    for i, pool in enumerate(cfg.gpu_pools):
+        if pool.image is not None and pool.image not in support.images:
+            yield _problem(f"gpuPools[{i}].image", f"must be one of {_allowed(support.images, cfg.cloud)} when "
+                                                   f"cloud is {cloud} (got {pool.image!r})")
+        if pool.capacity.type not in support.capacity_types:
+            allowed = ", ".join(t.value for t in support.capacity_types)
+            yield _problem(f"gpuPools[{i}].capacity.type", f"must be one of {allowed} when cloud is {cloud} "
+                                                           f"(got {pool.capacity.type.value!r})")
+
+
+def pool_names(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
     names = Counter(p.name for p in cfg.gpu_pools)
-    capacity: dict[str, int] = {}
+    for i, pool in enumerate(cfg.gpu_pools):
+        if names[pool.name] > 1:
+            yield _problem(f"gpuPools[{i}].name", f"duplicate pool name {pool.name!r}; names must be unique")
+        if pool.name == KUEUE_CPU_FLAVOR:
+            yield _problem(f"gpuPools[{i}].name",
+                           f"{pool.name!r} is the name of the platform's CPU/memory flavor; rename the pool")
+
+
+def pool_hardware(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
     for i, pool in enumerate(cfg.gpu_pools):
         where = f"gpuPools[{i}]"
-        if names[pool.name] > 1:
-            problems.append(ConfigProblem(f"{where}.name", f"duplicate pool name {pool.name!r}; names must be unique"))
         if pool.gpus_per_node is not None and cfg.cloud is not Cloud.byo:
-            problems.append(ConfigProblem(
-                f"{where}.gpusPerNode", f"only for cloud byo; on {cfg.cloud.value} the catalog gives the GPUs of "
-                f"{pool.instance_type}"))
+            yield _problem(f"{where}.gpusPerNode", f"only for cloud byo; on {cfg.cloud.value} the catalog gives "
+                                                   f"the GPUs of {pool.instance_type}")
         # A brought pool may be hardware no catalog lists: then gpusPerNode says what it holds.
-        brought_off_catalog = cfg.cloud is Cloud.byo and pool.gpus_per_node is not None
-        problem = None if brought_off_catalog else _lookup_problem(cfg.cloud, pool.instance_type)
+        if cfg.cloud is Cloud.byo and pool.gpus_per_node is not None:
+            continue
+        problem = _lookup_problem(cfg.cloud, pool.instance_type)
         if problem:
             if cfg.cloud is Cloud.byo:
                 problem += "; or set gpusPerNode for hardware outside the catalog"
-            problems.append(ConfigProblem(f"{where}.instanceType", problem))
-            continue
-        capacity[pool.name] = pool.max_nodes * (
-            pool.gpus_per_node or pool_gpus_per_node(cfg.cloud, pool.instance_type))
-        zones = cfg.network.zones
+            yield _problem(f"{where}.instanceType", problem)
+
+
+def pool_zones(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
+    zones = cfg.network.zones
+    for i, pool in enumerate(cfg.gpu_pools):
+        where = f"gpuPools[{i}]"
         for key, zone in (("zone", pool.zone), ("capacity.zone", pool.capacity.zone)):
             if zone and zones and zone not in zones:
-                problems.append(ConfigProblem(
-                    f"{where}.{key}", f"zone {zone!r} is not one of network.zones ({', '.join(zones)})"))
+                yield _problem(f"{where}.{key}", f"zone {zone!r} is not one of network.zones ({', '.join(zones)})")
         if pool.zone and pool.capacity.zone and pool.zone != pool.capacity.zone:
-            problems.append(ConfigProblem(
-                f"{where}.zone", f"must equal capacity.zone {pool.capacity.zone!r}: the reservation decides the zone"))
+            yield _problem(f"{where}.zone",
+                           f"must equal capacity.zone {pool.capacity.zone!r}: the reservation decides the zone")
 
+
+def reserved_capacity(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
+    """Reservations pin a pool: they decide the zone and the placement."""
+    reserved = (CapacityType.reservation, CapacityType.capacity_block)
+    if cfg.cloud is not Cloud.aws:
+        return
+    for i, pool in enumerate(cfg.gpu_pools):
+        kind = pool.capacity.type
+        if kind in reserved and not pool.capacity.zone:
+            yield _problem(f"gpuPools[{i}].capacity.zone",
+                           f"required with capacity type {kind.value} on AWS: the zone the reservation is in "
+                           "(the pool is pinned there)")
+        if kind in reserved and pool.placement == "compact":
+            yield _problem(f"gpuPools[{i}].placement",
+                           f"compact conflicts with capacity type {kind.value}: the reservation decides placement, "
+                           "and a placement group it was not made in makes launches fail; omit placement")
+
+
+def gpu_cap(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
+    capacity = _catalogued(cfg)
     if cfg.max_gpus is not None and capacity:
         total = sum(capacity.values())
         if total > cfg.max_gpus:
-            problems.append(ConfigProblem(
-                "maxGpus", f"pools can scale to {total} GPUs, more than maxGpus {cfg.max_gpus}; lower maxNodes or raise maxGpus"))
+            yield _problem("maxGpus", f"pools can scale to {total} GPUs, more than maxGpus {cfg.max_gpus}; lower "
+                                      "maxNodes or raise maxGpus")
 
-    if cfg.cloud is Cloud.byo and len(cfg.gpu_pools) > 1:
-        # Kueue tells brought pools apart only by node labels; equal selectors would mix their quotas.
-        seen: dict[tuple[tuple[str, str], ...], str] = {}
-        for i, pool in enumerate(cfg.gpu_pools):
-            selector = tuple(sorted({**cfg.kubernetes.gpu_node_selector, **pool.labels}.items()))
-            if selector in seen:
-                problems.append(ConfigProblem(
-                    f"gpuPools[{i}].labels", f"pool {pool.name!r} selects the same nodes as pool {seen[selector]!r}; "
-                    "give each brought pool a node label that only its nodes carry"))
-            seen.setdefault(selector, pool.name)
 
-    block_classes = {Cloud.aws: ("gp3", "io2"), Cloud.gcp: ("hyperdisk-balanced", "pd-balanced"), Cloud.byo: ()}
-    default_class = cfg.storage.block.default_class
-    if default_class and default_class not in block_classes[cfg.cloud]:
-        allowed = ", ".join(block_classes[cfg.cloud]) or "none (a brought cluster keeps its own classes)"
-        problems.append(ConfigProblem(
-            "storage.block.defaultClass", f"{default_class} is not a {cfg.cloud.value} class; allowed: {allowed}"))
+def brought_pool_selectors(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
+    """Kueue tells brought pools apart only by node labels; equal selectors would mix their quotas."""
+    if cfg.cloud is not Cloud.byo:
+        return
+    seen: dict[tuple[tuple[str, str], ...], str] = {}
     for i, pool in enumerate(cfg.gpu_pools):
-        if pool.name == KUEUE_CPU_FLAVOR:
-            problems.append(ConfigProblem(
-                f"gpuPools[{i}].name", f"{pool.name!r} is the name of the platform's CPU/memory flavor; rename the pool"))
+        selector = tuple(sorted({**cfg.kubernetes.gpu_node_selector, **pool.labels}.items()))
+        if selector in seen:
+            yield _problem(f"gpuPools[{i}].labels",
+                           f"pool {pool.name!r} selects the same nodes as pool {seen[selector]!r}; give each "
+                           "brought pool a node label that only its nodes carry")
+        seen.setdefault(selector, pool.name)
 
+
+def cloud_only_keys(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
     if cfg.kubernetes.gcs_fuse_buckets and cfg.cloud is not Cloud.gcp:
-        problems.append(ConfigProblem("kubernetes.gcsFuseBuckets", f"only for cloud gcp (got cloud {cfg.cloud.value})"))
+        yield _problem("kubernetes.gcsFuseBuckets", f"only for cloud gcp (got cloud {cfg.cloud.value})")
 
-    team_names = Counter(t.name for t in cfg.teams)
-    nominal: Counter[str] = Counter()
+
+def teams(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
+    names = Counter(t.name for t in cfg.teams)
+    pools = {p.name for p in cfg.gpu_pools}
     for i, team in enumerate(cfg.teams):
-        if team_names[team.name] > 1:
-            problems.append(ConfigProblem(f"teams[{i}].name", f"duplicate team name {team.name!r}; names must be unique"))
+        if names[team.name] > 1:
+            yield _problem(f"teams[{i}].name", f"duplicate team name {team.name!r}; names must be unique")
         if team.name in RESERVED_NAMESPACES or team.name.startswith("kube-"):
-            problems.append(ConfigProblem(
-                f"teams[{i}].name", f"{team.name!r} is the team's namespace name and is reserved "
-                f"({', '.join(RESERVED_NAMESPACES)} and kube-*); choose another name"))
+            yield _problem(f"teams[{i}].name", f"{team.name!r} is the team's namespace name and is reserved "
+                                               f"({', '.join(RESERVED_NAMESPACES)} and kube-*); choose another name")
+        for pool_name in team.gpu_quota:
+            if pool_name not in pools:
+                known = ", ".join(sorted(pools)) or "none defined"
+                yield _problem(f"teams[{i}].gpuQuota.{pool_name}", f"unknown pool {pool_name!r}; pools: {known}")
+
+
+def quota_within_capacity(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
+    if cfg.kubernetes.allow_quota_overcommit:
+        return
+    capacity = _catalogued(cfg)
+    nominal: Counter[str] = Counter()
+    for team in cfg.teams:
         for pool_name, gpus in team.gpu_quota.items():
-            if pool_name not in names:
-                known = ", ".join(sorted(names)) or "none defined"
-                problems.append(ConfigProblem(
-                    f"teams[{i}].gpuQuota.{pool_name}", f"unknown pool {pool_name!r}; pools: {known}"))
-            else:
-                nominal[pool_name] += gpus
+            nominal[pool_name] += gpus
     for pool_name, total in nominal.items():
-        if pool_name in capacity and total > capacity[pool_name] and not cfg.kubernetes.allow_quota_overcommit:
-            problems.append(ConfigProblem(
-                "teams",
-                f"nominal GPU quota for pool {pool_name!r} is {total}, more than its {capacity[pool_name]} GPUs at "
-                "maxNodes; lower the quotas (borrowing between teams is set with borrowingLimit), or set "
-                "kubernetes.allowQuotaOvercommit: true if overcommitting is intended",
-            ))
+        if pool_name in capacity and total > capacity[pool_name]:
+            yield _problem("teams", f"nominal GPU quota for pool {pool_name!r} is {total}, more than its "
+                                    f"{capacity[pool_name]} GPUs at maxNodes; lower the quotas (borrowing between "
+                                    "teams is set with borrowingLimit), or set kubernetes.allowQuotaOvercommit: "
+                                    "true if overcommitting is intended")
+
+
+CHECKS: tuple[Check, ...] = (
+    required_cloud_keys, supported_values, pool_names, pool_hardware, pool_zones, reserved_capacity, gpu_cap,
+    brought_pool_selectors, cloud_only_keys, teams, quota_within_capacity,
+)
+
+# The cloud's own rules (network layouts, lifecycle rules, GKE label prefixes...) live beside the cloud's
+# components, as pure functions of the typed config; the pipeline runs them here, before registration.
+CLOUD_CHECKS: dict[Cloud, str] = {
+    Cloud.aws: "components.aws.config_checks:aws_problems",
+    Cloud.gcp: "components.gcp.config_checks:gcp_problems",
+}
+
+
+def cloud_checks(cloud: Cloud) -> Callable[[LandingZoneConfig], list[ConfigProblem]] | None:
+    target = CLOUD_CHECKS.get(cloud)
+    if target is None:
+        return None
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
+    problems = [problem for check in CHECKS for problem in check(cfg)]
+    cloud = cloud_checks(cfg.cloud)
+    if cloud is not None:
+        problems += cloud(cfg)
     return problems

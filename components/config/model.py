@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-PROJECT = "ai-landing-zone"
+from components.names import MANAGED_BY, MANAGED_BY_KEY, PROJECT
 
 DnsLabel = Annotated[
     str,
@@ -261,7 +261,7 @@ class Team(Strict):
     name: DnsLabel
     cost_center: TagValue
     group: str | None = Field(None, description="IdP group mapped to the team's Kubernetes role.")
-    gpu_quota: dict[str, int] = Field(default_factory=dict, description="GPUs per pool name.")
+    gpu_quota: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict, description="GPUs per pool name.")
     cpu: str = Field("64", pattern=r"^[0-9]+m?$")
     memory: str = Field("256Gi", pattern=r"^[0-9]+(Ki|Mi|Gi|Ti)$")
     storage: str = Field("2Ti", pattern=r"^[0-9]+(Ki|Mi|Gi|Ti)$")
@@ -275,14 +275,6 @@ class Team(Strict):
         None, ge=0,
         description="GPUs the team may borrow from the cohort on top of its quota, in each pool it has quota in.",
     )
-
-    @field_validator("gpu_quota")
-    @classmethod
-    def _quota(cls, v: dict[str, int]) -> dict[str, int]:
-        for pool, n in v.items():
-            if n < 0:
-                raise ValueError(f"{pool}: must be >= 0 (got {n})")
-        return v
 
 
 class LoggingConfig(Strict):
@@ -455,7 +447,7 @@ class LandingZoneConfig(Strict):
             "team": self.tags.team,
             "environment": self.environment.value,
             "cost-center": self.tags.cost_center,
-            "managed-by": "pulumi-ai-landing-zone",
+            MANAGED_BY_KEY: MANAGED_BY,
         }
         if self.tags.owner:
             tags["owner"] = self.tags.owner

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.config.model import LandingZoneConfig, gcp_labels
+from components.names import POOL_LABEL, SYSTEM_POOL
 
 from .layout import resource_prefix
 from .network import PODS_RANGE, SERVICES_RANGE
@@ -165,7 +166,7 @@ class GkeCluster(pulumi.ComponentResource):
                 workload_metadata_config=gcp.container.NodePoolNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
                 gvnic=gcp.container.NodePoolNodeConfigGvnicArgs(enabled=True),
                 metadata={"disable-legacy-endpoints": "true"},
-                labels={"ai-landing-zone/pool": "system"}, resource_labels=labels),
+                labels={POOL_LABEL: SYSTEM_POOL}, resource_labels=labels),
             opts=child(self, opts, delete_before_replace=True))
 
         self.register_outputs({"cluster": self.cluster.name, "endpoint": self.cluster.endpoint})

@@ -1,7 +1,7 @@
 """Config problems only GCP can judge, reported like the loader's own (file, key path, what is allowed).
 
-`components.config.checks` covers what holds on every cloud; this adds what GKE, GCS and the GCP file
-tiers require. `GcpLandingZone` raises `ConfigError` with these before it registers anything.
+`components.config.checks` covers what holds on every cloud, and the values a key may take on GCP (the
+`support.SUPPORT` table); its pipeline runs these too, before anything is registered.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from components.config.model import CapacityType, LandingZoneConfig
 from .layout import overlapping_ranges
 from .pool_settings import RESERVED_LABEL_PREFIXES
 from .storage_rules import PURPOSES, lifecycle_problems
-
-GCP_FILE_KINDS = ("none", "managedLustre", "filestore", "parallelstore")
-GCP_IMAGES = (None, "cos", "ubuntu")
 
 
 def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
@@ -32,19 +29,11 @@ def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
     if int(net.private_services_cidr.split("/")[1]) > 20:
         problems.append(ConfigProblem("network.privateServicesCidr",
                                       f"must be /20 or larger for Managed Lustre (got {net.private_services_cidr})"))
-    region = cfg.region or ""
+    region = cfg.region
     for i, zone in enumerate(net.zones or []):
-        if not zone.startswith(f"{region}-"):
+        if region and not zone.startswith(f"{region}-"):
             problems.append(ConfigProblem(f"network.zones[{i}]", f"zone {zone!r} is not in region {region!r}"))
 
-    if cfg.storage.file.kind not in GCP_FILE_KINDS:
-        problems.append(ConfigProblem(
-            "storage.file.kind", f"must be one of {', '.join(GCP_FILE_KINDS)} when cloud is gcp "
-                                 f"(got {cfg.storage.file.kind!r})"))
-    if cfg.storage.block.default_class in ("gp3", "io2"):
-        problems.append(ConfigProblem(
-            "storage.block.defaultClass", f"must be pd-balanced or hyperdisk-balanced when cloud is gcp "
-                                          f"(got {cfg.storage.block.default_class!r})"))
     logs = cfg.storage.objects.logs
     if logs.expiration_days and logs.expiration_days < cfg.storage.objects.object_lock_days:
         problems.append(ConfigProblem(
@@ -62,15 +51,10 @@ def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
             machine = gcp_machine_type(pool.instance_type)
         except ValueError:
             continue  # the cloud-neutral checks already report unknown machine types
-        if pool.capacity.type is CapacityType.capacity_block:
-            problems.append(ConfigProblem(f"{where}.capacity.type",
-                                          "capacityBlock is AWS-only; on GCP use reservation, spot or flexStart"))
         if pool.capacity.type is CapacityType.flex_start and pool.min_nodes:
             problems.append(ConfigProblem(f"{where}.minNodes",
                                           f"must be 0 with flexStart: queued provisioning starts nodes only for "
                                           f"accepted ProvisioningRequests (got {pool.min_nodes})"))
-        if pool.image not in GCP_IMAGES:
-            problems.append(ConfigProblem(f"{where}.image", f"must be cos or ubuntu on GKE (got {pool.image!r})"))
         reserved = sorted(k for k in pool.labels if k.startswith(RESERVED_LABEL_PREFIXES))
         if reserved:
             problems.append(ConfigProblem(f"{where}.labels", f"{', '.join(reserved)}: prefixes "

@@ -2,27 +2,23 @@
 
 Order of construction follows the data flow: project APIs -> keys -> VPC (+ GPU NIC networks per pool)
 -> GKE cluster -> GPU node pools -> buckets -> file tier -> team identities -> guardrails -> audit ->
-GKE multi-network objects. GCP-specific config problems are reported before anything is registered.
+GKE multi-network objects. Config problems, GCP's included, are reported by `load_config` before this runs.
 """
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from components.catalog import gcp_machine_type
-from components.config import ConfigError, stack_file_path
 from components.config.model import LandingZoneConfig, gcp_labels
+from components.invariants import present
 from components.k8s.kubeconfig import kubeconfig_for
 from components.platform_inputs import ClusterAccess, GpuPoolHandle, PlatformInputs, TeamIdentity
 
 from .audit import AuditLogging, AuditLoggingArgs
 from .cluster import GkeCluster, GkeClusterArgs
-from .config_checks import gcp_problems
 from .file_tier import FileTier, FileTierArgs
 from .gpu_networks import GpuNicNetworks, GpuNicNetworksArgs
 from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs
@@ -42,19 +38,6 @@ from .team_identity import TeamIdentityArgs
 WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account"
 
 
-def _raise_on_problems(config: LandingZoneConfig) -> None:
-    """Report GCP-only config problems the way the loader reports its own: file, key path, what is allowed."""
-    problems = gcp_problems(config)
-    if problems:
-        project_dir = Path(os.getcwd())
-        path = stack_file_path(project_dir, pulumi.get_stack())
-        try:
-            source = str(path.relative_to(project_dir))
-        except ValueError:
-            source = str(path)
-        raise ConfigError(source, problems)
-
-
 def cluster_zones(config: LandingZoneConfig) -> list[str]:
     """network.zones, or the first `zoneCount` zones of the region (an answered invoke offline)."""
     if config.network.zones:
@@ -68,9 +51,9 @@ class GcpLandingZone(pulumi.ComponentResource):
 
     def __init__(self, name: str, config: LandingZoneConfig, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:LandingZone", name, None, opts)
-        _raise_on_problems(config)
-        project, region, env = config.gcp_project, config.region, config.environment.value
-        assert project and region  # required on GCP by the config checks
+        project = present(config.gcp_project, "gcpProject is required on GCP (config checks)")
+        region = present(config.region, "region is required on GCP (config checks)")
+        env = config.environment.value
         project_number = gcp.organizations.get_project(project_id=project).number
         zones = cluster_zones(config)
         labels = gcp_labels(config.cost_tags())
@@ -117,7 +100,7 @@ class GcpLandingZone(pulumi.ComponentResource):
 
         self.file_tier: FileTier | None = None
         if size is not None:
-            assert self.network.psa_connection is not None
+            present(self.network.psa_connection, "a file tier implies private services access (Network)")
             training_zones = [s.node_locations[0] for p, s in pools
                               if p.purpose == "training" and len(s.node_locations) == 1]
             kind = config.storage.file.kind

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from components.catalog import GcpMachineType
+from components.invariants import present
 
 # Each NIC subnet is a /20: 4,092 usable addresses, more than the 1,000-node ceiling of a pool, so a
 # pool never outgrows its subnets and changing maxNodes never re-cuts a range.
@@ -104,7 +105,7 @@ def gpu_nic_layout(machine: GcpMachineType, *, pool: str, project: str, zone: st
     nics = machine.gpu_nics
     if nics.flavour == "none":
         return GpuNicLayout(machine.name, nics.flavour)
-    assert nics.mtu is not None  # the catalog model requires an MTU whenever there are GPU NICs
+    present(nics.mtu, "the catalog model requires an MTU whenever there are GPU NICs")
     cidrs = iter(_nic_cidrs(base_cidr, nics.extra_networks))
     networks: list[NicNetwork] = []
     for i in range(1, nics.extra_gvnic_networks + 1):

@@ -14,14 +14,15 @@ from typing import Literal
 
 from components.catalog import GcpMachineType
 from components.config.model import CapacityType, GpuPool, Taint
+from components.invariants import present
+from components.names import LABEL_PREFIX, POOL_LABEL
 
 # Every GPU node carries this taint, so only pods that ask for GPUs (and tolerate it) land there.
 GPU_TAINT = Taint(key="nvidia.com/gpu", value="present", effect="NoSchedule")
 
 # GKE sets `cloud.google.com/gke-nodepool=<pool>` itself; ours are the keys the AWS pools carry too, so
 # queues and workloads select pools the same way on both clouds.
-POOL_LABEL = "ai-landing-zone/pool"
-ACCELERATOR_LABEL = "ai-landing-zone/accelerator"
+ACCELERATOR_LABEL = f"{LABEL_PREFIX}/accelerator"
 CAPACITY_LABEL = "ai-landing-zone/capacity-type"
 PURPOSE_LABEL = "ai-landing-zone/purpose"
 GKE_POOL_LABEL = "cloud.google.com/gke-nodepool"
@@ -148,9 +149,9 @@ def gke_pool_settings(pool: GpuPool, machine: GcpMachineType, zones: list[str]) 
         raise ValueError(f"gpuPools {pool.name}: capacityBlock is AWS-only; on GCP use reservation or flexStart")
     queued = capacity is CapacityType.flex_start
     if capacity is CapacityType.reservation:
-        assert pool.capacity.reservation_id is not None  # the config model requires it
+        reservation_id = present(pool.capacity.reservation_id, "the config model requires a reservationId")
         reservation = ReservationAffinity("SPECIFIC_RESERVATION", "compute.googleapis.com/reservation-name",
-                                          (pool.capacity.reservation_id,))
+                                          (reservation_id,))
     elif capacity in (CapacityType.spot, CapacityType.flex_start):
         # Spot and flex-start capacity must not eat into reservations meant for other pools.
         reservation = ReservationAffinity("NO_RESERVATION")

@@ -9,8 +9,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.config.checks import GPU_OPERATOR_NAMESPACE, KUEUE_NAMESPACE
 from components.config.model import ChartPin, LandingZoneConfig
+from components.names import GPU_OPERATOR_NAMESPACE, KUEUE_NAMESPACE
 
 from . import manifests as m
 from .charts import ClusterKind, GpuStack, efa_plugin_values, gpu_operator_values, kueue_values

@@ -21,8 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from components.config.checks import KUEUE_CPU_FLAVOR
 from components.config.model import GpuPool, Taint, Team
+from components.names import KUEUE_CPU_FLAVOR
 from components.platform_inputs import GpuPoolHandle
 
 from .manifests import NAME_LABEL, Manifest

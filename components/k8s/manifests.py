@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from components.config.model import LandingZoneConfig, Team
+from components.names import MANAGED_BY
 
-MANAGED_BY = "pulumi-ai-landing-zone"
 PSS = "pod-security.kubernetes.io"
 RBAC_GROUP = "rbac.authorization.k8s.io"
 NAME_LABEL = "kubernetes.io/metadata.name"  # set by the API server on every namespace

@@ -173,8 +173,10 @@ class PolicyPack:
         self._pending: list[tuple[str, grpc.Future]] = []
 
     def _drain(self) -> None:
-        assert self.process.stderr is not None
-        for raw in self.process.stderr:
+        stderr = self.process.stderr
+        if stderr is None:  # started with stderr=PIPE; nothing to drain otherwise
+            return
+        for raw in stderr:
             self._stderr.append(raw.decode(errors="replace"))
 
     @property

@@ -11,6 +11,8 @@ from typing import Any
 
 import grpc
 
+from components.names import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
+
 from .analyzer import EngineServer, PolicyPack, PolicyPackError, Violation, load_pack_config
 from .monitor import Registration
 from .project import Project, StackConfig, load_project, load_stack_config
@@ -64,8 +66,8 @@ class Plan:
     @property
     def exit_code(self) -> int:
         if self.run.error is not None:
-            return 2
-        return 1 if self.mandatory else 0
+            return EXIT_BAD_INPUT
+        return EXIT_VIOLATION if self.mandatory else EXIT_OK
 
 
 def _environment_of(project: Project, config: StackConfig) -> str | None:

@@ -20,12 +20,12 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from components.names import ENVIRONMENTS, PROJECT
+
 from . import props as wire
 from .decode_once import IdentityCache
 from .props import UnknownValueError
 
-PROJECT = "ai-landing-zone"
-ENVIRONMENTS = ("dev", "staging", "prod")
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 SEVERITIES = ("low", "medium", "high", "critical")
 
@@ -304,7 +304,8 @@ class ResourceRule(_RuleBase):
     def evaluate(self, view: ResourceView) -> Verdict:
         if view.type not in self.resource_types:
             return NotApplicable(f"{view.type} is not judged by {self.name}")
-        assert self.check is not None
+        if self.check is None:
+            raise TypeError(f"resource rule {self.name} has no check")
         return self.check(view)
 
     def judge(self, view: ResourceView) -> Verdict:
@@ -350,7 +351,8 @@ class StackRule(_RuleBase):
     check_stack: Callable[[StackView], StackVerdict] | None = None
 
     def evaluate(self, view: StackView) -> list[tuple[str, str]] | NotApplicable:
-        assert self.check_stack is not None
+        if self.check_stack is None:
+            raise TypeError(f"stack rule {self.name} has no check")
         result = self.check_stack(view)
         return result if isinstance(result, NotApplicable) else list(result)
 

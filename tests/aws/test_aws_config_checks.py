@@ -36,18 +36,20 @@ def _pool(**kw: Any) -> dict[str, Any]:
      f"{SOURCE}: ai-landing-zone:gpuPools[0].placement: compact conflicts with capacity type reservation: the "
      "reservation decides placement, and a placement group it was not made in makes launches fail; omit placement"),
     (_aws(gpuPools=[_pool(capacity={"type": "flexStart"})]),
-     f"{SOURCE}: ai-landing-zone:gpuPools[0].capacity.type: flexStart is a GCP capacity type; on AWS use "
-     "onDemand, spot, reservation or capacityBlock"),
+     f"{SOURCE}: ai-landing-zone:gpuPools[0].capacity.type: must be one of onDemand, spot, reservation, "
+     "capacityBlock when cloud is aws (got 'flexStart')"),
     (_aws(gpuPools=[_pool(image="cos")]),
-     f"{SOURCE}: ai-landing-zone:gpuPools[0].image: must be one of al2023-nvidia, bottlerocket-nvidia on AWS "
-     "(got 'cos')"),
+     f"{SOURCE}: ai-landing-zone:gpuPools[0].image: must be one of al2023-nvidia, bottlerocket-nvidia when "
+     "cloud is aws (got 'cos')"),
     (_aws(storage={"file": {"kind": "filestore"}}),
-     f"{SOURCE}: ai-landing-zone:storage.file.kind: must be one of none, lustre, efs on AWS (got 'filestore')"),
+     f"{SOURCE}: ai-landing-zone:storage.file.kind: must be one of none, lustre, efs when cloud is aws "
+     "(got 'filestore')"),
     (_aws(storage={"file": {"kind": "lustre", "throughputMbpsPerTib": 200}}),
-     f"{SOURCE}: ai-landing-zone:storage.file.throughputMbpsPerTib: must be one of 125, 250, 500, 1000 for FSx "
-     "for Lustre PERSISTENT_2 (got 200)"),
+     f"{SOURCE}: ai-landing-zone:storage.file.throughputMbpsPerTib: must be one of 125, 250, 500, 1000 MB/s "
+     "per TiB for lustre (got 200)"),
     (_aws(storage={"block": {"defaultClass": "pd-balanced"}}),
-     f"{SOURCE}: ai-landing-zone:storage.block.defaultClass: must be one of gp3, io2 on AWS (got 'pd-balanced')"),
+     f"{SOURCE}: ai-landing-zone:storage.block.defaultClass: must be one of gp3, io2 when cloud is aws "
+     "(got 'pd-balanced')"),
     (_aws(storage={"objects": {"datasets": {"transitionToInfrequentDays": 7}}}),
      f"{SOURCE}: ai-landing-zone:storage.objects.datasets.transitionToInfrequentDays: must be >= 30 on AWS: S3 "
      "keeps objects 30 days before Standard-IA (got 7)"),

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from components.config.model import LandingZoneConfig
-from components.gcp.config_checks import gcp_problems
+from components.config.checks import semantic_problems
 from lz.testing import plan_config
 
 BASE: dict[str, Any] = {"environment": "dev", "cloud": "gcp", "region": "us-central1", "gcpProject": "p",
@@ -16,7 +16,8 @@ BASE: dict[str, Any] = {"environment": "dev", "cloud": "gcp", "region": "us-cent
 
 def problems(**overrides: Any) -> list[tuple[str, str]]:
     cfg = LandingZoneConfig.model_validate({**BASE, **overrides})
-    return [(p.path, p.message) for p in gcp_problems(cfg)]
+    """Every problem the config pipeline finds, the GCP checks included."""
+    return [(p.path, p.message) for p in semantic_problems(cfg)]
 
 
 def pool(**kw: Any) -> dict[str, Any]:
@@ -43,9 +44,9 @@ def test_a_clean_config_has_no_problems():
         ({"storage": {"objects": {"objectLockDays": 1000}}}, "storage.objects.logs.expirationDays",
          "at least objectLockDays (1000)"),
         ({"gpuPools": [pool(capacity={"type": "capacityBlock", "reservationId": "cr-1"})]},
-         "gpuPools[0].capacity.type", "AWS-only"),
+         "gpuPools[0].capacity.type", "onDemand, spot, reservation, flexStart when cloud is gcp"),
         ({"gpuPools": [pool(capacity={"type": "flexStart"}, minNodes=1)]}, "gpuPools[0].minNodes", "must be 0"),
-        ({"gpuPools": [pool(image="bottlerocket-nvidia")]}, "gpuPools[0].image", "cos or ubuntu"),
+        ({"gpuPools": [pool(image="bottlerocket-nvidia")]}, "gpuPools[0].image", "must be one of cos, ubuntu when cloud is gcp"),
         ({"gpuPools": [pool(labels={"kubernetes.io/role": "gpu"})]}, "gpuPools[0].labels", "reserved by GKE"),
         ({"gpuPools": [pool(instanceType="a3-ultragpu-8g")]}, "gpuPools[0].zone", "RDMA (RoCE) network profile"),
     ],

@@ -98,7 +98,7 @@ def test_overcommit_is_allowed_when_the_config_says_so():
     (onprem(kubernetes=lambda k: k.update(gcsFuseBuckets=["datasets"])),
      "ai-landing-zone:kubernetes.gcsFuseBuckets: only for cloud gcp (got cloud byo)"),
     (onprem(storage={"block": {"defaultClass": "gp3"}}),
-     "ai-landing-zone:storage.block.defaultClass: gp3 is not a byo class; allowed: none (a brought cluster keeps"),
+     "ai-landing-zone:storage.block.defaultClass: must be one of none (a brought cluster keeps"),
 ])
 def test_platform_config_problems(doc, expected):
     lines = problems(doc)
@@ -111,7 +111,7 @@ def test_platform_config_problems(doc, expected):
                                     "gpusPerNode": 4}]},
      "ai-landing-zone:gpuPools[0].gpusPerNode: only for cloud byo; on aws the catalog gives the GPUs of g6e.12xlarge"),
     ({"cloud": "gcp", "region": "us-central1", "gcpProject": "p", "storage": {"block": {"defaultClass": "gp3"}}},
-     "ai-landing-zone:storage.block.defaultClass: gp3 is not a gcp class; allowed: hyperdisk-balanced, pd-balanced"),
+     "ai-landing-zone:storage.block.defaultClass: must be one of hyperdisk-balanced, pd-balanced when cloud is gcp"),
 ])
 def test_cloud_specific_problems(cloud_doc, expected):
     doc = {"environment": "dev", "tags": {"costCenter": "ml"}, **cloud_doc}

@@ -1,0 +1,37 @@
+"""Config problems only AWS can judge, reported like the loader's own (file, key path, what is allowed).
+
+`components.config.checks` runs these in its pipeline, before anything is registered; what values a key
+may take on AWS is the `support.SUPPORT` table, judged there, not here.
+"""
+
+from __future__ import annotations
+
+from components.config import ConfigProblem
+from components.config.model import BucketPolicy, LandingZoneConfig
+
+OBJECT_PURPOSES = ("datasets", "checkpoints", "artifacts", "logs")
+
+
+def s3_lifecycle_problems(policy: BucketPolicy) -> list[tuple[str, str]]:
+    """S3 rejects lifecycle rules that break its minimum storage durations; say so at plan time."""
+    ia, archive, expire = (policy.transition_to_infrequent_days, policy.transition_to_archive_days,
+                           policy.expiration_days)
+    out = []
+    if ia is not None and ia < 30:
+        out.append(("transitionToInfrequentDays", f"must be >= 30 on AWS: S3 keeps objects 30 days before "
+                                                  f"Standard-IA (got {ia})"))
+    if ia is not None and archive is not None and archive < ia + 30:
+        out.append(("transitionToArchiveDays", f"must be at least 30 days after transitionToInfrequentDays "
+                                               f"({ia}) on AWS (got {archive})"))
+    last = max((d for d in (ia, archive) if d is not None), default=None)
+    if expire is not None and last is not None and expire <= last:
+        out.append(("expirationDays", f"must be later than the last transition (day {last}) (got {expire})"))
+    return out
+
+
+def aws_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
+    problems: list[ConfigProblem] = []
+    for purpose in OBJECT_PURPOSES:
+        problems += [ConfigProblem(f"storage.objects.{purpose}.{key}", message)
+                     for key, message in s3_lifecycle_problems(getattr(cfg.storage.objects, purpose))]
+    return problems

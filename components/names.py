@@ -1,0 +1,34 @@
+"""Names and constants shared by the components, the policy pack, pricing and the `lz` CLI.
+
+One definition each. Ownership points one way: this module imports nothing from the project, and
+everything else imports it (config -> model -> components -> registrations -> policies and cost).
+"""
+
+from __future__ import annotations
+
+# The Pulumi project, and the namespace of its stack-config keys (`ai-landing-zone:gpuPools`).
+PROJECT = "ai-landing-zone"
+
+# The value of the `managed-by` tag / label on everything the landing zone creates.
+MANAGED_BY_KEY = "managed-by"
+MANAGED_BY = "pulumi-ai-landing-zone"
+
+# Node label carrying the GPU pool's name, on every cloud (Kueue flavors and pricing select on it).
+LABEL_PREFIX = PROJECT
+POOL_LABEL = f"{LABEL_PREFIX}/pool"
+SYSTEM_POOL = "system"  # the POOL_LABEL value of the landing zone's own system node pool
+
+# Names the Kubernetes platform layer (components/k8s) gives its own objects; config must not reuse them.
+KUEUE_NAMESPACE = "kueue-system"
+GPU_OPERATOR_NAMESPACE = "gpu-operator"
+KUEUE_CPU_FLAVOR = "default-flavor"  # GPU pools name the other Kueue flavors
+# Team namespaces are named after the team; these belong to Kubernetes or to the platform's services.
+RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE)
+
+# Environment kinds a stack declares (`environment:`); policy levels are set per kind.
+ENVIRONMENTS = ("dev", "staging", "prod")
+
+# Exit codes of every `lz` command.
+EXIT_OK = 0            # done; for `lz plan`: no mandatory policy violation
+EXIT_VIOLATION = 1     # `lz plan`: a mandatory policy violation
+EXIT_BAD_INPUT = 2     # bad input (config, project, policy pack config) or a program error
