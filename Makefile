@@ -7,7 +7,7 @@ LZ     := $(VENV)/bin/lz
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup plan validate test lint bench docs clean
+.PHONY: setup plan validate test test-quick lint bench docs clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,9 @@ validate: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+test-quick: $(STAMP)
+	$(PY) -m pytest -m "not e2e"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def plan_stack(stack: str, *, project_dir: Path = ROOT, policy: bool = True, **kwargs: Any) -> Plan:
     """Plan a stack file that exists under the project's stackConfigDir."""
     return plan(PlanRequest(project_dir=project_dir, stack=stack, use_project_pack=policy, **kwargs))
+
+
+@functools.cache
+def committed_plan(stack: str) -> Plan:
+    """A committed example stack of this project, planned with its policy pack once per process and shared
+    by every test that reads it (tests must not mutate it). A plan that failed to run fails the caller."""
+    result = plan_stack(stack)
+    if result.run.error is not None:
+        raise AssertionError(f"stack {stack} did not plan:\n{result.run.error}")
+    return result
 
 
 def plan_config(config: dict[str, Any], *, stack: str = "test", project_dir: Path = ROOT,

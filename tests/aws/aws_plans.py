@@ -6,22 +6,18 @@ Inline documents (`plan_aws`) plan without the pack and without teams unless giv
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
 from lz.engine.monitor import Registration
 from lz.engine.plan import Plan
-from lz.testing import inputs, of_type, plan_config, plan_stack
+from lz.testing import committed_plan, inputs, of_type, plan_config
 
 P = "ai-landing-zone"
 
 
-@functools.cache
 def stack_plan(stack: str) -> Plan:
-    result = plan_stack(stack)
-    assert result.run.error is None, result.run.error
-    return result
+    return committed_plan(stack)
 
 
 def plan_aws(overrides: dict[str, Any], *, region: str = "us-east-1", stack: str = "t") -> Plan:

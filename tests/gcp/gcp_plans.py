@@ -5,7 +5,6 @@ The example stacks are planned once per test session, with the policy pack, exac
 
 from __future__ import annotations
 
-import functools
 import importlib
 from collections import Counter
 from typing import Any
@@ -15,7 +14,7 @@ import pulumi_kubernetes
 
 from lz.engine.monitor import Registration
 from lz.engine.plan import Plan
-from lz.testing import inputs, of_type, plan_config, plan_stack
+from lz.testing import committed_plan, inputs, of_type, plan_config
 
 P = "ai-landing-zone"
 
@@ -36,11 +35,8 @@ for _name in _SDK_MODULES:
 assert pulumi_gcp and pulumi_kubernetes
 
 
-@functools.cache
 def stack_plan(stack: str) -> Plan:
-    result = plan_stack(stack)
-    assert result.run.error is None, result.run.error
-    return result
+    return committed_plan(stack)
 
 
 def plan_gcp(overrides: dict[str, Any], *, stack: str = "t", policy: bool = False) -> Plan:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from components.config.model import LandingZoneConfig
 from components.config.checks import semantic_problems
+from components.config.model import LandingZoneConfig
 from lz.testing import plan_config
 
 BASE: dict[str, Any] = {"environment": "dev", "cloud": "gcp", "region": "us-central1", "gcpProject": "p",

@@ -12,7 +12,7 @@ from components.config import validate_config
 from components.config.model import LandingZoneConfig
 from lz.engine.plan import Plan
 from lz.report import new_state
-from lz.testing import ROOT, inputs, plan_config, plan_stack
+from lz.testing import ROOT, committed_plan, inputs, plan_config, plan_stack
 
 SOURCE = "stacks/Pulumi.t.yaml"
 
@@ -36,7 +36,7 @@ def kubernetes_objects(plan: Plan) -> list[dict[str, Any]]:
 def plan_committed_stack(stack: str, *, policy: bool = True) -> tuple[int, list[dict[str, Any]]]:
     """Plan a stack of this project: (exit code, the `newState` of every step as `lz plan --json`
     writes it; secrets read "[secret]")."""
-    plan = plan_stack(stack, policy=policy)
+    plan = committed_plan(stack) if policy else plan_stack(stack, policy=False)
     assert plan.run.error is None, plan.run.error
     return plan.exit_code, [new_state(r) for r in plan.records]
 

@@ -30,7 +30,7 @@ def expected_gpu_quota(team) -> int:
 @pytest.mark.parametrize("stack", [s for s in STACKS if stack_config(s).teams])
 def test_platform_in_every_stack_with_teams(stack):
     config = stack_config(stack)
-    exit_code, states = plan_committed_stack(stack, policy=False)
+    exit_code, states = plan_committed_stack(stack)
     assert exit_code == 0
     platform = [s for s in states if s["custom"] and "lz:k8s:Platform" in s["urn"]]
     [provider] = [s for s in platform if s["type"] == "pulumi:providers:kubernetes"]
