@@ -9,10 +9,10 @@ For `lz cost`: lz/cost_cmd.py.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from components.catalog.pricing import round_usd
+from components.config.settings import settings_from
 
 from .delta import CostDelta, ItemChange, diff
 from .report import (
@@ -28,19 +28,10 @@ from .report import (
 )
 
 
-def _project_values(plan: Any) -> dict[str, Any]:
-    prefix = f"{plan.project.name}:"
-    return {k[len(prefix):]: v for k, v in plan.config.values.items() if k.startswith(prefix)}
-
-
 def budget_usd(plan: Any) -> float | None:
-    """`ai-landing-zone:budget.maxMonthlyUsd` of the planned stack, if set."""
-    raw = _project_values(plan).get("budget")
-    try:
-        value = (json.loads(raw) if isinstance(raw, str) else raw or {}).get("maxMonthlyUsd")
-    except (ValueError, AttributeError):
-        return None
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    """`ai-landing-zone:budget.maxMonthlyUsd` of the planned stack, if set (read through the typed model)."""
+    settings = settings_from(plan.config.values)
+    return settings.budget.max_monthly_usd if settings is not None else None
 
 
 def summarize(plan: Any, report: CostReport | None = None) -> dict[str, Any]:
@@ -56,12 +47,10 @@ def summarize(plan: Any, report: CostReport | None = None) -> dict[str, Any]:
 def storage_summary(plan: Any) -> dict[str, Any] | None:
     """Training read demand (from the config) against the file tier recorded in the plan (its inputs),
     with the advisor's findings. None when the stack config does not validate."""
-    from components.config import ConfigError, validate_config
     from components.storage_advisor import advise, judge, supply_mbps
 
-    try:
-        config = validate_config(_project_values(plan), plan.stack)
-    except ConfigError:
+    config = settings_from(plan.config.values)
+    if config is None:
         return None
     advice = advise(config)
     recorded = [s for r in rows_from_plan(plan) if (s := supply_mbps(r.type, r.inputs)) is not None]

@@ -20,6 +20,9 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from components.config import LandingZoneConfig
+from components.config.model import Environment
+from components.config.settings import settings_from
 from components.names import ENVIRONMENTS, PROJECT
 
 from . import props as wire
@@ -53,25 +56,43 @@ class NotApplicable:
 Verdict = Compliant | NonCompliant | NotApplicable
 
 
-def stack_config(key: str) -> str | None:
-    """A key of the stack's config, as the engine hands it to analyzers (PULUMI_CONFIG)."""
+def _engine_config() -> dict[str, Any]:
+    """The stack's flat config map, as the engine hands it to analyzers (PULUMI_CONFIG, JSON)."""
     raw = os.environ.get("PULUMI_CONFIG")
-    if not raw:
-        return None
     try:
-        value = json.loads(raw).get(key)
-    except (ValueError, AttributeError):
-        return None
+        values = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return values if isinstance(values, dict) else {}
+
+
+def stack_config(key: str) -> str | None:
+    """A provider or foreign-project key of the stack's config (e.g. `aws:region`). The landing zone's own
+    keys are read through the typed model: `stack_settings()`."""
+    value = _engine_config().get(key)
     return value if isinstance(value, str) else None
 
 
+def stack_settings() -> LandingZoneConfig | None:
+    """The stack's validated landing-zone settings (components.config.settings), or None for a stack
+    that is not a landing zone (e.g. a team workspace judged by the same pack)."""
+    return settings_from(_engine_config())
+
+
 def stack_environment() -> str | None:
-    """The stack's environment kind: `<project>:environment`, then `ai-landing-zone:environment`."""
+    """The stack's environment kind: the landing zone's `environment`, else `<project>:environment` of
+    another project (team workspaces declare their own), else a lone `ai-landing-zone:environment`."""
+    settings = stack_settings()
+    if settings is not None:
+        return settings.environment.value
+    # A program that is not a whole landing zone may still declare its kind, under its own namespace or
+    # ours; the value is judged by the model's Environment enum, like the landing zone's.
     project = os.environ.get("PULUMI_PROJECT")
     for key in ([f"{project}:environment"] if project else []) + [f"{PROJECT}:environment"]:
-        value = stack_config(key)
-        if value:
-            return value
+        try:
+            return Environment(stack_config(key)).value
+        except ValueError:
+            continue
     return None
 
 

@@ -35,10 +35,14 @@ def usd(key: str) -> float:
     return value
 
 
+FIXTURE_KEYS = ("pool", "natCount", "lustreGib", "team")  # the fixture program's own keys (cost-fixture:*)
+SETTINGS = {"ai-landing-zone:environment": "dev", "ai-landing-zone:tags": {"costCenter": "cc-1"}}
+
+
 def aws_config(**overrides) -> dict:
-    cfg = {"aws:region": "us-east-1", "ai-landing-zone:cloud": "aws", "ai-landing-zone:environment": "dev",
-           "ai-landing-zone:pool": {"instanceType": "p5.48xlarge", "min": 0, "max": 2}}
-    cfg.update({f"ai-landing-zone:{k}": v for k, v in overrides.items()})
+    cfg = {"aws:region": "us-east-1", "ai-landing-zone:cloud": "aws", **SETTINGS,
+           "cost-fixture:pool": {"instanceType": "p5.48xlarge", "min": 0, "max": 2}}
+    cfg.update({f"{'cost-fixture' if k in FIXTURE_KEYS else 'ai-landing-zone'}:{k}": v for k, v in overrides.items()})
     return cfg
 
 
@@ -52,8 +56,8 @@ def aws_plan():
 @pytest.fixture(scope="module")
 def gcp_plan():
     plan = plan_config({"gcp:project": "p", "gcp:region": "us-central1", "ai-landing-zone:cloud": "gcp",
-                        "ai-landing-zone:environment": "dev",
-                        "ai-landing-zone:pool": {"instanceType": "a3-highgpu-8g", "min": 0, "max": 4, "spot": True}},
+                        "ai-landing-zone:region": "us-central1", "ai-landing-zone:gcpProject": "p", **SETTINGS,
+                        "cost-fixture:pool": {"instanceType": "a3-highgpu-8g", "min": 0, "max": 4, "spot": True}},
                        project_dir=FIXTURE, policy=False)
     assert plan.run.error is None, plan.run.error
     return plan

@@ -7,24 +7,19 @@ charges (clusters, NAT gateways, endpoints, file systems, keys). The budget is t
 are left out of the sum and named in the message.
 """
 
-import json
-
 from lzpolicy import StackRule, StackView
-from lzpolicy.rule import PROJECT, stack_config
+from lzpolicy.rule import stack_settings
 
 from components.catalog.pricing import HOURS_PER_MONTH, PricingContext, price_resource
+from components.names import PROJECT
 
 
 def budget(view: StackView) -> float | None:
     configured = view.config.get("maxMonthlyUsd")
     if isinstance(configured, (int, float)) and not isinstance(configured, bool):
         return float(configured)
-    raw = stack_config(f"{PROJECT}:budget")
-    try:
-        value = json.loads(raw).get("maxMonthlyUsd") if raw else None
-    except (ValueError, AttributeError):
-        return None
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    settings = stack_settings()
+    return settings.budget.max_monthly_usd if settings is not None else None
 
 
 def check_stack(view: StackView):

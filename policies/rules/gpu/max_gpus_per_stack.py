@@ -11,8 +11,10 @@ zone of the pool (`nodeLocations`; a regional pool without them is assumed to sp
 
 from lzpolicy import NotApplicable, StackRule, StackView
 from lzpolicy.gpu import aws_node_group_pool, count_text, gke_node_pool
-from lzpolicy.rule import PROJECT, stack_config
+from lzpolicy.rule import stack_settings
 from lzpolicy.types import GKE_NODE_POOL, NODE_GROUP
+
+from components.names import PROJECT
 
 REGIONAL_ZONES = 3  # GKE's default zone count for a regional cluster
 
@@ -22,10 +24,9 @@ def cap(view: StackView) -> int | None:
     configured = view.config.get("maxGpus")
     if isinstance(configured, (int, float)) and not isinstance(configured, bool):
         caps.append(int(configured))
-    raw = stack_config(f"{PROJECT}:maxGpus")
-    # A malformed stack value is left to the stack's config validation, which names it.
-    if raw is not None and raw.strip().isdigit():
-        caps.append(int(raw))
+    settings = stack_settings()  # a malformed stack value is left to the config validation, which names it
+    if settings is not None and settings.max_gpus is not None:
+        caps.append(settings.max_gpus)
     return min(caps) if caps else None
 
 
