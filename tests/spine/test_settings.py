@@ -37,5 +37,5 @@ def test_only_the_pack_adapter_reads_the_engine_config():
                      if "PULUMI_CONFIG" in p.read_text())
     assert readers == ["policies/lzpolicy/rule.py"]
     offenders = sorted(str(p.relative_to(ROOT)) for d in ("policies", "lz/cost") for p in (ROOT / d).rglob("*.py")
-                       if 'stack_config(f"{PROJECT}' in p.read_text() or "ai-landing-zone:budget" in p.read_text())
+                       if 'stack_config(f"{PROJECT}:' in p.read_text())
     assert offenders == []
