@@ -13,9 +13,9 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from .mocks import Environment, OfflineEngineError, OfflineMocks, synthesize_outputs
+from .sdk_private import ensure_event_loop, sync_await
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -156,7 +156,7 @@ class RecordingMonitor(MockMonitor):
                                       parent="", provider=""))
             return resource_pb2.RegisterResourceResponse(urn=urn)
 
-        _ensure_event_loop()
+        ensure_event_loop()
         provider = request.provider
         if request.custom and not provider and not request.type.startswith("pulumi:providers:"):
             provider = self._default_provider(request.type.split(":", 1)[0], request.version)
@@ -184,7 +184,7 @@ class RecordingMonitor(MockMonitor):
             version=request.version,
         )
         self._record(registration)
-        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
+        obj_proto = sync_await(rpc.serialize_properties(state, {}))
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=obj_proto)
 
     def RegisterResourceOutputs(self, request):
@@ -193,7 +193,7 @@ class RecordingMonitor(MockMonitor):
         return empty_pb2.Empty()
 
     def ReadResource(self, request):
-        _ensure_event_loop()
+        ensure_event_loop()
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:StackReference":
             name = request.id or rpc.deserialize_properties(request.properties).get("name", request.name)
@@ -205,7 +205,7 @@ class RecordingMonitor(MockMonitor):
             self._record(Registration(urn=urn, type=request.type, name=request.name, custom=True,
                                       parent=request.parent, provider=request.provider, id=name,
                                       inputs=request.properties, outputs=state))
-            props = _sync_await(rpc.serialize_properties(state, {}))
+            props = sync_await(rpc.serialize_properties(state, {}))
             return resource_pb2.ReadResourceResponse(urn=urn, properties=props)
         raise self._fail(
             f"reading existing resource {request.type} '{request.name}' (id {request.id!r}) needs a cloud; "
