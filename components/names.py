@@ -18,6 +18,11 @@ LABEL_PREFIX = PROJECT
 POOL_LABEL = f"{LABEL_PREFIX}/pool"
 SYSTEM_POOL = "system"  # the POOL_LABEL value of the landing zone's own system node pool
 
+# Every accelerator node carries the NoSchedule taint `<device resource>=present` on every cloud, the value
+# GKE itself gives GPU nodes ("GKE automatically adds nvidia.com/gpu=present:NoSchedule",
+# https://cloud.google.com/kubernetes-engine/docs/how-to/gpus). Workloads tolerate the key (Exists).
+GPU_TAINT_VALUE = "present"
+
 # Names the Kubernetes platform layer (components/k8s) gives its own objects; config must not reuse them.
 KUEUE_NAMESPACE = "kueue-system"
 GPU_OPERATOR_NAMESPACE = "gpu-operator"

@@ -32,7 +32,7 @@ import pulumi_aws as aws
 
 from components.catalog import AwsInstanceType, aws_instance_type
 from components.config.model import Capacity, CapacityType, GpuPool, Taint
-from components.names import LABEL_PREFIX, POOL_LABEL
+from components.names import GPU_TAINT_VALUE, LABEL_PREFIX, POOL_LABEL
 from components.platform_inputs import GpuPoolHandle
 
 from .common import AwsContext
@@ -130,7 +130,9 @@ def pool_layout(pool: GpuPool, instance: AwsInstanceType, zones: Sequence[str]) 
 
 
 def accelerator_taint(instance: AwsInstanceType) -> Taint:
-    return Taint(key=instance.accelerator.k8s_resource, value="true", effect="NoSchedule")
+    # EKS applies a changed taint in place (UpdateNodegroupConfig), so unifying the value with GKE's
+    # ("true" before) replaces no node group.
+    return Taint(key=instance.accelerator.k8s_resource, value=GPU_TAINT_VALUE, effect="NoSchedule")
 
 
 def node_labels(pool: GpuPool, instance: AwsInstanceType, layout: PoolLayout) -> dict[str, str]:

@@ -15,10 +15,10 @@ from typing import Literal
 from components.catalog import GcpMachineType
 from components.config.model import CapacityType, GpuPool, Taint
 from components.invariants import present
-from components.names import LABEL_PREFIX, POOL_LABEL
+from components.names import GPU_TAINT_VALUE, LABEL_PREFIX, POOL_LABEL
 
 # Every GPU node carries this taint, so only pods that ask for GPUs (and tolerate it) land there.
-GPU_TAINT = Taint(key="nvidia.com/gpu", value="present", effect="NoSchedule")
+GPU_TAINT = Taint(key="nvidia.com/gpu", value=GPU_TAINT_VALUE, effect="NoSchedule")
 
 # GKE sets `cloud.google.com/gke-nodepool=<pool>` itself; ours are the keys the AWS pools carry too, so
 # queues and workloads select pools the same way on both clouds.

@@ -211,7 +211,7 @@ def test_inference_pool_on_an_efa_type_does_not_use_efa(pools_plan):
 @pytest.mark.parametrize("pool", ["train", "block", "odcr", "small", "rocket"])
 def test_every_pool_node_settings(pools_plan, pool):
     lt, ng = _lt(pools_plan, pool), _ng(pools_plan, pool)
-    assert {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"} in ng["taints"]
+    assert {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"} in ng["taints"]
     assert ng["labels"]["ai-landing-zone/pool"] == pool
     assert ng["nodeRepairConfig"] == {"enabled": True}
     assert ng["updateConfig"] == {"maxUnavailable": 1}
@@ -221,7 +221,7 @@ def test_every_pool_node_settings(pools_plan, pool):
     assert lt["metadataOptions"]["httpTokens"] == "required"
     assert ng["launchTemplate"]["id"].startswith("lt-")
     template = "k8s.io/cluster-autoscaler/node-template"
-    assert ng["tags"][f"{template}/taint/nvidia.com/gpu"] == "true:NoSchedule"
+    assert ng["tags"][f"{template}/taint/nvidia.com/gpu"] == "present:NoSchedule"
     assert ng["tags"][f"{template}/label/ai-landing-zone/pool"] == pool
     # EKS does not copy node-group tags to the Auto Scaling group: each template tag is set on it too.
     asg_tags = {inputs(r)["tag"]["key"]: inputs(r)["tag"]["value"]
