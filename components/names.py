@@ -23,6 +23,10 @@ SYSTEM_POOL = "system"  # the POOL_LABEL value of the landing zone's own system 
 # https://cloud.google.com/kubernetes-engine/docs/how-to/gpus). Workloads tolerate the key (Exists).
 GPU_TAINT_VALUE = "present"
 
+# The buckets a team's workload identity reaches (its prefix in each), on every cloud; the landing zone
+# exports their names for team workspaces.
+TEAM_BUCKETS = ("datasets", "checkpoints", "artifacts")
+
 # Names the Kubernetes platform layer (components/k8s) gives its own objects; config must not reuse them.
 KUEUE_NAMESPACE = "kueue-system"
 GPU_OPERATOR_NAMESPACE = "gpu-operator"

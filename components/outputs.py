@@ -1,23 +1,54 @@
 """The stack outputs of a landing zone: the contract team workspaces read through a StackReference.
 
 One function serves this project's `__main__.py` and the landing-zone templates, so the contract has
-one definition (templates/team-workspace checks these names before it builds anything).
+one definition (templates/team-workspace checks these names before it builds anything). Both clouds'
+landing zones implement `LandingZone`: what the platform layer needs (`platform_inputs`) and what the
+stack exports (`exports`), in one typed shape, so this module has no per-cloud branch.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import pulumi
 
-from components.config.model import Cloud, LandingZoneConfig
+from components.config.model import LandingZoneConfig
+from components.platform_inputs import PlatformInputs
 
 
-def landing_zone_outputs(config: LandingZoneConfig, zone: Any, platform: Any | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LandingZoneExports:
+    """What a cloud landing zone exports beyond what the config says (camelCase, as exported)."""
+
+    region: str
+    cluster_name: pulumi.Input[str]
+    cluster_endpoint: pulumi.Input[str]
+    cluster_ca_data: pulumi.Input[str]
+    buckets: Mapping[str, pulumi.Input[str]]          # TEAM_BUCKETS purpose -> bucket name
+    cloud: Mapping[str, Any] = field(default_factory=dict)  # the cloud's own keys (e.g. oidcProviderArn)
+
+    def as_outputs(self) -> dict[str, Any]:
+        return {"region": self.region, "clusterName": self.cluster_name, "clusterEndpoint": self.cluster_endpoint,
+                "clusterCaData": self.cluster_ca_data, "buckets": dict(self.buckets), **self.cloud}
+
+
+class LandingZone(Protocol):
+    """A cloud landing zone (`AwsLandingZone`, `GcpLandingZone`)."""
+
+    @property
+    def platform_inputs(self) -> PlatformInputs: ...
+
+    @property
+    def exports(self) -> LandingZoneExports: ...
+
+
+def landing_zone_outputs(config: LandingZoneConfig, zone: LandingZone, platform: Any | None) -> dict[str, Any]:
     from components.k8s.kueue import namespace_gpus
 
     inputs = zone.platform_inputs
-    out: dict[str, Any] = {
+    return {
         "environment": config.environment.value,
         "cloud": config.cloud.value,
         "kubernetesVersion": config.kubernetes.version,
@@ -29,36 +60,10 @@ def landing_zone_outputs(config: LandingZoneConfig, zone: Any, platform: Any | N
             for team in config.teams
         },
         "storageEgressCidrs": list(inputs.storage_egress_cidrs),
+        **zone.exports.as_outputs(),
     }
-    if config.cloud is Cloud.aws:
-        from components.aws.workload_identity import TEAM_BUCKETS
-
-        out.update({
-            "region": zone.context.region,
-            "clusterName": zone.cluster.name,
-            "clusterEndpoint": zone.cluster.endpoint,
-            "clusterCaData": zone.cluster.ca_data,
-            "oidcProviderArn": zone.cluster.oidc_provider.arn,
-            "oidcIssuer": zone.cluster.oidc_issuer,
-            "permissionsBoundaryArn": zone.iam.boundary_arn,
-            "storageKmsKeyArn": zone.keys.storage.arn,
-            "buckets": {purpose: zone.storage.buckets[purpose].bucket for purpose in TEAM_BUCKETS},
-        })
-    elif config.cloud is Cloud.gcp:
-        from components.gcp.team_identity import TEAM_BUCKETS
-
-        gke = zone.cluster.cluster
-        out.update({
-            "region": config.region,
-            "gcpProject": config.gcp_project,
-            "clusterName": gke.name,
-            "clusterEndpoint": gke.endpoint,
-            "clusterCaData": gke.master_auth.cluster_ca_certificate,
-            "buckets": {purpose: zone.storage.buckets[purpose].name for purpose in TEAM_BUCKETS},
-        })
-    return out
 
 
-def export_landing_zone(config: LandingZoneConfig, zone: Any, platform: Any | None) -> None:
+def export_landing_zone(config: LandingZoneConfig, zone: LandingZone, platform: Any | None) -> None:
     for name, value in landing_zone_outputs(config, zone, platform).items():
         pulumi.export(name, value)

@@ -15,7 +15,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.catalog import aws_instance_type
-from components.config.model import PROJECT, Cloud, LandingZoneConfig
+from components.config.model import Cloud, LandingZoneConfig
+from components.names import PROJECT, TEAM_BUCKETS
+from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, PlatformInputs, TeamIdentity
 from components.storage_advisor import fsx_lustre_prices, training_demand
 
@@ -141,3 +143,12 @@ class AwsLandingZone(pulumi.ComponentResource):
             "vpcId": self.network.vpc_id,
             "gpuPools": [p.handle.name for p in self.pools],
         })
+
+    @property
+    def exports(self) -> LandingZoneExports:
+        return LandingZoneExports(
+            region=self.context.region, cluster_name=self.cluster.name, cluster_endpoint=self.cluster.endpoint,
+            cluster_ca_data=self.cluster.ca_data,
+            buckets={purpose: self.storage.buckets[purpose].bucket for purpose in TEAM_BUCKETS},
+            cloud={"oidcProviderArn": self.cluster.oidc_provider.arn, "oidcIssuer": self.cluster.oidc_issuer,
+                   "permissionsBoundaryArn": self.iam.boundary_arn, "storageKmsKeyArn": self.keys.storage.arn})

@@ -24,6 +24,7 @@ import pulumi_aws as aws
 
 from components.config.model import Team
 from components.k8s import manifests as k8s_names
+from components.names import TEAM_BUCKETS
 
 from .common import AwsContext, Statement
 from .iam_boundary import BoundedRole, RolePolicy, bounded_role, irsa_trust_policy
@@ -38,7 +39,6 @@ ADDON_MANAGED_POLICIES = {
     "ebs-csi": ("service-role/AmazonEBSCSIDriverPolicy",),
     "efs-csi": ("service-role/AmazonEFSCSIDriverPolicy",),
 }
-TEAM_BUCKETS = ("datasets", "checkpoints", "artifacts")
 TEAM_ACCESS_POLICY = "AmazonEKSEditPolicy"
 
 

@@ -20,8 +20,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from components.names import PROJECT
+
 from .checks import semantic_problems
-from .model import PROJECT, LandingZoneConfig
+from .model import LandingZoneConfig
 
 __all__ = [
     "PROJECT",

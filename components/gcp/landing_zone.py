@@ -15,6 +15,8 @@ from components.catalog import gcp_machine_type
 from components.config.model import LandingZoneConfig, gcp_labels
 from components.invariants import present
 from components.k8s.kubeconfig import kubeconfig_for
+from components.names import TEAM_BUCKETS
+from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, GpuPoolHandle, PlatformInputs, TeamIdentity
 
 from .audit import AuditLogging, AuditLoggingArgs
@@ -146,9 +148,19 @@ class GcpLandingZone(pulumi.ComponentResource):
             depends_on=[self.cluster.system_pool, *(p.node_pool for p in self.gpu_pools.values()),
                         *([self.pod_networks] if self.pod_networks else [])],
         )
+        self._region, self._project = region, project
         self.register_outputs({
-            "cluster": gke.name, "endpoint": gke.endpoint, "zones": zones,
+            "clusterName": gke.name, "clusterEndpoint": gke.endpoint, "zones": zones,
             "buckets": {p: b.url for p, b in self.storage.buckets.items()},
-            "gpu_pools": {n: p.node_pool.name for n, p in self.gpu_pools.items()},
-            "file_tier_import": self.file_tier.import_command if self.file_tier else None,
+            "gpuPools": {n: p.node_pool.name for n, p in self.gpu_pools.items()},
+            "fileTierImport": self.file_tier.import_command if self.file_tier else None,
         })
+
+    @property
+    def exports(self) -> LandingZoneExports:
+        gke = self.cluster.cluster
+        return LandingZoneExports(
+            region=self._region, cluster_name=gke.name, cluster_endpoint=gke.endpoint,
+            cluster_ca_data=gke.master_auth.cluster_ca_certificate,
+            buckets={purpose: self.storage.buckets[purpose].name for purpose in TEAM_BUCKETS},
+            cloud={"gcpProject": self._project})

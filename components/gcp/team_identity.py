@@ -16,11 +16,11 @@ import pulumi_gcp as gcp
 
 from components.config.model import Team
 from components.k8s.manifests import team_namespace, team_service_account
+from components.names import TEAM_BUCKETS
 
 from .layout import account_id
 from .options import child
 
-TEAM_BUCKETS = ("datasets", "checkpoints", "artifacts")
 OBJECT_ROLE = "roles/storage.objectUser"
 
 

@@ -32,7 +32,8 @@ from pydantic.alias_generators import to_camel
 
 from components.aws.common import AwsContext
 from components.aws.iam_boundary import RolePolicy, bounded_role, irsa_trust_policy
-from components.aws.workload_identity import TEAM_BUCKETS, team_storage_statements
+from components.aws.workload_identity import team_storage_statements
+from components.names import TEAM_BUCKETS
 from components.config.model import Team
 from components.gcp.layout import account_id
 from components.gcp.team_identity import OBJECT_ROLE, team_prefix, workload_identity_member

@@ -110,3 +110,33 @@ def test_training_gets_its_high_bandwidth_nics_on_both(aws, gcp):
     nics = gcp_pool(gcp, "train")["networkConfig"]["additionalNodeNetworkConfigs"]
     assert len(nics) == 8
     assert "networkConfig" not in gcp_pool(gcp, "serve")
+
+
+def test_outputs_have_one_shape(aws, gcp):
+    """Both landing zones export the same contract (components/outputs.py), camelCase, with the same
+    bucket purposes; only the cloud's own keys differ, and those are named here."""
+    from components.names import TEAM_BUCKETS
+    from lz.report import stack_outputs
+
+    a, g = stack_outputs(aws), stack_outputs(gcp)
+    cloud_only = {"aws": {"oidcProviderArn", "oidcIssuer", "permissionsBoundaryArn", "storageKmsKeyArn"},
+                  "gcp": {"gcpProject"}}
+    assert set(a) - cloud_only["aws"] == set(g) - cloud_only["gcp"]
+    assert cloud_only["aws"] <= set(a) and cloud_only["gcp"] <= set(g)
+    assert sorted(a["buckets"]) == sorted(g["buckets"]) == sorted(TEAM_BUCKETS)
+    assert all(key[0].islower() and "_" not in key for key in (*a, *g))
+
+
+def test_stateful_options_mean_the_same():
+    """protect + retainOnDelete on every bucket when the stack protects stateful resources, on both clouds."""
+    from gcp_plans import plan_gcp as plan_g
+
+    doc = {"aws:region": "us-east-1", f"{P}:environment": "dev", f"{P}:cloud": "aws",
+           f"{P}:tags": {"costCenter": "ml-test"}, f"{P}:network": {"zones": ["us-east-1a", "us-east-1b"]},
+           f"{P}:protectStateful": True}
+    aws_plan = plan_config(doc, stack="parity-protect", policy=False)
+    gcp_plan = plan_g({"protectStateful": True}, stack="parity-protect")
+    aws_buckets = of_type(aws_plan, "aws:s3/bucket:Bucket") or of_type(aws_plan, "aws:s3/bucketV2:BucketV2")
+    gcp_buckets = of_type(gcp_plan, "gcp:storage/bucket:Bucket")
+    assert aws_buckets and gcp_buckets
+    assert all(r.protect and r.retain_on_delete for r in [*aws_buckets, *gcp_buckets])
