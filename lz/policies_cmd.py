@@ -2,7 +2,7 @@
 
     lz policies                 a table (rule, area, level per environment, controls)
     lz policies --json          [{name, resourceTypes, controls, enforcementLevel, description, ...}]
-    lz policies --markdown      the README's guardrail table
+    lz policies --markdown      the guardrail table of docs/guardrails.md
 
 The rules are read from the pack's own registry (`policies/lzpolicy/registry.py`), so what is listed
 is what `lz plan` runs; the per-environment levels come from `policies/config/<env>.json`, resolved the
@@ -147,7 +147,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("policies", help="list the guardrails of the policy pack (table, --json, --markdown)")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the rules' metadata as JSON")
-    out.add_argument("--markdown", action="store_true", help="print the README guardrail table")
+    out.add_argument("--markdown", action="store_true", help="print the guardrail table (docs/guardrails.md)")
     p.add_argument("--pack", default=str(DEFAULT_PACK), metavar="DIR",
                    help="the policy pack directory (default: the project's policies/)")
     p.set_defaults(func=cmd_policies)
