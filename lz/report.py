@@ -64,6 +64,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "steps": steps,
         "changeSummary": {"create": len(steps)},
         "policyViolations": [v.as_json() for v in plan.violations],
+        # What each provider's Check would say, offline: one entry per finding (see lz/engine/schema.py).
+        "schemaFindings": [f.as_json() for f in plan.schema_findings],
         "outputs": stack_outputs(plan),
         "cost": cost_block(plan),
         "diagnostics": [{"severity": "error", "message": plan.run.error}] if plan.run.error else [],
@@ -73,9 +75,29 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "policyPacks": [{"name": p.name, "version": p.version, "config": p.config_file, "policies": p.policies}
                             for p in plan.packs],
             "invokes": sorted(set(plan.run.invokes)),
+            "schemaCheck": schema_summary(plan),
         },
     }
     return doc
+
+
+def schema_summary(plan: Plan) -> dict[str, Any] | None:
+    """Counters of the provider-schema check (None when it did not run); findings are listed apart."""
+    if plan.schema is None:
+        return None
+    doc = plan.schema.as_json()
+    doc.pop("findings")
+    doc["strict"] = plan.strict
+    return doc
+
+
+def _schema_line(plan: Plan) -> str:
+    report = plan.schema
+    assert report is not None
+    skipped = (f"; skipped {len(report.skipped)} types without an SDK schema "
+               f"({report.skipped_resources} resources)" if report.skipped else "")
+    return (f"{len(report.findings)} findings in {sum(report.checked.values())} resources of "
+            f"{len(report.checked)} types{skipped}")
 
 
 MAX_SIBLINGS = 12
@@ -145,6 +167,15 @@ def render_human(plan: Plan, console: Console) -> None:
         for v in items:
             console.print(f"  [{colour}]{v.policy_name}[/]  [dim]{escape(v.urn or '(stack)')}[/]", highlight=False)
             console.print(f"    {v.message}", highlight=False, markup=False)
+    if plan.schema is not None:
+        colour = ("red" if plan.strict else "yellow") if plan.schema.findings else "green"
+        console.print(f"[bold]Provider schemas:[/] [{colour}]{escape(_schema_line(plan))}[/]", highlight=False)
+        for finding in plan.schema.findings:
+            console.print(f"  [{colour}]{escape(finding.path or '(resource)')}[/]  [dim]{escape(finding.urn)}[/]",
+                          highlight=False)
+            console.print(f"    {finding.problem}", highlight=False, markup=False)
+        for type_, reason in sorted(plan.schema.skipped.items()):
+            console.print(f"  [dim]skipped {escape(type_)}: {escape(reason)}[/]", highlight=False)
     cost = cost_block(plan)
     if cost:
         hourly, monthly = cost["hourly"], cost["monthly"]
@@ -203,4 +234,12 @@ def render_markdown(plan: Plan) -> str:
         for v in mandatory + advisory:
             resource = v.urn.rsplit("::", 1)[-1] if v.urn else "(stack)"
             lines.append(f"| {v.enforcement_level} | `{v.policy_name}` | `{resource}` | {v.message} |")
+    if plan.schema is not None:
+        mark = ("❌" if plan.strict else "⚠️") if plan.schema.findings else "✅"
+        lines += ["", f"{mark} **Provider schemas:** {_schema_line(plan)}."]
+        if plan.schema.findings:
+            lines += ["", "| resource | type | path | problem |", "|---|---|---|---|"]
+            for f in plan.schema.findings:
+                problem = f.problem.replace("|", "\\|")
+                lines.append(f"| `{f.urn.rsplit('::', 1)[-1]}` | `{f.type}` | `{f.path or '(resource)'}` | {problem} |")
     return "\n".join(lines) + "\n"

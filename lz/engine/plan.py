@@ -15,6 +15,7 @@ from .analyzer import EngineServer, PolicyPack, PolicyPackError, Violation, load
 from .monitor import Registration
 from .project import Project, StackConfig, load_project, load_stack_config
 from .runner import ProgramRun, run_program
+from .schema import SchemaReport, check_plan
 
 
 @dataclass
@@ -26,6 +27,8 @@ class PlanRequest:
     stack_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     use_project_pack: bool = True  # our own projects carry their pack in ./policies
     stack_document: dict[str, Any] | None = None  # stands in for the stack file (tests, templates)
+    schema_check: bool = True  # check every registration against its provider SDK's schema
+    strict: bool = False       # schema findings fail the plan (exit 1) instead of warning
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Plan:
     packs: list[PackSummary]
     seconds: dict[str, float]
     derived: dict[str, Any] = field(default_factory=dict)  # reports computed from the plan, once
+    schema: SchemaReport | None = None  # None: the check was not run (--no-schema-check, or no plan)
+    strict: bool = False
 
     @property
     def records(self) -> list[Registration]:
@@ -62,10 +67,19 @@ class Plan:
         return [v for v in self.violations if v.enforcement_level == "mandatory"]
 
     @property
+    def schema_findings(self) -> list:
+        return self.schema.findings if self.schema is not None else []
+
+    @property
+    def failed_schema(self) -> bool:
+        """Schema findings are warnings; under `--strict` they fail the plan like a mandatory violation."""
+        return self.strict and bool(self.schema_findings)
+
+    @property
     def exit_code(self) -> int:
         if self.run.error is not None:
             return 2
-        return 1 if self.mandatory else 0
+        return 1 if self.mandatory or self.failed_schema else 0
 
 
 def _environment_of(project: Project, config: StackConfig) -> str | None:
@@ -167,6 +181,12 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
         run = run_program(project, request.stack, config, on_register=streamer.on_register,
                           stack_outputs=request.stack_outputs)
         timings["program"] = time.perf_counter() - started
+        schema: SchemaReport | None = None
+        if request.schema_check and run.error is None:
+            # While the packs judge the registrations they were streamed, in their own processes.
+            say(f"checking {len(run.records)} resources against their provider schemas")
+            schema = check_plan(run.records)
+            timings["schema"] = schema.seconds
         violations: list[Violation] = []
         if jobs:
             starter.join()
@@ -183,7 +203,7 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
                                  config_file=str(c) if c else None, policies=len(p.policies), levels=p.levels)
                      for p, (_, c, _) in zip(packs, file_configs, strict=False)]
         return Plan(project=project, stack=request.stack, config=config, run=run, violations=violations,
-                    packs=summaries, seconds=timings)
+                    packs=summaries, seconds=timings, schema=schema, strict=request.strict)
     finally:
         for pack in packs:
             pack.close()
