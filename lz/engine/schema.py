@@ -37,6 +37,7 @@ import json
 import re
 import sys
 import time
+import types
 import typing
 from collections import Counter
 from dataclasses import dataclass, field
@@ -130,7 +131,7 @@ def shape_of(hint: Any) -> Shape:
     if hint is Any or hint is None or isinstance(hint, (str, typing.ForwardRef, typing.TypeVar)):
         return ANY  # an unresolvable hint judges nothing
     origin = typing.get_origin(hint)
-    if origin is typing.Union:
+    if origin is typing.Union or origin is types.UnionType:
         members = _drop_plumbing(typing.get_args(hint))
         enums = [m for m in members if isinstance(m, type) and issubclass(m, enum.Enum)]
         if str in members and enums:  # `Union[str, 'InstanceType']`: an open enum, any string

@@ -9,7 +9,6 @@ from typing import Any, Literal, Optional, Union
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 import pytest
 from google.protobuf import struct_pb2
 
@@ -46,22 +45,22 @@ VERSIONING = aws.s3.BucketVersioningVersioningConfigurationArgs
 
 @pytest.mark.parametrize("hint, shape", [
     (pulumi.Input[str], STRING),
-    (pulumi.Input[Optional[int]], INTEGER),
-    (pulumi.Input[Optional[float]], NUMBER),
+    (pulumi.Input[Optional[int]], INTEGER),  # noqa: UP045 - the SDK's spelling
+    (pulumi.Input[float | None], NUMBER),
     (pulumi.Input[bool], BOOLEAN),
     (pulumi.Input[Sequence[pulumi.Input[str]]], Shape("array", item=STRING)),
-    (pulumi.Input[Optional[Mapping[str, pulumi.Input[str]]]], Shape("map", item=STRING)),
+    (pulumi.Input[Mapping[str, pulumi.Input[str]] | None], Shape("map", item=STRING)),
     (pulumi.Input[Mapping[str, Any]], Shape("map", item=ANY)),
     (Any, ANY),
     (pulumi.Input[VERSIONING], Shape("object", cls=VERSIONING)),
     # An open enum (`Union[str, Enum]`) takes any string; an enum alone is closed.
-    (pulumi.Input[Union[str, aws.ec2.InstanceType]], STRING),
+    (pulumi.Input[Union[str, aws.ec2.InstanceType]], STRING),  # noqa: UP007 - the SDK's spelling
     (pulumi.Input[aws.autoscaling.NotificationType],
      Shape("enum", values=tuple(m.value for m in aws.autoscaling.NotificationType))),
-    (pulumi.Input[Optional[Literal["v1"]]], Shape("enum", values=("v1",))),
-    (pulumi.Input[Union[int, str]], Shape("union", members=(INTEGER, STRING))),  # Kubernetes IntOrString
+    (pulumi.Input[Literal["v1"] | None], Shape("enum", values=("v1",))),
+    (pulumi.Input[int | str], Shape("union", members=(INTEGER, STRING))),  # Kubernetes IntOrString
     (pulumi.Input[pulumi.Asset], Shape("asset")),
-    (pulumi.Input[Union[pulumi.Asset, pulumi.Archive]], Shape("assetOrArchive")),
+    (pulumi.Input[pulumi.Asset | pulumi.Archive], Shape("assetOrArchive")),
 ])
 def test_shape_of_sdk_hints(hint, shape):
     assert shape_of(hint) == shape
