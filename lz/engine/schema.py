@@ -190,10 +190,52 @@ class Property:
     deprecated: str | None = None
 
 
-@dataclass(frozen=True)
+class Properties(collections.abc.Mapping):
+    """Wire name -> Property of one input type. Names are read at once; each property's type hint is
+    resolved on first use (`typing.get_type_hints` is most of the check's cost, and a plan touches
+    few of a type's properties)."""
+
+    def __init__(self, cls: type, required_py: frozenset[str]):
+        self._cls = cls
+        self._getters = {wire: (python, prop.fget) for python, wire, prop in _types._py_properties(cls)}
+        self._required_py = required_py
+        self._globalns: dict[str, Any] | None = None
+        self._done: dict[str, Property] = {}
+
+    def __getitem__(self, key: str) -> Property:
+        done = self._done.get(key)
+        if done is None:
+            python_name, fget = self._getters[key]
+            done = self._done[key] = Property(shape=shape_of(self._hint(fget)),
+                                              required=python_name in self._required_py,
+                                              deprecated=_deprecation_of(fget))
+        return done
+
+    def __iter__(self) -> typing.Iterator[str]:
+        return iter(self._getters)
+
+    def __len__(self) -> int:
+        return len(self._getters)
+
+    def _hint(self, fget: Any) -> Any:
+        if self._globalns is None:  # as pulumi._types._raw_return_hints resolves them
+            self._globalns = {}
+            for base in reversed(self._cls.__mro__):
+                module = sys.modules.get(base.__module__)
+                if module is not None:
+                    self._globalns.update(vars(module))
+        try:
+            return typing.get_type_hints(fget, globalns=self._globalns,
+                                         localns={"Output": pulumi.Output, "T": type(None)}).get("return")
+        except Exception:  # noqa: BLE001 - a hint the SDK itself cannot resolve judges nothing
+            return None
+
+
+@dataclass(frozen=True, eq=False)
 class ObjectSchema:
     name: str
-    properties: dict[str, Property]
+    properties: Properties
+    required: frozenset[str]  # wire names
 
 
 def _deprecation_of(fget: Any) -> str | None:
@@ -208,27 +250,16 @@ def _deprecation_of(fget: Any) -> str | None:
 @functools.cache
 def object_schema(cls: type) -> ObjectSchema:
     """Wire names, shapes, required flags and deprecations of an `@pulumi.input_type` class."""
-    globalns: dict[str, Any] = {}
-    for base in reversed(cls.__mro__):
-        base_module = sys.modules.get(base.__module__)
-        if base_module is not None:
-            globalns.update(vars(base_module))
-    localns = {"Output": pulumi.Output, "T": type(None)}  # as pulumi._types resolves them
-    try:
-        parameters = inspect.signature(cls.__init__).parameters
-    except (TypeError, ValueError):
-        parameters = {}  # type: ignore[assignment]
-    required_py = {name for name, p in parameters.items()
-                   if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty}
-    properties: dict[str, Property] = {}
-    for python_name, wire_name, prop in _types._py_properties(cls):
-        try:
-            hint = typing.get_type_hints(prop.fget, globalns=globalns, localns=localns).get("return")
-        except Exception:  # noqa: BLE001 - a hint the SDK itself cannot resolve judges nothing
-            hint = None
-        properties[wire_name] = Property(shape=shape_of(hint), required=python_name in required_py,
-                                         deprecated=_deprecation_of(prop.fget))
-    return ObjectSchema(name=cls.__name__, properties=properties)
+    # Required: a keyword-only parameter of the Args `__init__` without a default (read from the code
+    # object: `inspect.signature` costs as much as the rest of the check).
+    init = cls.__init__
+    code = getattr(init, "__code__", None)
+    kwonly = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount] if code else ()
+    defaults = getattr(init, "__kwdefaults__", None) or {}
+    required_py = frozenset(name for name in kwonly if name not in defaults)
+    properties = Properties(cls, required_py)
+    required = frozenset(wire for wire, (python, _) in properties._getters.items() if python in required_py)
+    return ObjectSchema(name=cls.__name__, properties=properties, required=required)
 
 
 # --- resource schemas from type tokens ------------------------------------------------------------
@@ -278,21 +309,29 @@ def _args_class(cls: type) -> type | None:
     return None
 
 
-_DEPRECATED_RESOURCE = re.compile(r'pulumi\.log\.warn\("""(\w+) is deprecated: (.*?)"""\)', re.S)
+@functools.cache
+def _source_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError:
+        return ""
 
 
 def _resource_deprecation(cls: type) -> str | None:
-    init = getattr(cls, "_internal_init", None)
-    if init is None:
-        return None
+    """The SDK marks a deprecated resource in `_internal_init`:
+    `pulumi.log.warn(\"\"\"<Class> is deprecated: <message>\"\"\")` (the generators' template)."""
     try:
-        source = inspect.getsource(init)
-    except (OSError, TypeError):
+        path = inspect.getsourcefile(cls)
+    except TypeError:
         return None
-    for class_name, message in _DEPRECATED_RESOURCE.findall(source):
-        if class_name == cls.__name__:
-            return message.strip()
-    return None
+    text = _source_text(path) if path else ""
+    marker = f'pulumi.log.warn("""{cls.__name__} is deprecated: '
+    at = text.find(marker)
+    if at < 0:
+        return None
+    end = text.find('""")', at)
+    return text[at + len(marker):end].strip()
 
 
 def _class_for(token: str) -> type | str:
@@ -456,8 +495,8 @@ def check_object(value: dict[str, Any], schema: ObjectSchema, path: str = "", *,
         if prop.deprecated and item is not None:
             problems.append((where, "deprecated", f"deprecated: {prop.deprecated}"))
         problems.extend(check_value(item, prop.shape, where, json_text=json_text))
-    for key, prop in schema.properties.items():
-        if prop.required and value.get(key) is None:
+    for key in schema.required:
+        if value.get(key) is None:
             problems.append((join(path, key), "required", f"missing required input of {schema.name}"))
     return problems
 

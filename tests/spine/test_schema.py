@@ -127,7 +127,8 @@ def test_provider_config_may_be_json_text(value, shape, problems):
 def test_object_schema_reads_wire_names_required_and_deprecation():
     schema = object_schema(aws.s3.BucketVersioningInitArgs)
     assert set(schema.properties) == {"bucket", "versioningConfiguration", "expectedBucketOwner", "mfa", "region"}
-    assert {k for k, p in schema.properties.items() if p.required} == {"bucket", "versioningConfiguration"}
+    assert schema.required == {"bucket", "versioningConfiguration"}
+    assert {k for k, p in schema.properties.items() if p.required} == schema.required
     assert schema.properties["expectedBucketOwner"].deprecated.startswith("expected_bucket_owner is deprecated")
     assert schema.properties["versioningConfiguration"].shape == Shape("object", cls=VERSIONING)
 
