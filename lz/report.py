@@ -175,7 +175,7 @@ def render_human(plan: Plan, console: Console) -> None:
                           highlight=False)
             console.print(f"    {finding.problem}", highlight=False, markup=False)
         for type_, reason in sorted(plan.schema.skipped.items()):
-            console.print(f"  [dim]skipped {escape(type_)}: {escape(reason)}[/]", highlight=False)
+            console.print(f"  [dim]skipped {escape(type_)} ({escape(reason)})[/]", highlight=False)
     cost = cost_block(plan)
     if cost:
         hourly, monthly = cost["hourly"], cost["monthly"]

@@ -355,7 +355,7 @@ def _class_for(token: str) -> type | str:
     info = getattr(registered, "mod_info", None)
     class_name = (info or {}).get("classes", {}).get(token)
     if not class_name:
-        return f"no SDK schema for {token} (custom resource, or a component of the SDK itself)"
+        return "no SDK schema: a custom resource (CRD), or a component the SDK implements in Python"
     return getattr(importlib.import_module(info["fqn"]), class_name)
 
 

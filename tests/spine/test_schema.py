@@ -213,8 +213,7 @@ def test_plan_reports_each_mistake_with_resource_and_path(broken):
 def test_plan_counts_checked_and_skipped_types(broken):
     report = broken.schema
     assert report.skipped == {"kubernetes:kueue.x-k8s.io/v1beta1:ClusterQueue":
-                              "no SDK schema for kubernetes:kueue.x-k8s.io/v1beta1:ClusterQueue "
-                              "(custom resource, or a component of the SDK itself)"}
+                              "no SDK schema: a custom resource (CRD), or a component the SDK implements in Python"}
     assert report.skipped_resources == 1
     assert report.checked["aws:s3/bucketVersioning:BucketVersioning"] == 3
     assert report.checked["pulumi:providers:aws"] == 1  # the default provider, from stack config
