@@ -282,9 +282,12 @@ def _sdk_loaded(package: str) -> bool:
     name = _sdk_module_name(package)
     if name in sys.modules:
         return True
-    if importlib.util.find_spec(name) is None:
+    try:
+        if importlib.util.find_spec(name) is None:
+            return False
+        importlib.import_module(name)
+    except (ImportError, ValueError):  # not a module name, or an SDK that cannot be imported here
         return False
-    importlib.import_module(name)
     return True
 
 
