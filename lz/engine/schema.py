@@ -134,7 +134,8 @@ def shape_of(hint: Any) -> Shape:
     if origin is typing.Union or origin is types.UnionType:
         members = _drop_plumbing(typing.get_args(hint))
         enums = [m for m in members if isinstance(m, type) and issubclass(m, enum.Enum)]
-        if str in members and enums:  # `Union[str, 'InstanceType']`: an open enum, any string
+        if enums and any(m in (str, int, float) for m in members):
+            # `Union[str, 'InstanceType']`: an open enum, any value of its scalar type
             members = [m for m in members if m not in enums]
         inputs = [m for m in members if isinstance(m, type) and _types.is_input_type(m)]
         if inputs:  # `Union['XArgs', 'XArgsDict', 'outputs.X']`: the Args class says it all
@@ -162,7 +163,11 @@ def shape_of(hint: Any) -> Shape:
         return Shape(_SCALARS[hint])
     if isinstance(hint, type):
         if issubclass(hint, enum.Enum):
-            return Shape("enum", values=tuple(str(m.value) for m in hint))
+            values = [m.value for m in hint]
+            if all(isinstance(v, str) for v in values):
+                return Shape("enum", values=tuple(values))
+            # A numeric enum (`class X(float, Enum)`): judged by its wire type only.
+            return Shape("integer" if all(isinstance(v, int) for v in values) else "number")
         if _types.is_input_type(hint):
             return Shape("object", cls=hint)
         if issubclass(hint, pulumi.Asset):

@@ -3,6 +3,7 @@ against them, findings reported with their property path (warnings; errors under
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Optional, Union
@@ -41,6 +42,11 @@ STRING, INTEGER, NUMBER, BOOLEAN = Shape("string"), Shape("integer"), Shape("num
 VERSIONING = aws.s3.BucketVersioningVersioningConfigurationArgs
 
 
+class _Replicas(int, enum.Enum):
+    ONE = 1
+    THREE = 3
+
+
 # --- shapes from SDK type hints ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("hint, shape", [
@@ -58,6 +64,8 @@ VERSIONING = aws.s3.BucketVersioningVersioningConfigurationArgs
     (pulumi.Input[aws.autoscaling.NotificationType],
      Shape("enum", values=tuple(m.value for m in aws.autoscaling.NotificationType))),
     (pulumi.Input[Literal["v1"] | None], Shape("enum", values=("v1",))),
+    (pulumi.Input[_Replicas], INTEGER),  # a numeric enum: its wire type
+    (pulumi.Input[int | _Replicas], INTEGER),
     (pulumi.Input[int | str], Shape("union", members=(INTEGER, STRING))),  # Kubernetes IntOrString
     (pulumi.Input[pulumi.Asset], Shape("asset")),
     (pulumi.Input[pulumi.Asset | pulumi.Archive], Shape("assetOrArchive")),
