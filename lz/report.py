@@ -91,20 +91,24 @@ def schema_summary(plan: Plan) -> dict[str, Any] | None:
     return doc
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _schema_line(plan: Plan) -> str:
     report = plan.schema
     assert report is not None
-    skipped = (f"; skipped {len(report.skipped)} types without an SDK schema "
-               f"({report.skipped_resources} resources)" if report.skipped else "")
-    return (f"{len(report.findings)} findings in {sum(report.checked.values())} resources of "
-            f"{len(report.checked)} types{skipped}")
+    skipped = (f"; skipped {_count(len(report.skipped), 'type')} without an SDK schema "
+               f"({_count(report.skipped_resources, 'resource')})" if report.skipped else "")
+    return (f"{_count(len(report.findings), 'finding')} in {_count(sum(report.checked.values()), 'resource')} "
+            f"of {_count(len(report.checked), 'type')}{skipped}")
 
 
 MAX_SIBLINGS = 12
 
 
 def _resources(n: int) -> str:
-    return f"{n} resource" if n == 1 else f"{n} resources"
+    return _count(n, "resource")
 
 
 def _components_tree(plan: Plan) -> Tree:

@@ -456,7 +456,8 @@ def check_value(value: Any, shape: Shape, path: str, *, json_text: bool = False)
             return [(path, "type", f"expected integer, got {value!r}")]
         return [(path, "type", f"expected {shape.describe()}, got {kind}")]
     if shape.kind == "enum" and value not in shape.values:
-        return [(path, "enum", f"{json.dumps(value)} is not one of {', '.join(shape.values)}")]
+        shown = ", ".join(shape.values[:12]) + (f", … ({len(shape.values)} values)" if len(shape.values) > 12 else "")
+        return [(path, "enum", f"{json.dumps(value)} is not one of {shown}")]
     if shape.kind == "array":
         return [p for i, item in enumerate(value) for p in check_value(item, shape.item or ANY, join(path, i))]
     if shape.kind == "map":
