@@ -15,7 +15,7 @@ from .analyzer import EngineServer, PolicyPack, PolicyPackError, Violation, load
 from .monitor import Registration
 from .project import Project, StackConfig, load_project, load_stack_config
 from .runner import ProgramRun, run_program
-from .schema import SchemaReport, check_plan
+from .schema import Finding, SchemaReport, check_plan
 
 
 @dataclass
@@ -67,7 +67,7 @@ class Plan:
         return [v for v in self.violations if v.enforcement_level == "mandatory"]
 
     @property
-    def schema_findings(self) -> list:
+    def schema_findings(self) -> list[Finding]:
         return self.schema.findings if self.schema is not None else []
 
     @property
