@@ -145,10 +145,25 @@ def _components_tree(plan: Plan) -> Tree:
     return root
 
 
+def _render_schema(plan: Plan, console: Console) -> None:
+    if plan.schema is None:
+        return
+    colour = ("red" if plan.strict else "yellow") if plan.schema.findings else "green"
+    console.print(f"[bold]Provider schemas:[/] [{colour}]{escape(_schema_line(plan))}[/]", highlight=False)
+    for finding in plan.schema.findings:
+        console.print(f"  [{colour}]{escape(finding.path or '(resource)')}[/]  [dim]{escape(finding.urn)}[/]",
+                      highlight=False)
+        console.print(f"    {finding.problem}", highlight=False, markup=False)
+    for type_, reason in sorted(plan.schema.skipped.items()):
+        console.print(f"  [dim]skipped {escape(type_)} ({escape(reason)})[/]", highlight=False)
+
+
 def render_human(plan: Plan, console: Console) -> None:
     if plan.run.error:
         console.print("[bold red]error[/]", highlight=False)
         console.print(plan.run.error, highlight=False, markup=False)
+        if plan.schema_findings:  # what the program registered before it failed may say why
+            _render_schema(plan, console)
         return
     console.print(_components_tree(plan))
     console.print(f"\n[bold]Plan:[/] {len(plan.records)} to create "
@@ -171,15 +186,7 @@ def render_human(plan: Plan, console: Console) -> None:
         for v in items:
             console.print(f"  [{colour}]{v.policy_name}[/]  [dim]{escape(v.urn or '(stack)')}[/]", highlight=False)
             console.print(f"    {v.message}", highlight=False, markup=False)
-    if plan.schema is not None:
-        colour = ("red" if plan.strict else "yellow") if plan.schema.findings else "green"
-        console.print(f"[bold]Provider schemas:[/] [{colour}]{escape(_schema_line(plan))}[/]", highlight=False)
-        for finding in plan.schema.findings:
-            console.print(f"  [{colour}]{escape(finding.path or '(resource)')}[/]  [dim]{escape(finding.urn)}[/]",
-                          highlight=False)
-            console.print(f"    {finding.problem}", highlight=False, markup=False)
-        for type_, reason in sorted(plan.schema.skipped.items()):
-            console.print(f"  [dim]skipped {escape(type_)} ({escape(reason)})[/]", highlight=False)
+    _render_schema(plan, console)
     cost = cost_block(plan)
     if cost:
         hourly, monthly = cost["hourly"], cost["monthly"]
@@ -215,6 +222,8 @@ def render_markdown(plan: Plan) -> str:
     lines = [f"### `lz plan {plan.stack}` — {plan.project.name}", ""]
     if plan.run.error:
         lines += ["**Plan failed:**", "", "```", plan.run.error, "```"]
+        if plan.schema_findings:
+            lines += _schema_markdown(plan)
         return "\n".join(lines) + "\n"
     types = Counter(r.type for r in plan.records if r.custom)
     lines.append(f"**{sum(types.values())} resources to create** in "
@@ -238,12 +247,18 @@ def render_markdown(plan: Plan) -> str:
         for v in mandatory + advisory:
             resource = v.urn.rsplit("::", 1)[-1] if v.urn else "(stack)"
             lines.append(f"| {v.enforcement_level} | `{v.policy_name}` | `{resource}` | {v.message} |")
-    if plan.schema is not None:
-        mark = ("❌" if plan.strict else "⚠️") if plan.schema.findings else "✅"
-        lines += ["", f"{mark} **Provider schemas:** {_schema_line(plan)}."]
-        if plan.schema.findings:
-            lines += ["", "| resource | type | path | problem |", "|---|---|---|---|"]
-            for f in plan.schema.findings:
-                problem = f.problem.replace("|", "\\|")
-                lines.append(f"| `{f.urn.rsplit('::', 1)[-1]}` | `{f.type}` | `{f.path or '(resource)'}` | {problem} |")
+    lines += _schema_markdown(plan)
     return "\n".join(lines) + "\n"
+
+
+def _schema_markdown(plan: Plan) -> list[str]:
+    if plan.schema is None:
+        return []
+    mark = ("❌" if plan.strict else "⚠️") if plan.schema.findings else "✅"
+    lines = ["", f"{mark} **Provider schemas:** {_schema_line(plan)}."]
+    if plan.schema.findings:
+        lines += ["", "| resource | type | path | problem |", "|---|---|---|---|"]
+        for f in plan.schema.findings:
+            problem = f.problem.replace("|", "\\|")
+            lines.append(f"| `{f.urn.rsplit('::', 1)[-1]}` | `{f.type}` | `{f.path or '(resource)'}` | {problem} |")
+    return lines

@@ -51,7 +51,7 @@ class Plan:
     packs: list[PackSummary]
     seconds: dict[str, float]
     derived: dict[str, Any] = field(default_factory=dict)  # reports computed from the plan, once
-    schema: SchemaReport | None = None  # None: the check was not run (--no-schema-check, or no plan)
+    schema: SchemaReport | None = None  # None: the check was not run (--no-schema-check)
     strict: bool = False
 
     @property
@@ -182,8 +182,10 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
                           stack_outputs=request.stack_outputs)
         timings["program"] = time.perf_counter() - started
         schema: SchemaReport | None = None
-        if request.schema_check and run.error is None:
-            # While the packs judge the registrations they were streamed, in their own processes.
+        if request.schema_check:
+            # While the packs judge the registrations they were streamed, in their own processes. A
+            # failed program is checked too: what it registered may explain the failure (the SDK
+            # raises on an output that is not a member of its enum, where a provider's Check says why).
             say(f"checking {len(run.records)} resources against their provider schemas")
             schema = check_plan(run.records)
             timings["schema"] = schema.seconds

@@ -270,3 +270,19 @@ def test_cli_can_skip_the_check(capsys):
                  "--json", "-"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["schemaFindings"] == [] and doc["lz"]["schemaCheck"] is None
+
+
+def test_a_failed_plan_still_shows_what_the_provider_would_say(tmp_path, capsys):
+    """The SDK raises on an output outside its enum (the offline engine echoes inputs as outputs), so the
+    program fails; the schema check names the value a provider's Check would reject."""
+    (tmp_path / "Pulumi.yaml").write_text("name: enums\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-west-2\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi_aws as aws\n"
+        "aws.autoscaling.Notification('notify', group_names=['workers'], topic_arn='arn:aws:sns:us-west-2:1:t',\n"
+        "    notifications=['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_BOOTED'])\n")
+    assert main(["plan", "dev", "-C", str(tmp_path), "--no-policy"]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    assert "is not a valid NotificationType" in out
+    assert ('notifications[1] urn:pulumi:dev::enums::aws:autoscaling/notification:Notification::notify '
+            '"autoscaling:EC2_INSTANCE_BOOTED" is not one of') in out
