@@ -370,6 +370,13 @@ def _class_for(token: str) -> type | str:
 @functools.cache
 def resource_schema(token: str) -> ResourceSchema | str:
     """The input schema of a resource type, or the reason it has none (the type is skipped)."""
+    try:
+        return _derive(token)
+    except Exception as exc:  # noqa: BLE001 - an SDK this reader does not understand: skipped, with why
+        return f"schema could not be derived from the SDK: {type(exc).__name__}: {exc}"
+
+
+def _derive(token: str) -> ResourceSchema | str:
     found = _class_for(token)
     if isinstance(found, str):
         return found
