@@ -222,6 +222,10 @@ class Properties(collections.abc.Mapping):
     def __len__(self) -> int:
         return len(self._getters)
 
+    def required(self) -> frozenset[str]:
+        """Wire names of the required properties."""
+        return frozenset(wire for wire, (python, _) in self._getters.items() if python in self._required_py)
+
     def _hint(self, fget: Any) -> Any:
         if self._globalns is None:  # as pulumi._types._raw_return_hints resolves them
             self._globalns = {}
@@ -263,8 +267,7 @@ def object_schema(cls: type) -> ObjectSchema:
     defaults = getattr(init, "__kwdefaults__", None) or {}
     required_py = frozenset(name for name in kwonly if name not in defaults)
     properties = Properties(cls, required_py)
-    required = frozenset(wire for wire, (python, _) in properties._getters.items() if python in required_py)
-    return ObjectSchema(name=cls.__name__, properties=properties, required=required)
+    return ObjectSchema(name=cls.__name__, properties=properties, required=properties.required())
 
 
 # --- resource schemas from type tokens ------------------------------------------------------------
