@@ -58,9 +58,10 @@ ARCHIVE = rpc._special_archive_sig
 RESOURCE = rpc._special_resource_sig
 OUTPUT_VALUE = rpc._special_output_value_sig
 
-#: Inputs the engine itself adds to every provider resource: the plugin version and download URL
-#: (pulumi/pulumi sdk/go/common/resource/plugin/provider_plugin.go: `version`, `pluginDownloadURL`).
-PROVIDER_RESERVED = frozenset({"version", "pluginDownloadURL"})
+#: Inputs the engine itself reads from (and sets on) provider resources, beside the provider's own
+#: config: pulumi/pulumi pkg/resource/deploy/providers/registry.go (`versionKey`, `pluginDownloadKey`,
+#: `pluginChecksumsKey`, `parameterKey`).
+PROVIDER_RESERVED = frozenset({"version", "pluginDownloadURL", "pluginChecksums", "parameter"})
 
 #: Finding kinds, in the order a report lists them.
 KINDS = ("type", "unknown-property", "enum", "required", "deprecated")
@@ -277,7 +278,7 @@ class ResourceSchema:
     token: str
     inputs: ObjectSchema
     deprecated: str | None = None
-    provider: bool = False   # provider config: the engine adds `version`; values may be JSON text
+    provider: bool = False   # provider config: PROVIDER_RESERVED keys are the engine's; values may be JSON text
 
 
 def _sdk_module_name(package: str) -> str:
