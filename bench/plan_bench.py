@@ -4,7 +4,9 @@ stock MockMonitor.
 For each example stack and for synthetic programs of about 100, 1,000 and 3,000 resources it
 prints wall time, peak RSS and resources per second of the full `lz plan` (program, policy pack
 over gRPC, JSON output), and the same for the floor, and their ratio. Target: within 1.5x of the
-floor, and linear in resources. Every figure is measured in a fresh process (`os.wait4` gives its
+floor, and linear in resources. `check s` is the provider-schema check's own time inside the plan
+(`lz.schemaCheck.seconds` of the JSON, first use of each type included); `--no-schema-check` times
+the plans without it. Every figure is measured in a fresh process (`os.wait4` gives its
 peak RSS); each is the best of `--repeat` runs.
 
     .venv/bin/python bench/plan_bench.py [--repeat 3] [--sizes 100 1000 3000]
@@ -100,6 +102,11 @@ def resource_count(plan_file: Path) -> int:
     return len(json.loads(plan_file.read_text())["steps"])
 
 
+def schema_seconds(plan_file: Path) -> float | None:
+    check = json.loads(plan_file.read_text())["lz"].get("schemaCheck")
+    return check["seconds"] if check else None
+
+
 def synthetic_project(base: Path, cells: int) -> Path:
     project = base / f"synthetic-{cells}"
     project.mkdir()
@@ -114,31 +121,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 3000])
+    parser.add_argument("--no-schema-check", action="store_true", help="plan without the provider-schema check")
     args = parser.parse_args()
     lz = [PYTHON, "-m", "lz"]
+    extra = ["--no-schema-check"] if args.no_schema_check else []
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
         for stack in stacks:
             out = base / f"{stack}.json"
-            seconds, rss = best([*lz, "plan", stack, "--json", str(out)], ROOT, args.repeat)
-            rows.append((f"stack {stack}", resource_count(out), seconds, rss, None, None))
+            seconds, rss = best([*lz, "plan", stack, "--json", str(out), *extra], ROOT, args.repeat)
+            rows.append((f"stack {stack}", resource_count(out), seconds, rss, None, None, schema_seconds(out)))
         for size in args.sizes:
             cells = max(1, size // 5)
             project = synthetic_project(base, cells)
             out = base / f"synthetic-{cells}.json"
             seconds, rss = best([*lz, "plan", "bench", "-C", str(project), "--policy-pack", str(ROOT / "policies"),
-                                 "--json", str(out)], ROOT, args.repeat)
+                                 "--json", str(out), *extra], ROOT, args.repeat)
             floor_s, floor_rss = best([PYTHON, str(project / "floor.py"), str(project), str(cells)], ROOT, args.repeat)
-            rows.append((f"synthetic {size}", resource_count(out), seconds, rss, floor_s, floor_rss))
+            rows.append((f"synthetic {size}", resource_count(out), seconds, rss, floor_s, floor_rss,
+                         schema_seconds(out)))
 
     print(f"{'plan':<18}{'resources':>10}{'wall s':>9}{'res/s':>9}{'RSS MiB':>9}"
-          f"{'floor s':>9}{'floor MiB':>10}{'ratio':>7}")
-    for name, count, seconds, rss, floor_s, floor_rss in rows:
+          f"{'floor s':>9}{'floor MiB':>10}{'ratio':>7}{'check s':>9}")
+    for name, count, seconds, rss, floor_s, floor_rss, check_s in rows:
         floor_cols = (f"{floor_s:>9.2f}{floor_rss:>10.0f}{seconds / floor_s:>7.2f}" if floor_s else
                       f"{'-':>9}{'-':>10}{'-':>7}")
-        print(f"{name:<18}{count:>10}{seconds:>9.2f}{count / seconds:>9.0f}{rss:>9.0f}{floor_cols}")
+        check_col = f"{check_s:>9.2f}" if check_s is not None else f"{'-':>9}"
+        print(f"{name:<18}{count:>10}{seconds:>9.2f}{count / seconds:>9.0f}{rss:>9.0f}{floor_cols}{check_col}")
     synthetic = [r for r in rows if r[4]]
     if len(synthetic) >= 2:
         (_, n0, s0, *_), (_, n1, s1, *_) = synthetic[0], synthetic[-1]

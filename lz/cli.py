@@ -1,7 +1,8 @@
 """`lz`: the landing zone's command-line toolkit.
 
-Exit codes: 0 planned with no mandatory violation; 1 a mandatory violation; 2 bad input (config,
-project, policy pack config) or a program error.
+Exit codes: 0 planned with no mandatory violation; 1 a mandatory violation (or, with `lz plan
+--strict`, a provider-schema finding); 2 bad input (config, project, policy pack config) or a
+program error.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
         policy_pack_configs=[Path(p).resolve() for p in args.policy_pack_config],
         stack_outputs=_parse_stack_outputs(args.stack_outputs),
         use_project_pack=not args.no_policy,
+        schema_check=not args.no_schema_check, strict=args.strict,
     )
     quiet = args.json == "-" or args.markdown
     try:
@@ -75,7 +77,7 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
         if quiet:
             err.print(result.run.error, highlight=False, markup=False)
         return EXIT_BAD_INPUT
-    return EXIT_VIOLATION if result.mandatory else EXIT_OK
+    return EXIT_VIOLATION if result.mandatory or result.failed_schema else EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
@@ -131,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="answer a StackReference from a saved `lz plan --json` or outputs file")
     p.add_argument("--json", metavar="FILE|-", help="write a `pulumi preview --json`-shaped plan")
     p.add_argument("--markdown", action="store_true", help="print a Markdown summary for a pull-request comment")
+    p.add_argument("--strict", action="store_true",
+                   help="provider-schema findings fail the plan (exit 1) instead of warning")
+    p.add_argument("--no-schema-check", action="store_true",
+                   help="skip the check of every resource's inputs against its provider SDK's schema")
     p.set_defaults(func=cmd_plan)
 
     v = sub.add_parser("validate", help="check a stack's config only (no resources)")

@@ -64,6 +64,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "steps": steps,
         "changeSummary": {"create": len(steps)},
         "policyViolations": [v.as_json() for v in plan.violations],
+        # What each provider's Check would say, offline: one entry per finding (see lz/engine/schema.py).
+        "schemaFindings": [f.as_json() for f in plan.schema_findings],
         "outputs": stack_outputs(plan),
         "cost": cost_block(plan),
         "diagnostics": [{"severity": "error", "message": plan.run.error}] if plan.run.error else [],
@@ -73,16 +75,40 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "policyPacks": [{"name": p.name, "version": p.version, "config": p.config_file, "policies": p.policies}
                             for p in plan.packs],
             "invokes": sorted(set(plan.run.invokes)),
+            "schemaCheck": schema_summary(plan),
         },
     }
     return doc
+
+
+def schema_summary(plan: Plan) -> dict[str, Any] | None:
+    """Counters of the provider-schema check (None when it did not run); findings are listed apart."""
+    if plan.schema is None:
+        return None
+    doc = plan.schema.as_json()
+    doc.pop("findings")
+    doc["strict"] = plan.strict
+    return doc
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _schema_line(plan: Plan) -> str:
+    report = plan.schema
+    assert report is not None
+    skipped = (f"; skipped {_count(len(report.skipped), 'type')} without an SDK schema "
+               f"({_count(report.skipped_resources, 'resource')})" if report.skipped else "")
+    return (f"{_count(len(report.findings), 'finding')} in {_count(sum(report.checked.values()), 'resource')} "
+            f"of {_count(len(report.checked), 'type')}{skipped}")
 
 
 MAX_SIBLINGS = 12
 
 
 def _resources(n: int) -> str:
-    return f"{n} resource" if n == 1 else f"{n} resources"
+    return _count(n, "resource")
 
 
 def _components_tree(plan: Plan) -> Tree:
@@ -119,10 +145,25 @@ def _components_tree(plan: Plan) -> Tree:
     return root
 
 
+def _render_schema(plan: Plan, console: Console) -> None:
+    if plan.schema is None:
+        return
+    colour = ("red" if plan.strict else "yellow") if plan.schema.findings else "green"
+    console.print(f"[bold]Provider schemas:[/] [{colour}]{escape(_schema_line(plan))}[/]", highlight=False)
+    for finding in plan.schema.findings:
+        console.print(f"  [{colour}]{escape(finding.path or '(resource)')}[/]  [dim]{escape(finding.urn)}[/]",
+                      highlight=False)
+        console.print(f"    {finding.problem}", highlight=False, markup=False)
+    for type_, reason in sorted(plan.schema.skipped.items()):
+        console.print(f"  [dim]skipped {escape(type_)} ({escape(reason)})[/]", highlight=False)
+
+
 def render_human(plan: Plan, console: Console) -> None:
     if plan.run.error:
         console.print("[bold red]error[/]", highlight=False)
         console.print(plan.run.error, highlight=False, markup=False)
+        if plan.schema_findings:  # what the program registered before it failed may say why
+            _render_schema(plan, console)
         return
     console.print(_components_tree(plan))
     console.print(f"\n[bold]Plan:[/] {len(plan.records)} to create "
@@ -145,6 +186,7 @@ def render_human(plan: Plan, console: Console) -> None:
         for v in items:
             console.print(f"  [{colour}]{v.policy_name}[/]  [dim]{escape(v.urn or '(stack)')}[/]", highlight=False)
             console.print(f"    {v.message}", highlight=False, markup=False)
+    _render_schema(plan, console)
     cost = cost_block(plan)
     if cost:
         hourly, monthly = cost["hourly"], cost["monthly"]
@@ -180,6 +222,8 @@ def render_markdown(plan: Plan) -> str:
     lines = [f"### `lz plan {plan.stack}` — {plan.project.name}", ""]
     if plan.run.error:
         lines += ["**Plan failed:**", "", "```", plan.run.error, "```"]
+        if plan.schema_findings:
+            lines += _schema_markdown(plan)
         return "\n".join(lines) + "\n"
     types = Counter(r.type for r in plan.records if r.custom)
     lines.append(f"**{sum(types.values())} resources to create** in "
@@ -203,4 +247,18 @@ def render_markdown(plan: Plan) -> str:
         for v in mandatory + advisory:
             resource = v.urn.rsplit("::", 1)[-1] if v.urn else "(stack)"
             lines.append(f"| {v.enforcement_level} | `{v.policy_name}` | `{resource}` | {v.message} |")
+    lines += _schema_markdown(plan)
     return "\n".join(lines) + "\n"
+
+
+def _schema_markdown(plan: Plan) -> list[str]:
+    if plan.schema is None:
+        return []
+    mark = ("❌" if plan.strict else "⚠️") if plan.schema.findings else "✅"
+    lines = ["", f"{mark} **Provider schemas:** {_schema_line(plan)}."]
+    if plan.schema.findings:
+        lines += ["", "| resource | type | path | problem |", "|---|---|---|---|"]
+        for f in plan.schema.findings:
+            problem = f.problem.replace("|", "\\|")
+            lines.append(f"| `{f.urn.rsplit('::', 1)[-1]}` | `{f.type}` | `{f.path or '(resource)'}` | {problem} |")
+    return lines

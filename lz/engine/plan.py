@@ -17,6 +17,7 @@ from .analyzer import EngineServer, PolicyPack, PolicyPackError, Violation, load
 from .monitor import Registration
 from .project import Project, StackConfig, load_project, load_stack_config
 from .runner import ProgramRun, run_program
+from .schema import Finding, SchemaReport, check_plan
 
 
 @dataclass
@@ -28,6 +29,8 @@ class PlanRequest:
     stack_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     use_project_pack: bool = True  # our own projects carry their pack in ./policies
     stack_document: dict[str, Any] | None = None  # stands in for the stack file (tests, templates)
+    schema_check: bool = True  # check every registration against its provider SDK's schema
+    strict: bool = False       # schema findings fail the plan (exit 1) instead of warning
 
 
 @dataclass
@@ -50,6 +53,8 @@ class Plan:
     packs: list[PackSummary]
     seconds: dict[str, float]
     derived: dict[str, Any] = field(default_factory=dict)  # reports computed from the plan, once
+    schema: SchemaReport | None = None  # None: the check was not run (--no-schema-check)
+    strict: bool = False
 
     @property
     def records(self) -> list[Registration]:
@@ -64,10 +69,19 @@ class Plan:
         return [v for v in self.violations if v.enforcement_level == "mandatory"]
 
     @property
+    def schema_findings(self) -> list[Finding]:
+        return self.schema.findings if self.schema is not None else []
+
+    @property
+    def failed_schema(self) -> bool:
+        """Schema findings are warnings; under `--strict` they fail the plan like a mandatory violation."""
+        return self.strict and bool(self.schema_findings)
+
+    @property
     def exit_code(self) -> int:
         if self.run.error is not None:
             return EXIT_BAD_INPUT
-        return EXIT_VIOLATION if self.mandatory else EXIT_OK
+        return EXIT_VIOLATION if self.mandatory or self.failed_schema else EXIT_OK
 
 
 def _environment_of(project: Project, config: StackConfig) -> str | None:
@@ -169,6 +183,14 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
         run = run_program(project, request.stack, config, on_register=streamer.on_register,
                           stack_outputs=request.stack_outputs)
         timings["program"] = time.perf_counter() - started
+        schema: SchemaReport | None = None
+        if request.schema_check:
+            # While the packs judge the registrations they were streamed, in their own processes. A
+            # failed program is checked too: what it registered may explain the failure (the SDK
+            # raises on an output that is not a member of its enum, where a provider's Check says why).
+            say(f"checking {len(run.records)} resources against their provider schemas")
+            schema = check_plan(run.records)
+            timings["schema"] = schema.seconds
         violations: list[Violation] = []
         if jobs:
             starter.join()
@@ -185,7 +207,7 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
                                  config_file=str(c) if c else None, policies=len(p.policies), levels=p.levels)
                      for p, (_, c, _) in zip(packs, file_configs, strict=False)]
         return Plan(project=project, stack=request.stack, config=config, run=run, violations=violations,
-                    packs=summaries, seconds=timings)
+                    packs=summaries, seconds=timings, schema=schema, strict=request.strict)
     finally:
         for pack in packs:
             pack.close()

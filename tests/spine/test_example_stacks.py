@@ -67,6 +67,25 @@ def test_example_stack_plans_clean(stack):
     assert doc["lz"]["policyPacks"][0]["config"].endswith(f"policies/config/{doc['outputs']['environment']}.json")
 
 
+# gcp-dev and gcp-prod send the logs bucket's `retentionPolicy.retentionPeriod` as a number where the
+# gcp schema says string (issue 13; fixed in components on another branch). Strict: once that fix is
+# merged these pass, and the marks must go.
+_RETENTION_PERIOD = pytest.mark.xfail(strict=True, reason="gcp retentionPolicy.retentionPeriod sent as a number")
+
+
+@pytest.mark.parametrize("stack", [pytest.param(s, marks=_RETENTION_PERIOD) if s.startswith("gcp") else s
+                                   for s in STACKS])
+def test_example_stack_meets_its_provider_schemas(stack):
+    code, doc, stderr = planned(stack)
+    assert code == 0, stderr
+    summary = doc["lz"]["schemaCheck"]
+    custom = sum(1 for s in doc["steps"] if s["newState"]["custom"])
+    # Every custom resource is checked, except custom resources the SDK has no class for (CRDs).
+    assert summary["checkedResources"] + summary["skippedResources"] == custom
+    assert all("no SDK schema" in t["reason"] for t in summary["skippedTypes"])
+    assert [f"{f['urn']} {f['path']}: {f['problem']}" for f in doc["schemaFindings"]] == []
+
+
 def test_every_guardrail_type_the_stacks_create_is_judged():
     from lz.policies_cmd import DEFAULT_PACK, load_rules
 
