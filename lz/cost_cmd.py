@@ -39,7 +39,8 @@ def cmd_cost(args: argparse.Namespace, console: Console) -> int:
     try:
         groups = _groupings(args.by)
         base = load_plan_json(args.base) if args.base else None
-        result = plan(PlanRequest(project_dir=Path(args.C).resolve(), stack=args.stack, use_project_pack=False))
+        result = plan(PlanRequest(project_dir=Path(args.C).resolve(), stack=args.stack, use_project_pack=False,
+                                  schema_check=False))  # pricing reads registrations only
     except (ValueError, ProjectError) as exc:  # PlanFileError is a ValueError
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_BAD_INPUT
