@@ -99,7 +99,8 @@ class AwsLandingZone(pulumi.ComponentResource):
             subnet_ids=list(private.values()), role_arn=self.iam.cluster.arn, secrets_key_arn=self.keys.eks.arn,
             logs_key_arn=self.keys.logs.arn, log_retention_days=config.logging.retention_days,
             endpoint=endpoint_access(config.is_prod, config.network.api_allowed_cidrs),
-            role_dependencies=self.iam.cluster.attachments), child)
+            role_dependencies=self.iam.cluster.attachments,
+            admin_principals=tuple(config.kubernetes.admin_principals)), child)
 
         self.identity = WorkloadIdentity(f"{name}-identity", WorkloadIdentityArgs(
             ctx, boundary_arn=self.iam.boundary_arn, cluster_name=self.cluster.name,

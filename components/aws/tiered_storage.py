@@ -8,6 +8,10 @@ Objects (S3), one bucket per purpose so that lifecycle, versioning and retention
 - `logs`: the S3 server access logs of all the others. S3 cannot deliver access logs into a bucket
   with a default object-lock retention, so this bucket is never locked.
 - `audit` (when `logging.auditTrail`): CloudTrail's files; object lock in prod.
+Every bucket is versioned (a deleted or overwritten dataset shard or log is recoverable until its
+noncurrent version expires). Under object lock, noncurrent versions are kept at least as long as the
+lock: S3 lifecycle cannot delete a version before its retention ends, so a shorter expiration would be
+a rule that never acts; the lock length is what the bucket keeps (`noncurrent_days`).
 Every bucket: SSE-KMS with bucket keys, all four public-access blocks, BucketOwnerEnforced (no
 ACLs), a TLS-only bucket policy and access logging into `logs`.
 
@@ -54,17 +58,29 @@ class BucketSpec:
     object_lock: bool
     lifecycle: BucketPolicy
     access_logged: bool = True    # into the logs bucket (all but the logs bucket itself)
+    lock_days: int = 0            # default object-lock retention, when object_lock
+
+    @property
+    def noncurrent_days(self) -> int | None:
+        """Noncurrent-version expiration: the configured days, never shorter than the object lock."""
+        days = self.lifecycle.noncurrent_version_expiration_days
+        if not self.versioned or days is None:
+            return None
+        return max(days, self.lock_days) if self.object_lock else days
 
 
 def bucket_specs(objects: ObjectTier, *, object_lock: bool, audit_trail: bool) -> list[BucketSpec]:
+    lock = objects.object_lock_days
     specs = [
-        BucketSpec("datasets", "storage", versioned=False, object_lock=False, lifecycle=objects.datasets),
+        BucketSpec("datasets", "storage", versioned=True, object_lock=False, lifecycle=objects.datasets),
         BucketSpec("checkpoints", "storage", versioned=True, object_lock=False, lifecycle=objects.checkpoints),
-        BucketSpec("artifacts", "storage", versioned=True, object_lock=object_lock, lifecycle=objects.artifacts),
-        BucketSpec("logs", "logs", versioned=False, object_lock=False, lifecycle=objects.logs, access_logged=False),
+        BucketSpec("artifacts", "storage", versioned=True, object_lock=object_lock, lifecycle=objects.artifacts,
+                   lock_days=lock),
+        BucketSpec("logs", "logs", versioned=True, object_lock=False, lifecycle=objects.logs, access_logged=False),
     ]
     if audit_trail:
-        specs.append(BucketSpec("audit", "logs", versioned=True, object_lock=object_lock, lifecycle=objects.logs))
+        specs.append(BucketSpec("audit", "logs", versioned=True, object_lock=object_lock, lifecycle=objects.logs,
+                                lock_days=lock))
     return specs
 
 
@@ -79,9 +95,9 @@ def lifecycle_rules(spec: BucketSpec) -> list[aws.s3.BucketLifecycleConfiguratio
         transitions.append(aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
             days=p.transition_to_archive_days, storage_class="GLACIER_IR"))
     noncurrent = None
-    if p.noncurrent_version_expiration_days and spec.versioned:
+    if spec.noncurrent_days:
         noncurrent = aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-            noncurrent_days=p.noncurrent_version_expiration_days)
+            noncurrent_days=spec.noncurrent_days)
     expiration = (aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=p.expiration_days)
                   if p.expiration_days else None)
     return [aws.s3.BucketLifecycleConfigurationRuleArgs(

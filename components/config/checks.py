@@ -122,6 +122,11 @@ def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
     if cfg.cloud is Cloud.aws:
         problems += _aws_problems(cfg)
 
+    if cfg.cloud is not Cloud.aws and cfg.kubernetes.admin_principals:
+        problems.append(ConfigProblem(
+            "kubernetes.adminPrincipals", f"aws only (EKS access entries); on {cfg.cloud.value} grant the deploy "
+            "identity cluster access in the cloud's own IAM (got "
+            f"{', '.join(cfg.kubernetes.admin_principals)})"))
     if cfg.cloud is Cloud.gcp:
         if not cfg.region:
             problems.append(ConfigProblem("region", "required when cloud is gcp (e.g. us-central1)"))
