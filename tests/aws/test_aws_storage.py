@@ -83,8 +83,10 @@ def test_every_bucket_denies_plain_http_and_logs_its_access(plan):
 
 
 def test_versioning_and_object_lock(plan):
-    versioned = sorted(_by_bucket(plan, "aws:s3/bucketVersioning:BucketVersioning"))
-    assert versioned == ["artifacts", "audit", "checkpoints"]
+    versioned = _by_bucket(plan, "aws:s3/bucketVersioning:BucketVersioning")
+    # Every bucket, datasets and logs included: a deleted shard or log stays recoverable.
+    assert sorted(versioned) == sorted(_buckets(plan))
+    assert {v["versioningConfiguration"]["status"] for v in versioned.values()} == {"Enabled"}
     locks = _by_bucket(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
     if plan.stack == "prod":
         assert sorted(locks) == ["artifacts", "audit"]
@@ -104,6 +106,24 @@ def test_lifecycle_rules_always_abort_stale_uploads(plan):
     datasets = rules["datasets"]["rules"][0]["transitions"]
     assert [(t["days"], t["storageClass"]) for t in datasets] == [(30, "STANDARD_IA"), (180, "GLACIER_IR")]
     assert rules["checkpoints"]["rules"][0]["noncurrentVersionExpiration"] == {"noncurrentDays": 14}
+    assert rules["datasets"]["rules"][0]["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    assert rules["logs"]["rules"][0]["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    # Under a 365-day object lock, old artifact versions cannot be expired before the lock ends: the
+    # expiration follows the lock (prod) instead of being a rule that can never act.
+    artifacts = rules["artifacts"]["rules"][0]["noncurrentVersionExpiration"]["noncurrentDays"]
+    assert artifacts == (365 if plan.stack == "prod" else 90)
+
+
+@pytest.mark.parametrize(("lock", "configured", "lock_days", "expected"), [
+    (True, 90, 365, 365),      # shorter than the lock: the lock wins
+    (True, 400, 365, 400),     # longer: kept
+    (False, 90, 365, 90),      # no lock: as configured
+])
+def test_noncurrent_expiration_never_ends_before_the_object_lock(lock, configured, lock_days, expected):
+    spec = BucketSpec("artifacts", "storage", versioned=True, object_lock=lock, lock_days=lock_days,
+                      lifecycle=BucketPolicy(noncurrent_version_expiration_days=configured))
+    (rule,) = lifecycle_rules(spec)
+    assert rule.noncurrent_version_expiration.noncurrent_days == expected
 
 
 @pytest.mark.parametrize(("policy", "versioned", "expected"), [

@@ -185,8 +185,6 @@ def test_a_pack_that_dies_is_reported_with_what_it_printed():
 def test_the_cloud_storage_agent_lookup_is_answered_like_the_api(tmp_path):
     """`storage.get_project_service_account` creates the GCS service agent and returns its address; offline
     it answers with the documented form for the placeholder project number, in the SDK's result fields."""
-    import pulumi_gcp.storage.get_project_service_account as sdk
-
     from lz.engine.mocks import GCP_PROJECT_NUMBER, INVOKES
 
     (tmp_path / "Pulumi.yaml").write_text("name: probe\nruntime: python\n")
@@ -206,7 +204,11 @@ def test_the_cloud_storage_agent_lookup_is_answered_like_the_api(tmp_path):
     members = {r.name: inputs(r)["member"] for r in result.records if r.type.startswith("gcp:kms/")}
     assert members == {"by-member": f"serviceAccount:{email}", "by-email": f"serviceAccount:{email}"}
     # Every field the offline answer gives is a field of the SDK's result type (no invented keys).
+    import importlib
     import inspect
+
+    # Imported after the plan: the offline runner unloads SDK modules a plan imported lazily.
+    sdk = importlib.import_module("pulumi_gcp.storage.get_project_service_account")
     answer = INVOKES[token][0](None, {"project": "acme-test"})  # type: ignore[arg-type]
     fields = set(inspect.signature(sdk.GetProjectServiceAccountResult.__init__).parameters) - {"__self__"}
     snake = {"emailAddress": "email_address", "userProject": "user_project"}
