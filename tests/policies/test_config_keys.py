@@ -95,3 +95,24 @@ def test_a_prod_stack_with_short_flow_logs_is_told_the_config_key():
     assert violation.urn.endswith("-flow-logs")
     assert violation.message.endswith("In the landing zone's stack file, set `network.flowLogs.retentionDays`.")
     assert violation.enforcement_level == "mandatory" and result.exit_code == 1
+
+
+def test_prod_flow_logs_default_to_the_prod_log_retention_minimum():
+    """One number: the model's prod default is what the prod pack config demands."""
+    import json
+
+    from components.config.model import PROD_LOG_RETENTION_DAYS, LandingZoneConfig
+
+    prod_pack = json.loads((ROOT / "policies" / "config" / "prod.json").read_text())
+    assert prod_pack["log-retention"]["minRetentionDays"] == PROD_LOG_RETENTION_DAYS
+
+    def days(env: str, network: dict | None = None) -> int:
+        doc = {"environment": env, "cloud": "aws", "tags": {"costCenter": "cc"}}
+        if network is not None:
+            doc["network"] = network
+        return LandingZoneConfig.model_validate(doc).network.flow_logs.retention_days
+
+    assert days("prod") == days("prod", {"cidr": "10.1.0.0/16"}) == PROD_LOG_RETENTION_DAYS
+    assert days("prod", {"flowLogs": {"retentionDays": 731}}) == 731     # the stack file wins
+    assert days("prod", {"flowLogs": {"trafficType": "REJECT"}}) == PROD_LOG_RETENTION_DAYS
+    assert days("dev") == days("staging") == 90
