@@ -12,7 +12,7 @@ from components.config.model import CapacityType, LandingZoneConfig
 
 from .layout import NIC_SUBNET_PREFIX, nic_subnet_capacity, overlapping_ranges
 from .pool_settings import RESERVED_LABEL_PREFIXES
-from .storage_rules import PURPOSES, lifecycle_problems
+from .storage_rules import PURPOSES, lifecycle_problems, retained
 
 GCP_FILE_KINDS = ("none", "managedLustre", "filestore", "parallelstore")
 GCP_IMAGES = (None, "cos", "ubuntu")
@@ -45,12 +45,14 @@ def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
         problems.append(ConfigProblem(
             "storage.block.defaultClass", f"must be pd-balanced or hyperdisk-balanced when cloud is gcp "
                                           f"(got {cfg.storage.block.default_class!r})"))
-    logs = cfg.storage.objects.logs
-    if logs.expiration_days and logs.expiration_days < cfg.storage.objects.object_lock_days:
-        problems.append(ConfigProblem(
-            "storage.objects.logs.expirationDays",
-            f"must be at least objectLockDays ({cfg.storage.objects.object_lock_days}): the logs bucket's retention "
-            f"policy keeps every object that long (got {logs.expiration_days})"))
+    lock_days = cfg.storage.objects.object_lock_days
+    for purpose in PURPOSES:
+        policy = getattr(cfg.storage.objects, purpose)
+        if retained(purpose, cfg.object_lock) and policy.expiration_days and policy.expiration_days < lock_days:
+            problems.append(ConfigProblem(
+                f"storage.objects.{purpose}.expirationDays",
+                f"must be at least objectLockDays ({lock_days}): the {purpose} bucket's retention policy keeps "
+                f"every object that long, so an earlier deletion could never happen (got {policy.expiration_days})"))
     for purpose in PURPOSES:
         for message in lifecycle_problems(purpose, getattr(cfg.storage.objects, purpose)):
             key, text = message.split(": ", 1)

@@ -49,6 +49,9 @@ def test_a_clean_config_has_no_problems():
         ({"gpuPools": [pool(labels={"kubernetes.io/role": "gpu"})]}, "gpuPools[0].labels", "reserved by GKE"),
         ({"gpuPools": [pool(instanceType="a3-ultragpu-8g")]}, "gpuPools[0].zone", "RDMA (RoCE) network profile"),
         ({"network": {"gpuNicCidr": "10.64.0.0/12"}}, "network.gpuNicCidr", "overlaps network.podsCidr"),
+        # Prod artifacts carry the object-lock retention policy too (WORM parity with S3 Object Lock).
+        ({"environment": "prod", "storage": {"objects": {"artifacts": {"expirationDays": 90}}}},
+         "storage.objects.artifacts.expirationDays", "at least objectLockDays (365)"),
     ],
 )
 def test_problems(overrides, path, fragment):
