@@ -136,6 +136,56 @@ def access_log_delivery_statement(ctx: AwsContext, logs_bucket_arn: pulumi.Input
     }
 
 
+@dataclass(frozen=True)
+class SecureBucket:
+    bucket: aws.s3.Bucket
+    public_access_block: aws.s3.BucketPublicAccessBlock
+    versioning: aws.s3.BucketVersioning | None
+
+
+def secure_bucket(parent: pulumi.Resource, ctx: AwsContext, rn: str, spec: BucketSpec, key_arn: pulumi.Input[str],
+                  lock_days: int, *, region: str | None = None) -> SecureBucket:
+    """A bucket and the companions every bucket of ours has: public-access block, BucketOwnerEnforced,
+    SSE-KMS with a bucket key, versioning, lifecycle, and object lock when `spec.object_lock`. `region`
+    places all of them in another region (pulumi-aws v7 resources take a `region` argument)."""
+    bucket = aws.s3.Bucket(
+        rn, object_lock_enabled=spec.object_lock or None, force_destroy=False, region=region,
+        tags=ctx.tagged(purpose=spec.purpose), opts=ctx.stateful(parent))
+    child = pulumi.ResourceOptions(parent=parent)
+    public_access_block = aws.s3.BucketPublicAccessBlock(
+        rn, bucket=bucket.id, block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
+        restrict_public_buckets=True, region=region, opts=child)
+    aws.s3.BucketOwnershipControls(
+        rn, bucket=bucket.id, region=region,
+        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"), opts=child)
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        rn, bucket=bucket.id, region=region,
+        rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+            apply_server_side_encryption_by_default=(
+                aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                    sse_algorithm="aws:kms", kms_master_key_id=key_arn)),
+            # Bucket keys cut KMS request costs (by up to 99 %, per AWS) on many-shard datasets.
+            bucket_key_enabled=True)],
+        opts=child)
+    versioning = None
+    if spec.versioned:
+        versioning = aws.s3.BucketVersioning(
+            rn, bucket=bucket.id, region=region,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=child)
+    after_versioning = pulumi.ResourceOptions(parent=parent, depends_on=[versioning] if versioning else None)
+    aws.s3.BucketLifecycleConfiguration(rn, bucket=bucket.id, rules=lifecycle_rules(spec), region=region,
+                                        opts=after_versioning)
+    if spec.object_lock:
+        aws.s3.BucketObjectLockConfiguration(
+            rn, bucket=bucket.id, region=region,
+            rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
+                default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
+                    mode="GOVERNANCE", days=lock_days)),
+            opts=after_versioning)
+    return SecureBucket(bucket, public_access_block, versioning)
+
+
 # --------------------------------------------------------------------------------------- file tier
 
 # A configured capacity without a configured tier gets this one (twice the entry tier's throughput).
@@ -257,44 +307,9 @@ class TieredStorage(pulumi.ComponentResource):
 
     # ------------------------------------------------------------------ pieces
     def _bucket(self, name: str, spec: BucketSpec, key_arn: pulumi.Input[str], lock_days: int) -> aws.s3.Bucket:
-        ctx = self._context
-        rn = f"{name}-{spec.purpose}"
-        bucket = aws.s3.Bucket(
-            rn, object_lock_enabled=spec.object_lock or None, force_destroy=False,
-            tags=ctx.tagged(purpose=spec.purpose), opts=ctx.stateful(self))
-        child = pulumi.ResourceOptions(parent=self)
-        self._public_access_blocks[spec.purpose] = aws.s3.BucketPublicAccessBlock(
-            rn, bucket=bucket.id, block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
-            restrict_public_buckets=True, opts=child)
-        aws.s3.BucketOwnershipControls(
-            rn, bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"), opts=child)
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            rn, bucket=bucket.id,
-            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=(
-                    aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="aws:kms", kms_master_key_id=key_arn)),
-                # Bucket keys cut KMS request costs (by up to 99 %, per AWS) on many-shard datasets.
-                bucket_key_enabled=True)],
-            opts=child)
-        versioning = None
-        if spec.versioned:
-            versioning = aws.s3.BucketVersioning(
-                rn, bucket=bucket.id,
-                versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-                opts=child)
-        aws.s3.BucketLifecycleConfiguration(
-            rn, bucket=bucket.id, rules=lifecycle_rules(spec),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning] if versioning else None))
-        if spec.object_lock:
-            aws.s3.BucketObjectLockConfiguration(
-                rn, bucket=bucket.id,
-                rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
-                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
-                        mode="GOVERNANCE", days=lock_days)),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning] if versioning else None))
-        return bucket
+        made = secure_bucket(self, self._context, f"{name}-{spec.purpose}", spec, key_arn, lock_days)
+        self._public_access_blocks[spec.purpose] = made.public_access_block
+        return made.bucket
 
     def _lustre(self, name: str, args: TieredStorageArgs) -> None:
         ctx, file_cfg = args.context, args.storage.file
