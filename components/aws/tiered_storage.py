@@ -260,6 +260,7 @@ class TieredStorage(pulumi.ComponentResource):
         ctx, cfg = args.context, args.storage
         self._context = ctx
         self._public_access_blocks: dict[str, aws.s3.BucketPublicAccessBlock] = {}
+        self.versioning: dict[str, aws.s3.BucketVersioning] = {}
         keys = {"storage": args.storage_key_arn, "logs": args.logs_key_arn}
 
         self.specs = bucket_specs(cfg.objects, object_lock=args.object_lock, audit_trail=args.trail_name is not None)
@@ -309,6 +310,8 @@ class TieredStorage(pulumi.ComponentResource):
     def _bucket(self, name: str, spec: BucketSpec, key_arn: pulumi.Input[str], lock_days: int) -> aws.s3.Bucket:
         made = secure_bucket(self, self._context, f"{name}-{spec.purpose}", spec, key_arn, lock_days)
         self._public_access_blocks[spec.purpose] = made.public_access_block
+        if made.versioning is not None:
+            self.versioning[spec.purpose] = made.versioning
         return made.bucket
 
     def _lustre(self, name: str, args: TieredStorageArgs) -> None:

@@ -76,6 +76,11 @@ def _aws_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
     from .model import CapacityType
 
     problems: list[ConfigProblem] = []
+    if cfg.is_prod and cfg.logging.audit_trail and not cfg.logging.audit_replica_region:
+        problems.append(ConfigProblem(
+            "logging.auditReplicaRegion",
+            "required in prod on AWS: the second region CloudTrail's bucket is replicated to (S3 Cross-Region "
+            "Replication), e.g. us-west-2 for a us-east-1 stack; it must differ from aws:region (got nothing)"))
     reserved = (CapacityType.reservation, CapacityType.capacity_block)
     for i, pool in enumerate(cfg.gpu_pools):
         where = f"gpuPools[{i}]"
@@ -122,6 +127,10 @@ def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
     if cfg.cloud is Cloud.aws:
         problems += _aws_problems(cfg)
 
+    if cfg.cloud is not Cloud.aws and cfg.logging.audit_replica_region:
+        problems.append(ConfigProblem(
+            "logging.auditReplicaRegion", f"aws only (S3 Cross-Region Replication of CloudTrail's bucket); on "
+            f"{cfg.cloud.value} leave it unset (got {cfg.logging.audit_replica_region})"))
     if cfg.cloud is not Cloud.aws and cfg.kubernetes.admin_principals:
         problems.append(ConfigProblem(
             "kubernetes.adminPrincipals", f"aws only (EKS access entries); on {cfg.cloud.value} grant the deploy "

@@ -299,6 +299,11 @@ class Team(Strict):
 class LoggingConfig(Strict):
     retention_days: int = Field(365, description="Audit and cluster log retention.")
     audit_trail: bool = Field(True, description="CloudTrail / project audit config and sink.")
+    audit_replica_region: str | None = Field(
+        None, pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$",
+        description="aws: a second region CloudTrail's bucket is replicated to (S3 Cross-Region Replication), "
+                    "so the audit trail survives the loss of the home region. Required in prod when "
+                    "auditTrail is on; optional elsewhere. Must differ from aws:region, e.g. us-west-2.")
 
     @field_validator("retention_days")
     @classmethod
