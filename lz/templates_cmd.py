@@ -255,6 +255,9 @@ def _template_files(directory: Path):
 
 CLOUDS = ("aws", "gcp", "byo")
 _DEFAULT_REGION = {"aws": "us-east-1", "gcp": "us-central1"}
+# The scaffold's suggestion for logging.auditReplicaRegion: any other region works; this one only has
+# to differ from aws:region (the config check and AuditReplica refuse the same region).
+_AWS_REPLICA_REGION = {"us-west-2": "us-east-1"}
 _GCP_PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 
 
@@ -333,6 +336,10 @@ def stack_document(choices: StackChoices) -> str:
         f"  {q}logging:",
         f"    retentionDays: {365 if prod else 90}",
     ]
+    if prod and c.cloud == "aws":
+        lines += ["    # CloudTrail's bucket is replicated to this second region (required in prod); pick one",
+                  "    # that is not aws:region and that your data-residency rules allow.",
+                  f"    auditReplicaRegion: {_AWS_REPLICA_REGION.get(region or '', 'us-west-2')}"]
     if prod:
         lines.append("  # prod: protect + retainOnDelete on stateful resources, object lock on artifacts and logs.")
     else:

@@ -31,6 +31,11 @@ def s3_lifecycle_problems(policy: BucketPolicy) -> list[tuple[str, str]]:
 
 def aws_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
+    if cfg.is_prod and cfg.logging.audit_trail and not cfg.logging.audit_replica_region:
+        problems.append(ConfigProblem(
+            "logging.auditReplicaRegion",
+            "required in prod on AWS: the second region CloudTrail's bucket is replicated to (S3 Cross-Region "
+            "Replication), e.g. us-west-2 for a us-east-1 stack; it must differ from aws:region (got nothing)"))
     for purpose in OBJECT_PURPOSES:
         problems += [ConfigProblem(f"storage.objects.{purpose}.{key}", message)
                      for key, message in s3_lifecycle_problems(getattr(cfg.storage.objects, purpose))]

@@ -2,7 +2,9 @@
 
 - Authentication mode `API`: access is granted with EKS access entries (no aws-auth ConfigMap). The
   identity running `pulumi up` gets cluster-admin through `bootstrapClusterCreatorAdminPermissions`,
-  because the Kubernetes layer of the same program has to reach the cluster.
+  because the Kubernetes layer of the same program has to reach the cluster; the roles listed in
+  `kubernetes.adminPrincipals` (the CI deploy role, when someone else created the cluster) get the
+  same through an access entry.
 - Endpoint: private always; public only outside prod and only when `network.apiAllowedCidrs` lists
   ranges (so in prod `pulumi up` of the Kubernetes layer must run from inside the VPC or a peered one).
 - The control-plane log group is created first, with our retention and key; EKS would otherwise
@@ -23,6 +25,7 @@ import pulumi_aws as aws
 
 from .common import AwsContext
 
+CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 
 
@@ -55,6 +58,7 @@ class EksClusterArgs:
     log_retention_days: int
     endpoint: EndpointAccess
     role_dependencies: Sequence[pulumi.Resource] = ()   # the cluster role's policy attachments
+    admin_principals: Sequence[str] = ()                # kubernetes.adminPrincipals: e.g. the CI deploy role
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -98,6 +102,19 @@ class EksCluster(pulumi.ComponentResource):
         self.ca_data = self.cluster.certificate_authority.apply(lambda ca: ca.data)
         self.security_group_id = self.cluster.vpc_config.apply(lambda v: v.cluster_security_group_id)
         self.oidc_issuer_url = self.cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
+
+        # Cluster-admin for the listed principals (the CI deploy role): an access entry plus the
+        # AmazonEKSClusterAdminPolicy at cluster scope (EKS user guide, "Grant IAM users access to
+        # Kubernetes with EKS access entries" and "Review access policy permissions").
+        for i, arn in enumerate(args.admin_principals):
+            entry = aws.eks.AccessEntry(
+                f"{name}-admin-{i}", cluster_name=self.cluster.name, principal_arn=arn, type="STANDARD",
+                tags=ctx.tagged(), opts=pulumi.ResourceOptions(parent=self))
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-admin-{i}", cluster_name=self.cluster.name, principal_arn=arn,
+                policy_arn=f"arn:{ctx.partition}:eks::aws:cluster-access-policy/{CLUSTER_ADMIN_POLICY}",
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]))
 
         self.oidc_provider = aws.iam.OpenIdConnectProvider(
             f"{name}-oidc", url=self.oidc_issuer_url, client_id_lists=["sts.amazonaws.com"],

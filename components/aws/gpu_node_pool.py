@@ -84,6 +84,15 @@ class CapacitySettings:
     reservation_id: str | None = None       # launch template capacity_reservation_target
 
     @property
+    def instance_type_in_launch_template(self) -> bool:
+        """Capacity Blocks: the instance type goes in the launch template and not in the node group's
+        `instanceTypes` (EKS user guide, "Create a managed node group with Capacity Blocks for ML": the
+        LaunchTemplateData must set InstanceType; "Customize managed nodes with launch templates": a
+        node group whose template names an instance type must not list instance types itself;
+        terraform-aws-eks PR #3091 does the same)."""
+        return self.node_group_capacity_type == "CAPACITY_BLOCK"
+
+    @property
     def reserved(self) -> bool:
         return self.reservation_id is not None
 
@@ -250,6 +259,7 @@ class GpuNodePool(pulumi.ComponentResource):
                         capacity_reservation_id=capacity.reservation_id))) if capacity.reserved else None,
             instance_market_options=aws.ec2.LaunchTemplateInstanceMarketOptionsArgs(
                 market_type=capacity.market_type) if capacity.market_type else None,
+            instance_type=instance.name if capacity.instance_type_in_launch_template else None,
             tag_specifications=launched_tags(pool_tags),
             update_default_version=True,
             tags=pool_tags,
@@ -261,7 +271,7 @@ class GpuNodePool(pulumi.ComponentResource):
             cluster_name=args.cluster_name,
             node_role_arn=args.node_role_arn,
             subnet_ids=subnet_ids,
-            instance_types=[instance.name],
+            instance_types=None if capacity.instance_type_in_launch_template else [instance.name],
             ami_type=ami_type(pool, instance),
             capacity_type=capacity.node_group_capacity_type,
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(

@@ -21,6 +21,7 @@ from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, PlatformInputs, TeamIdentity
 from components.storage_advisor import fsx_lustre_prices, training_demand
 
+from .audit_replica import AuditReplica, AuditReplicaArgs
 from .audit_trail import AuditTrail, AuditTrailArgs, trail_name
 from .cluster_addons import ClusterAddons, ClusterAddonsArgs
 from .common import AwsContext
@@ -95,13 +96,22 @@ class AwsLandingZone(pulumi.ComponentResource):
             self.audit = AuditTrail(f"{name}-audit", AuditTrailArgs(
                 ctx, name=trail, bucket_name=self.storage.buckets["audit"].bucket, kms_key_arn=self.keys.logs.arn,
                 depends_on=[self.storage.policies["audit"]]), child)
+            self.audit_replica: AuditReplica | None = None
+            if config.logging.audit_replica_region:
+                self.audit_replica = AuditReplica(f"{name}-audit-replica", AuditReplicaArgs(
+                    ctx, replica_region=config.logging.audit_replica_region,
+                    source_bucket=self.storage.buckets["audit"], source_versioning=self.storage.versioning["audit"],
+                    source_key_arn=self.keys.logs.arn, boundary_arn=self.iam.boundary_arn,
+                    lifecycle=config.storage.objects.logs, object_lock=config.object_lock,
+                    lock_days=config.storage.objects.object_lock_days), child)
 
         self.cluster = EksCluster(f"{name}-eks", EksClusterArgs(
             ctx, cluster_name=cluster_name, kubernetes_version=config.kubernetes.version,
             subnet_ids=list(private.values()), role_arn=self.iam.cluster.arn, secrets_key_arn=self.keys.eks.arn,
             logs_key_arn=self.keys.logs.arn, log_retention_days=config.logging.retention_days,
             endpoint=endpoint_access(config.is_prod, config.network.api_allowed_cidrs),
-            role_dependencies=self.iam.cluster.attachments), child)
+            role_dependencies=self.iam.cluster.attachments,
+            admin_principals=tuple(config.kubernetes.admin_principals)), child)
 
         self.identity = WorkloadIdentity(f"{name}-identity", WorkloadIdentityArgs(
             ctx, boundary_arn=self.iam.boundary_arn, cluster_name=self.cluster.name,

@@ -8,6 +8,10 @@ Objects (S3), one bucket per purpose so that lifecycle, versioning and retention
 - `logs`: the S3 server access logs of all the others. S3 cannot deliver access logs into a bucket
   with a default object-lock retention, so this bucket is never locked.
 - `audit` (when `logging.auditTrail`): CloudTrail's files; object lock in prod.
+Every bucket is versioned (a deleted or overwritten dataset shard or log is recoverable until its
+noncurrent version expires). Under object lock, noncurrent versions are kept at least as long as the
+lock: S3 lifecycle cannot delete a version before its retention ends, so a shorter expiration would be
+a rule that never acts; the lock length is what the bucket keeps (`noncurrent_days`).
 Every bucket: SSE-KMS with bucket keys, all four public-access blocks, BucketOwnerEnforced (no
 ACLs), a TLS-only bucket policy and access logging into `logs`.
 
@@ -54,17 +58,29 @@ class BucketSpec:
     object_lock: bool
     lifecycle: BucketPolicy
     access_logged: bool = True    # into the logs bucket (all but the logs bucket itself)
+    lock_days: int = 0            # default object-lock retention, when object_lock
+
+    @property
+    def noncurrent_days(self) -> int | None:
+        """Noncurrent-version expiration: the configured days, never shorter than the object lock."""
+        days = self.lifecycle.noncurrent_version_expiration_days
+        if not self.versioned or days is None:
+            return None
+        return max(days, self.lock_days) if self.object_lock else days
 
 
 def bucket_specs(objects: ObjectTier, *, object_lock: bool, audit_trail: bool) -> list[BucketSpec]:
+    lock = objects.object_lock_days
     specs = [
-        BucketSpec("datasets", "storage", versioned=False, object_lock=False, lifecycle=objects.datasets),
+        BucketSpec("datasets", "storage", versioned=True, object_lock=False, lifecycle=objects.datasets),
         BucketSpec("checkpoints", "storage", versioned=True, object_lock=False, lifecycle=objects.checkpoints),
-        BucketSpec("artifacts", "storage", versioned=True, object_lock=object_lock, lifecycle=objects.artifacts),
-        BucketSpec("logs", "logs", versioned=False, object_lock=False, lifecycle=objects.logs, access_logged=False),
+        BucketSpec("artifacts", "storage", versioned=True, object_lock=object_lock, lifecycle=objects.artifacts,
+                   lock_days=lock),
+        BucketSpec("logs", "logs", versioned=True, object_lock=False, lifecycle=objects.logs, access_logged=False),
     ]
     if audit_trail:
-        specs.append(BucketSpec("audit", "logs", versioned=True, object_lock=object_lock, lifecycle=objects.logs))
+        specs.append(BucketSpec("audit", "logs", versioned=True, object_lock=object_lock, lifecycle=objects.logs,
+                                lock_days=lock))
     return specs
 
 
@@ -79,9 +95,9 @@ def lifecycle_rules(spec: BucketSpec) -> list[aws.s3.BucketLifecycleConfiguratio
         transitions.append(aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
             days=p.transition_to_archive_days, storage_class="GLACIER_IR"))
     noncurrent = None
-    if p.noncurrent_version_expiration_days and spec.versioned:
+    if spec.noncurrent_days:
         noncurrent = aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-            noncurrent_days=p.noncurrent_version_expiration_days)
+            noncurrent_days=spec.noncurrent_days)
     expiration = (aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=p.expiration_days)
                   if p.expiration_days else None)
     return [aws.s3.BucketLifecycleConfigurationRuleArgs(
@@ -118,6 +134,56 @@ def access_log_delivery_statement(ctx: AwsContext, logs_bucket_arn: pulumi.Input
         "Condition": {"ArnLike": {"aws:SourceArn": list(source_bucket_arns)},
                       "StringEquals": {"aws:SourceAccount": ctx.account_id}},
     }
+
+
+@dataclass(frozen=True)
+class SecureBucket:
+    bucket: aws.s3.Bucket
+    public_access_block: aws.s3.BucketPublicAccessBlock
+    versioning: aws.s3.BucketVersioning | None
+
+
+def secure_bucket(parent: pulumi.Resource, ctx: AwsContext, rn: str, spec: BucketSpec, key_arn: pulumi.Input[str],
+                  lock_days: int, *, region: str | None = None) -> SecureBucket:
+    """A bucket and the companions every bucket of ours has: public-access block, BucketOwnerEnforced,
+    SSE-KMS with a bucket key, versioning, lifecycle, and object lock when `spec.object_lock`. `region`
+    places all of them in another region (pulumi-aws v7 resources take a `region` argument)."""
+    bucket = aws.s3.Bucket(
+        rn, object_lock_enabled=spec.object_lock or None, force_destroy=False, region=region,
+        tags=ctx.tagged(purpose=spec.purpose), opts=ctx.stateful(parent))
+    child = pulumi.ResourceOptions(parent=parent)
+    public_access_block = aws.s3.BucketPublicAccessBlock(
+        rn, bucket=bucket.id, block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
+        restrict_public_buckets=True, region=region, opts=child)
+    aws.s3.BucketOwnershipControls(
+        rn, bucket=bucket.id, region=region,
+        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"), opts=child)
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        rn, bucket=bucket.id, region=region,
+        rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+            apply_server_side_encryption_by_default=(
+                aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                    sse_algorithm="aws:kms", kms_master_key_id=key_arn)),
+            # Bucket keys cut KMS request costs (by up to 99 %, per AWS) on many-shard datasets.
+            bucket_key_enabled=True)],
+        opts=child)
+    versioning = None
+    if spec.versioned:
+        versioning = aws.s3.BucketVersioning(
+            rn, bucket=bucket.id, region=region,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=child)
+    after_versioning = pulumi.ResourceOptions(parent=parent, depends_on=[versioning] if versioning else None)
+    aws.s3.BucketLifecycleConfiguration(rn, bucket=bucket.id, rules=lifecycle_rules(spec), region=region,
+                                        opts=after_versioning)
+    if spec.object_lock:
+        aws.s3.BucketObjectLockConfiguration(
+            rn, bucket=bucket.id, region=region,
+            rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
+                default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
+                    mode="GOVERNANCE", days=lock_days)),
+            opts=after_versioning)
+    return SecureBucket(bucket, public_access_block, versioning)
 
 
 # --------------------------------------------------------------------------------------- file tier
@@ -194,6 +260,7 @@ class TieredStorage(pulumi.ComponentResource):
         ctx, cfg = args.context, args.storage
         self._context = ctx
         self._public_access_blocks: dict[str, aws.s3.BucketPublicAccessBlock] = {}
+        self.versioning: dict[str, aws.s3.BucketVersioning] = {}
         keys = {"storage": args.storage_key_arn, "logs": args.logs_key_arn}
 
         self.specs = bucket_specs(cfg.objects, object_lock=args.object_lock, audit_trail=args.trail_name is not None)
@@ -241,44 +308,11 @@ class TieredStorage(pulumi.ComponentResource):
 
     # ------------------------------------------------------------------ pieces
     def _bucket(self, name: str, spec: BucketSpec, key_arn: pulumi.Input[str], lock_days: int) -> aws.s3.Bucket:
-        ctx = self._context
-        rn = f"{name}-{spec.purpose}"
-        bucket = aws.s3.Bucket(
-            rn, object_lock_enabled=spec.object_lock or None, force_destroy=False,
-            tags=ctx.tagged(purpose=spec.purpose), opts=ctx.stateful(self))
-        child = pulumi.ResourceOptions(parent=self)
-        self._public_access_blocks[spec.purpose] = aws.s3.BucketPublicAccessBlock(
-            rn, bucket=bucket.id, block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
-            restrict_public_buckets=True, opts=child)
-        aws.s3.BucketOwnershipControls(
-            rn, bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"), opts=child)
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            rn, bucket=bucket.id,
-            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=(
-                    aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="aws:kms", kms_master_key_id=key_arn)),
-                # Bucket keys cut KMS request costs (by up to 99 %, per AWS) on many-shard datasets.
-                bucket_key_enabled=True)],
-            opts=child)
-        versioning = None
-        if spec.versioned:
-            versioning = aws.s3.BucketVersioning(
-                rn, bucket=bucket.id,
-                versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-                opts=child)
-        aws.s3.BucketLifecycleConfiguration(
-            rn, bucket=bucket.id, rules=lifecycle_rules(spec),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning] if versioning else None))
-        if spec.object_lock:
-            aws.s3.BucketObjectLockConfiguration(
-                rn, bucket=bucket.id,
-                rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
-                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
-                        mode="GOVERNANCE", days=lock_days)),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning] if versioning else None))
-        return bucket
+        made = secure_bucket(self, self._context, f"{name}-{spec.purpose}", spec, key_arn, lock_days)
+        self._public_access_blocks[spec.purpose] = made.public_access_block
+        if made.versioning is not None:
+            self.versioning[spec.purpose] = made.versioning
+        return made.bucket
 
     def _lustre(self, name: str, args: TieredStorageArgs) -> None:
         ctx, file_cfg = args.context, args.storage.file

@@ -199,6 +199,14 @@ def brought_pool_selectors(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
 def cloud_only_keys(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
     if cfg.kubernetes.gcs_fuse_buckets and cfg.cloud is not Cloud.gcp:
         yield _problem("kubernetes.gcsFuseBuckets", f"only for cloud gcp (got cloud {cfg.cloud.value})")
+    if cfg.cloud is not Cloud.aws and cfg.logging.audit_replica_region:
+        yield _problem("logging.auditReplicaRegion", f"aws only (S3 Cross-Region Replication of CloudTrail's "
+                                                     f"bucket); on {cfg.cloud.value} leave it unset (got "
+                                                     f"{cfg.logging.audit_replica_region})")
+    if cfg.cloud is not Cloud.aws and cfg.kubernetes.admin_principals:
+        yield _problem("kubernetes.adminPrincipals", f"aws only (EKS access entries); on {cfg.cloud.value} grant the "
+                                                     "deploy identity cluster access in the cloud's own IAM (got "
+                                                     f"{', '.join(cfg.kubernetes.admin_principals)})")
 
 
 def teams(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:

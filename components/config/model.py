@@ -70,8 +70,15 @@ def _network(value: str) -> ipaddress.IPv4Network:
         raise ValueError(f"must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 ({exc})") from None
 
 
+# Log retention a prod stack must keep: a year, as CIS asks of audit logs; the prod policy config's
+# `log-retention.minRetentionDays` (policies/config/prod.json) is the same number (a test checks it).
+PROD_LOG_RETENTION_DAYS = 365
+
+
 class FlowLogs(Strict):
-    retention_days: int = Field(90, description="Retention of the flow-log group, in days.")
+    retention_days: int = Field(
+        90, description=f"Retention of the flow-log group, in days; default 90, and {PROD_LOG_RETENTION_DAYS} "
+                        "when environment is prod.")
     traffic_type: Literal["ALL", "REJECT", "ACCEPT"] = "ALL"
 
     @field_validator("retention_days")
@@ -109,9 +116,11 @@ class NetworkConfig(Strict):
                     "and Filestore (/20 or larger). Must not overlap the VPC, pod or service ranges.",
     )
     gpu_nic_cidr: str = Field(
-        "192.168.0.0/16",
-        description="GCP: range the GPU NIC VPC subnets are cut from, one /20 per NIC. Every pool reuses it: "
-                    "its NIC VPCs are its own and are never peered.",
+        "172.16.0.0/12",
+        description="GCP: range the GPU NIC VPC subnets are cut from, one /20 per NIC, every NIC of every pool "
+                    "in the cluster its own /20 (pools in config order). Must not overlap the node, pod, "
+                    "service or private-services ranges. The default holds 256 NICs (an A3 Mega pool takes 8, "
+                    "an A3 Ultra or A4 pool 9); a /16 holds only 16.",
     )
 
     @field_validator("cidr", "pods_cidr", "services_cidr", "private_services_cidr", "gpu_nic_cidr")
@@ -229,10 +238,12 @@ class BucketPolicy(Strict):
 
 
 class ObjectTier(Strict):
-    datasets: BucketPolicy = BucketPolicy(transition_to_infrequent_days=30, transition_to_archive_days=180)
+    datasets: BucketPolicy = BucketPolicy(transition_to_infrequent_days=30, transition_to_archive_days=180,
+                                          noncurrent_version_expiration_days=30)
     checkpoints: BucketPolicy = BucketPolicy(noncurrent_version_expiration_days=14)
     artifacts: BucketPolicy = BucketPolicy(noncurrent_version_expiration_days=90)
-    logs: BucketPolicy = BucketPolicy(transition_to_infrequent_days=90, expiration_days=730)
+    logs: BucketPolicy = BucketPolicy(transition_to_infrequent_days=90, expiration_days=730,
+                                      noncurrent_version_expiration_days=30)
     object_lock: bool | None = Field(None, description="Object lock on artifacts and logs; default on in prod.")
     object_lock_days: int = Field(365, ge=1, le=36500)
 
@@ -280,6 +291,11 @@ class Team(Strict):
 class LoggingConfig(Strict):
     retention_days: int = Field(365, description="Audit and cluster log retention.")
     audit_trail: bool = Field(True, description="CloudTrail / project audit config and sink.")
+    audit_replica_region: str | None = Field(
+        None, pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$",
+        description="aws: a second region CloudTrail's bucket is replicated to (S3 Cross-Region Replication), "
+                    "so the audit trail survives the loss of the home region. Required in prod when "
+                    "auditTrail is on; optional elsewhere. Must differ from aws:region, e.g. us-west-2.")
 
     @field_validator("retention_days")
     @classmethod
@@ -339,6 +355,10 @@ class Charts(Strict):
                                            version="v0.5.20")
 
 
+# IAM role ARN (partition aws, aws-cn or aws-us-gov; path allowed): IAM User Guide, "IAM identifiers".
+_IAM_ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
+
+
 class KubernetesConfig(Strict):
     version: str = Field("1.33", pattern=r"^1\.[0-9]{2}$")
     kubeconfig_secret: str | None = Field(
@@ -364,6 +384,13 @@ class KubernetesConfig(Strict):
         default_factory=list,
         description="gcp only: buckets every team namespace gets as a Cloud Storage FUSE volume (PV + PVC).",
     )
+    admin_principals: list[str] = Field(
+        default_factory=list,
+        description="aws only: IAM role ARNs given cluster-admin on EKS (an access entry with "
+                    "AmazonEKSClusterAdminPolicy, cluster scope), e.g. the CI deploy role, which must reach the "
+                    "cluster to apply the Kubernetes layer. The identity that creates the cluster already has "
+                    "it; do not list that one (EKS refuses a second entry for a principal).",
+    )
 
     @field_validator("kubeconfig_secret")
     @classmethod
@@ -376,6 +403,17 @@ class KubernetesConfig(Strict):
         if namespace == PROJECT:
             raise ValueError(f"must not be in the {PROJECT} namespace, whose keys are all typed settings; "
                              "use e.g. kubernetes:kubeconfig")
+        return v
+
+    @field_validator("admin_principals")
+    @classmethod
+    def _admin_principals(cls, v: list[str]) -> list[str]:
+        for arn in v:
+            if not _IAM_ROLE_ARN.fullmatch(arn):
+                raise ValueError(f"{arn!r} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>); "
+                                 "EKS access entries take role or user ARNs, and CI assumes a role")
+        if len(set(v)) != len(v):
+            raise ValueError("lists a role twice")
         return v
 
     @field_validator("gcs_fuse_buckets")
@@ -411,6 +449,26 @@ class LandingZoneConfig(Strict):
     protect_stateful: bool | None = Field(
         None, description="protect + retainOnDelete on stateful resources; default on in prod."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prod_flow_log_retention(cls, data: object) -> object:
+        """Prod keeps flow logs PROD_LOG_RETENTION_DAYS unless the stack file says otherwise."""
+        if not isinstance(data, dict) or data.get("environment") not in ("prod", Environment.prod):
+            return data
+        network = data.get("network")
+        if network is not None and not isinstance(network, dict):
+            return data  # not a mapping: the field validation reports it
+        network = dict(network or {})
+        flow_key = "flow_logs" if "flow_logs" in network else "flowLogs"
+        flow = network.get(flow_key)
+        if flow is not None and not isinstance(flow, dict):
+            return data
+        flow = dict(flow or {})
+        if "retentionDays" not in flow and "retention_days" not in flow:
+            flow["retentionDays"] = PROD_LOG_RETENTION_DAYS
+        network[flow_key] = flow
+        return {**data, "network": network}
 
     @field_validator("gcp_organization_id", mode="before")
     @classmethod

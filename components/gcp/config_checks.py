@@ -10,9 +10,9 @@ from components.catalog import gcp_machine_type
 from components.config import ConfigProblem
 from components.config.model import CapacityType, LandingZoneConfig
 
-from .layout import overlapping_ranges
+from .layout import NIC_SUBNET_PREFIX, nic_subnet_capacity, overlapping_ranges
 from .pool_settings import RESERVED_LABEL_PREFIXES
-from .storage_rules import PURPOSES, lifecycle_problems
+from .storage_rules import PURPOSES, lifecycle_problems, retained
 
 
 def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
@@ -21,11 +21,11 @@ def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
 
     overlaps = overlapping_ranges({
         "network.cidr": net.cidr, "network.podsCidr": net.pods_cidr, "network.servicesCidr": net.services_cidr,
-        "network.privateServicesCidr": net.private_services_cidr,
+        "network.privateServicesCidr": net.private_services_cidr, "network.gpuNicCidr": net.gpu_nic_cidr,
     })
     for a, b in overlaps:
         problems.append(ConfigProblem(b, f"overlaps {a}; the node, pod, service and private-services ranges "
-                                         "must be disjoint"))
+                                         "and GPU NIC ranges must be disjoint"))
     if int(net.private_services_cidr.split("/")[1]) > 20:
         problems.append(ConfigProblem("network.privateServicesCidr",
                                       f"must be /20 or larger for Managed Lustre (got {net.private_services_cidr})"))
@@ -34,12 +34,14 @@ def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
         if region and not zone.startswith(f"{region}-"):
             problems.append(ConfigProblem(f"network.zones[{i}]", f"zone {zone!r} is not in region {region!r}"))
 
-    logs = cfg.storage.objects.logs
-    if logs.expiration_days and logs.expiration_days < cfg.storage.objects.object_lock_days:
-        problems.append(ConfigProblem(
-            "storage.objects.logs.expirationDays",
-            f"must be at least objectLockDays ({cfg.storage.objects.object_lock_days}): the logs bucket's retention "
-            f"policy keeps every object that long (got {logs.expiration_days})"))
+    lock_days = cfg.storage.objects.object_lock_days
+    for purpose in PURPOSES:
+        policy = getattr(cfg.storage.objects, purpose)
+        if retained(purpose, cfg.object_lock) and policy.expiration_days and policy.expiration_days < lock_days:
+            problems.append(ConfigProblem(
+                f"storage.objects.{purpose}.expirationDays",
+                f"must be at least objectLockDays ({lock_days}): the {purpose} bucket's retention policy keeps "
+                f"every object that long, so an earlier deletion could never happen (got {policy.expiration_days})"))
     for purpose in PURPOSES:
         for message in lifecycle_problems(purpose, getattr(cfg.storage.objects, purpose)):
             key, text = message.split(": ", 1)
@@ -64,4 +66,18 @@ def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
                                           f"{machine.name} needs a zone with an RDMA (RoCE) network profile; set "
                                           "zone or capacity.zone (the zones offering it are listed by "
                                           "`gcloud compute network-profiles list`)"))
+    nic_needs = []
+    for pool in cfg.gpu_pools:
+        try:
+            nic_needs.append((pool.name, gcp_machine_type(pool.instance_type).extra_node_networks))
+        except ValueError:
+            continue
+    needed, capacity = sum(n for _, n in nic_needs), nic_subnet_capacity(net.gpu_nic_cidr)
+    if needed > capacity:
+        per_pool = ", ".join(f"{name} {n}" for name, n in nic_needs if n)
+        problems.append(ConfigProblem(
+            "network.gpuNicCidr",
+            f"must hold one /{NIC_SUBNET_PREFIX} subnet for every GPU NIC of every pool ({needed}: {per_pool}) but "
+            f"holds {capacity}; use a /{NIC_SUBNET_PREFIX - (needed - 1).bit_length()} or larger private range "
+            f"that overlaps no other range, e.g. 172.16.0.0/12 (got {net.gpu_nic_cidr})"))
     return problems

@@ -1,7 +1,10 @@
 """Customer-managed keys: one regional key ring, one key per use, each granted to its service agent only.
 
-Service agent emails are derived from the project number (`organizations.get_project`), so the grants
-exist before the resources that need them; every consumer waits on its grant through `grants`.
+Most service agent emails are derived from the project number (`organizations.get_project`), so the
+grants exist before the resources that need them; every consumer waits on its grant through `grants`.
+The Cloud Storage agent is the exception: it exists only once something asks for it, so its address
+comes from `storage.get_project_service_account`, which creates it (the SDK's own docstring: "Always
+prefer to use this data source over interpolating the project ID into the well-known format").
 Cloud KMS never deletes key rings or keys: removing them from the stack only disables key versions.
 """
 
@@ -23,7 +26,7 @@ ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 # Which Google-managed service agent encrypts with each key: service-<project number>@<domain>.
 AGENT_DOMAINS = {
     "gke": "container-engine-robot.iam.gserviceaccount.com",   # application-layer secrets encryption
-    "storage": "gs-project-accounts.iam.gserviceaccount.com",  # GCS default bucket key
+    # "storage" (GCS default bucket key) is not here: see `storage_agent_member`.
     "disks": "compute-system.iam.gserviceaccount.com",         # node boot disks
     "managedLustre": "gcp-sa-lustre.iam.gserviceaccount.com",
     "filestore": "cloud-filer.iam.gserviceaccount.com",
@@ -32,6 +35,11 @@ AGENT_DOMAINS = {
 
 def service_agent(project_number: str, use: str) -> str:
     return f"service-{project_number}@{AGENT_DOMAINS[use]}"
+
+
+def storage_agent_member(project: str) -> pulumi.Output[str]:
+    """`serviceAccount:<the Cloud Storage service agent>`, looked up (and so created) by the data source."""
+    return gcp.storage.get_project_service_account_output(project=project).member
 
 
 def key_uses(config: LandingZoneConfig) -> list[str]:
@@ -71,7 +79,8 @@ class Keys(pulumi.ComponentResource):
                     opts=child(self, opts)))
             grant = gcp.kms.CryptoKeyIAMMember(
                 f"{name}-{use.lower()}-agent", crypto_key_id=key.id, role=ENCRYPTER_DECRYPTER,
-                member=f"serviceAccount:{service_agent(args.project_number, use)}",
+                member=storage_agent_member(config.gcp_project) if use == "storage"
+                else f"serviceAccount:{service_agent(args.project_number, use)}",
                 opts=child(self, opts, depends_on=waits))
             self.keys[use] = key
             self.grants[use] = [grant]

@@ -26,7 +26,7 @@ from .gpu_networks import GpuNicNetworks, GpuNicNetworksArgs
 from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs
 from .guardrails import Guardrails, GuardrailsArgs
 from .keys import Keys, KeysArgs
-from .layout import gpu_nic_layout
+from .layout import PoolNics, cluster_nic_layouts
 from .network import Network, NetworkArgs
 from .object_storage import ObjectStorage, ObjectStorageArgs
 from .options import child
@@ -69,18 +69,21 @@ class GcpLandingZone(pulumi.ComponentResource):
                                opts=after_apis)
 
         pools = []
-        self.nic_networks: dict[str, GpuNicNetworks] = {}
+        nic_pools = []
         for pool in config.gpu_pools:
             machine = gcp_machine_type(pool.instance_type)
             settings = gke_pool_settings(pool, machine, zones)
             zone = settings.node_locations[0] if len(settings.node_locations) == 1 else None
-            layout = gpu_nic_layout(machine, pool=pool.name, project=project, zone=zone,
-                                    base_cidr=config.network.gpu_nic_cidr)
+            nic_pools.append(PoolNics(pool.name, machine, zone))
+            pools.append((pool, settings))
+        layouts = cluster_nic_layouts(nic_pools, project=project, base_cidr=config.network.gpu_nic_cidr)
+        self.nic_networks: dict[str, GpuNicNetworks] = {}
+        for pool, _ in pools:
+            layout = layouts[pool.name]
             if layout.networks:
                 self.nic_networks[pool.name] = GpuNicNetworks(
                     f"{name}-{pool.name}-nics", GpuNicNetworksArgs(layout=layout, project=project, region=region),
                     opts=after_apis)
-            pools.append((pool, settings))
 
         self.cluster = GkeCluster(f"{name}-gke", GkeClusterArgs(
             config=config, zones=zones, network=self.network.vpc.id, subnetwork=self.network.subnet.id,
@@ -116,7 +119,8 @@ class GcpLandingZone(pulumi.ComponentResource):
 
         self.teams = {
             team.name: GcpTeamIdentity(f"{name}-team-{team.name}", TeamIdentityArgs(
-                team=team, project=project, environment=env, buckets=self.storage.buckets), opts=after_apis)
+                team=team, project=project, environment=env, buckets=self.storage.buckets,
+                cluster=self.cluster.cluster), opts=after_apis)
             for team in config.teams if team.managed_by == "platform"
         }
         self.guardrails = Guardrails(f"{name}-guardrails", GuardrailsArgs(config=config), opts=after_apis)

@@ -87,26 +87,33 @@ def network_profile(project: str, zone: str, suffix: str) -> str:
     return f"projects/{project}/global/networkProfiles/{zone}-{suffix}"
 
 
-def _nic_cidrs(base_cidr: str, count: int) -> list[str]:
+def nic_subnet_capacity(base_cidr: str) -> int:
+    """How many /NIC_SUBNET_PREFIX NIC subnets `base_cidr` holds (0 when it is smaller than one)."""
     base = ipaddress.IPv4Network(base_cidr)
-    if base.prefixlen > NIC_SUBNET_PREFIX:
-        raise ValueError(f"network.gpuNicCidr {base_cidr} is smaller than one /{NIC_SUBNET_PREFIX} NIC subnet")
-    available = 2 ** (NIC_SUBNET_PREFIX - base.prefixlen)
-    if count > available:
+    return 0 if base.prefixlen > NIC_SUBNET_PREFIX else 2 ** (NIC_SUBNET_PREFIX - base.prefixlen)
+
+
+def _nic_cidrs(base_cidr: str, first: int, count: int) -> list[str]:
+    """NIC subnets number `first` .. `first + count - 1` of `base_cidr`, in address order."""
+    available = nic_subnet_capacity(base_cidr)
+    if first + count > available:
         raise ValueError(
             f"network.gpuNicCidr {base_cidr} holds {available} /{NIC_SUBNET_PREFIX} NIC subnets, "
-            f"the machine type needs {count}; use a larger range (a /16 holds 16)")
-    return [str(s) for s in list(base.subnets(new_prefix=NIC_SUBNET_PREFIX))[:count]]
+            f"the cluster's GPU pools need at least {first + count}; use a larger range (a /16 holds 16)")
+    base = ipaddress.IPv4Network(base_cidr)
+    subnets = base.subnets(new_prefix=NIC_SUBNET_PREFIX)
+    return [str(s) for _, s in zip(range(first + count), subnets, strict=False)][first:]
 
 
 def gpu_nic_layout(machine: GcpMachineType, *, pool: str, project: str, zone: str | None,
-                   base_cidr: str) -> GpuNicLayout:
-    """The extra networks a node pool of `machine` needs, with subnets cut from `base_cidr`."""
+                   base_cidr: str, first_subnet: int = 0) -> GpuNicLayout:
+    """The extra networks a node pool of `machine` needs, with subnets cut from `base_cidr` starting at
+    its `first_subnet`-th /NIC_SUBNET_PREFIX (`cluster_nic_layouts` gives each pool of a cluster its own)."""
     nics = machine.gpu_nics
     if nics.flavour == "none":
         return GpuNicLayout(machine.name, nics.flavour)
     present(nics.mtu, "the catalog model requires an MTU whenever there are GPU NICs")
-    cidrs = iter(_nic_cidrs(base_cidr, nics.extra_networks))
+    cidrs = iter(_nic_cidrs(base_cidr, first_subnet, nics.extra_networks))
     networks: list[NicNetwork] = []
     for i in range(1, nics.extra_gvnic_networks + 1):
         key = f"gvnic-{i}"
@@ -120,6 +127,31 @@ def gpu_nic_layout(machine: GcpMachineType, *, pool: str, project: str, zone: st
         profile = network_profile(project, zone, nics.rdma_network.network_profile_suffix)
         networks.append(NicNetwork("rdma", "rdma", nics.mtu, profile, subnets))
     return GpuNicLayout(machine.name, nics.flavour, tuple(networks))
+
+
+@dataclass(frozen=True)
+class PoolNics:
+    """What `cluster_nic_layouts` needs to know about one node pool."""
+
+    pool: str
+    machine: GcpMachineType
+    zone: str | None
+
+
+def cluster_nic_layouts(pools: list[PoolNics], *, project: str, base_cidr: str) -> dict[str, GpuNicLayout]:
+    """Every pool's NIC layout, each NIC subnet its own slice of `base_cidr` across the whole cluster.
+
+    A node's additional interfaces and the GKE `Network` objects pods attach to are cluster-wide, so two
+    pools whose NIC subnets shared a range would give two pod networks of one cluster the same
+    addresses. Pools are sliced in config order: adding a pool at the end never re-cuts an existing one.
+    """
+    layouts: dict[str, GpuNicLayout] = {}
+    used = 0
+    for p in pools:
+        layouts[p.pool] = gpu_nic_layout(p.machine, pool=p.pool, project=project, zone=p.zone,
+                                         base_cidr=base_cidr, first_subnet=used)
+        used += layouts[p.pool].node_networks
+    return layouts
 
 
 def overlapping_ranges(ranges: dict[str, str]) -> list[tuple[str, str]]:

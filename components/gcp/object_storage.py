@@ -3,8 +3,10 @@
 Every bucket: uniform bucket-level access, public access prevention enforced, CMEK (the storage
 service agent is granted the key first), soft delete, and lifecycle transitions from the config.
 Datasets, checkpoints and artifacts are versioned; the logs bucket has a retention policy instead,
-locked when object lock is on (prod) - GCS allows only one of the two on a bucket, and a locked
-retention policy cannot be removed or shortened for the bucket's lifetime.
+and so do artifacts when object lock is on (prod: WORM model artifacts, as S3 Object Lock keeps them on
+AWS). Retention policies are locked when object lock is on - GCS allows only one of versioning and a
+retention policy on a bucket, and a locked retention policy cannot be removed or shortened for the
+bucket's lifetime.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from components.config.model import LandingZoneConfig, gcp_labels
 
 from .layout import bucket_name
 from .options import stateful
-from .storage_rules import PURPOSES, SOFT_DELETE_DAYS, VERSIONED, LifecycleRule, lifecycle_rules
+from .storage_rules import PURPOSES, SOFT_DELETE_DAYS, LifecycleRule, lifecycle_rules, retained, versioned
 
 DAY = 86_400
 
@@ -49,18 +51,21 @@ class ObjectStorage(pulumi.ComponentResource):
         self.buckets: dict[str, gcp.storage.Bucket] = {}
         for purpose in PURPOSES:
             retention = None
-            if purpose == "logs":
+            if retained(purpose, config.object_lock):
+                # The provider schema types retentionPeriod as a string of seconds
+                # (pulumi_gcp/storage/_inputs.py BucketRetentionPolicyArgs: `pulumi.Input[str]`).
                 retention = gcp.storage.BucketRetentionPolicyArgs(
-                    retention_period=objects.object_lock_days * DAY, is_locked=config.object_lock)
+                    retention_period=str(objects.object_lock_days * DAY), is_locked=config.object_lock)
             self.buckets[purpose] = gcp.storage.Bucket(
                 f"{name}-{purpose}", name=bucket_name(config.gcp_project, env, purpose),
                 project=config.gcp_project, location=config.region.upper(), storage_class="STANDARD",
                 uniform_bucket_level_access=True, public_access_prevention="enforced",
-                versioning=gcp.storage.BucketVersioningArgs(enabled=purpose in VERSIONED),
+                versioning=gcp.storage.BucketVersioningArgs(enabled=versioned(purpose, config.object_lock)),
                 encryption=gcp.storage.BucketEncryptionArgs(default_kms_key_name=args.kms_key),
                 soft_delete_policy=gcp.storage.BucketSoftDeletePolicyArgs(
                     retention_duration_seconds=SOFT_DELETE_DAYS[env] * DAY),
-                lifecycle_rules=[lifecycle_args(r) for r in lifecycle_rules(getattr(objects, purpose))],
+                lifecycle_rules=[lifecycle_args(r) for r in lifecycle_rules(
+                    getattr(objects, purpose), versioned=versioned(purpose, config.object_lock))],
                 retention_policy=retention,
                 # A bucket that still holds objects is never deleted by the stack.
                 force_destroy=False,

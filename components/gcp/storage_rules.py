@@ -25,6 +25,20 @@ PURPOSES = ("datasets", "checkpoints", "artifacts", "logs")
 # Versioning where losing or overwriting data is costly. The logs bucket carries a retention policy
 # instead, and GCS forbids a retention policy and versioning on the same bucket.
 VERSIONED = frozenset({"datasets", "checkpoints", "artifacts"})
+# With object lock (`storage.objects.objectLock`, default on in prod) model artifacts are WORM as on AWS,
+# where S3 Object Lock keeps them objectLockDays: a bucket retention policy of the same length (locked
+# with object lock) is GCS's counterpart, and takes the place of versioning on that bucket.
+RETAINED_WHEN_LOCKED = frozenset({"artifacts"})
+
+
+def retained(purpose: str, object_lock: bool) -> bool:
+    """Whether the `purpose` bucket carries a retention policy (the logs bucket always does)."""
+    return purpose == "logs" or (object_lock and purpose in RETAINED_WHEN_LOCKED)
+
+
+def versioned(purpose: str, object_lock: bool) -> bool:
+    """Versioning, except where a retention policy already keeps every object (GCS allows one of the two)."""
+    return purpose in VERSIONED and not retained(purpose, object_lock)
 
 SOFT_DELETE_DAYS = {"dev": 7, "staging": 7, "prod": 30}
 
@@ -44,7 +58,8 @@ def infrequent_class(days: int) -> str:
     return "COLDLINE" if days >= 90 else "NEARLINE"
 
 
-def lifecycle_rules(policy: BucketPolicy) -> list[LifecycleRule]:
+def lifecycle_rules(policy: BucketPolicy, *, versioned: bool = True) -> list[LifecycleRule]:
+    """The bucket's lifecycle; no noncurrent-version rule on an unversioned bucket (it could never act)."""
     rules: list[LifecycleRule] = []
     if policy.transition_to_infrequent_days:
         rules.append(LifecycleRule("SetStorageClass", infrequent_class(policy.transition_to_infrequent_days),
@@ -54,7 +69,7 @@ def lifecycle_rules(policy: BucketPolicy) -> list[LifecycleRule]:
         rules.append(LifecycleRule("SetStorageClass", "ARCHIVE", age_days=policy.transition_to_archive_days,
                                    with_state="LIVE",
                                    matches_storage_classes=("STANDARD", "NEARLINE", "COLDLINE")))
-    if policy.noncurrent_version_expiration_days:
+    if policy.noncurrent_version_expiration_days and versioned:
         rules.append(LifecycleRule("Delete", days_since_noncurrent=policy.noncurrent_version_expiration_days,
                                    with_state="ARCHIVED"))
     if policy.expiration_days:

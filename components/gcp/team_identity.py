@@ -46,6 +46,9 @@ class TeamIdentityArgs:
     project: str
     environment: str
     buckets: Mapping[str, gcp.storage.Bucket]
+    # The GKE cluster: `PROJECT.svc.id.goog` (the workload identity pool) exists only once a cluster with
+    # Workload Identity does; a binding to it before that fails with "Identity Pool does not exist".
+    cluster: pulumi.Resource | None = None
 
 
 class TeamIdentity(pulumi.ComponentResource):
@@ -60,7 +63,8 @@ class TeamIdentity(pulumi.ComponentResource):
             description=f"cost-center {team.cost_center}", opts=child(self, opts))
         self.workload_identity = gcp.serviceaccount.IAMMember(
             f"{name}-wi", service_account_id=self.account.name, role="roles/iam.workloadIdentityUser",
-            member=workload_identity_member(args.project, team), opts=child(self, opts))
+            member=workload_identity_member(args.project, team),
+            opts=child(self, opts, depends_on=[args.cluster] if args.cluster else []))
         self.bucket_grants = [
             gcp.storage.BucketIAMMember(
                 f"{name}-{purpose}", bucket=args.buckets[purpose].name, role=OBJECT_ROLE, member=self.account.member,

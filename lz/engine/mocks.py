@@ -109,6 +109,18 @@ def _gcp_client(env: Environment, args: dict[str, Any]) -> dict[str, Any]:
             "zone": f"{env.gcp_region}-a", "accessToken": "offline-plan-has-no-token"}
 
 
+def _gcs_service_account(env: Environment, args: dict[str, Any]) -> dict[str, Any]:
+    # The provider sets id to the email address and member to `serviceAccount:<email>`; the email is the
+    # documented form service-PROJECT_NUMBER@gs-project-accounts.iam.gserviceaccount.com
+    # (cloud.google.com/storage/docs/projects#service-agents).
+    project = args.get("project") or env.gcp_project
+    email = f"service-{GCP_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
+    result = {"id": email, "emailAddress": email, "member": f"serviceAccount:{email}", "project": project}
+    if args.get("userProject"):
+        result["userProject"] = args["userProject"]
+    return result
+
+
 Invoke = Callable[[Environment, dict[str, Any]], dict[str, Any]]
 
 #: Every invoke the offline engine answers. Anything else fails the plan, naming its token.
@@ -120,6 +132,8 @@ INVOKES: dict[str, tuple[Invoke, str]] = {
     "gcp:compute/getZones:getZones": (_gcp_zones, "zones a, b, c, f of the region"),
     "gcp:organizations/getProject:getProject": (_gcp_project, "gcp:project, project number placeholder"),
     "gcp:organizations/getClientConfig:getClientConfig": (_gcp_client, "gcp:project / gcp:region"),
+    "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": (
+        _gcs_service_account, "the Cloud Storage service agent of the project number placeholder"),
 }
 
 

@@ -352,8 +352,10 @@ class ResourceRule(_RuleBase):
                                 parent=getattr(args.opts, "parent", None) or "")
             verdict = self.judge(view)
             if isinstance(verdict, NonCompliant):
+                from .config_keys import with_config_key
+
                 for message in verdict.messages:
-                    report(message, None)
+                    report(with_config_key(self.name, view, message), None)
             elif isinstance(verdict, NotApplicable):
                 args.not_applicable(verdict.reason)
 
@@ -396,7 +398,10 @@ class StackRule(_RuleBase):
                 result = [(stack.stack_urn, _crash_message(self.name, stack.stack_title, exc))]
             if isinstance(result, NotApplicable):
                 args.not_applicable(result.reason)
+                return
+            from .config_keys import with_config_key
+
             for urn, message in result:
-                report(message, urn or None)
+                report(with_config_key(self.name, stack.by_urn(urn) if urn else None, message), urn or None)
 
         return StackValidationPolicy(validate=validate, **self._policy_kwargs())

@@ -176,6 +176,10 @@ def test_capacity_block_pool(pools_plan):
     assert lt["capacityReservationSpecification"] == {"capacityReservationTarget": {"capacityReservationId": "cr-0abc"}}
     assert "placement" not in lt                       # the block is already co-located
     assert ng["capacityType"] == "CAPACITY_BLOCK"
+    # EKS user guide, Capacity Blocks with managed node groups: the instance type is in the launch
+    # template, and the node group then lists none (the request is rejected otherwise).
+    assert lt["instanceType"] == "p5en.48xlarge"
+    assert "instanceTypes" not in ng
     assert len(lt["networkInterfaces"]) == 17          # ENA + 16 EFA on p5en
     zone_b = named(pools_plan, "aws:ec2/subnet:Subnet", "network-private-1")
     assert zone_b["availabilityZone"] == "us-east-1b"
@@ -187,6 +191,7 @@ def test_odcr_pool_targets_the_reservation_on_demand(pools_plan):
     assert lt["capacityReservationSpecification"]["capacityReservationTarget"]["capacityReservationId"] == "cr-0def"
     assert "instanceMarketOptions" not in lt and "placement" not in lt
     assert ng["capacityType"] == "ON_DEMAND"
+    assert ng["instanceTypes"] == ["p4d.24xlarge"] and "instanceType" not in lt
     assert len(lt["networkInterfaces"]) == 5           # ENA + 4 EFA on p4d
 
 

@@ -29,12 +29,14 @@ def plan(request):
 
 
 def _buckets(plan):
-    return {r.name.rsplit("-", 1)[1]: r for r in of_type(plan, "aws:s3/bucket:Bucket")}
+    """The home-region buckets by purpose (TieredStorage's; the audit replica's are tested below)."""
+    return {r.name.rsplit("-", 1)[1]: r for r in of_type(plan, "aws:s3/bucket:Bucket")
+            if "lz:aws:TieredStorage" in r.urn}
 
 
 def _by_bucket(plan, type_):
     ids = {r.id: purpose for purpose, r in _buckets(plan).items()}
-    return {ids[inputs(r)["bucket"]]: inputs(r) for r in of_type(plan, type_)}
+    return {ids[inputs(r)["bucket"]]: inputs(r) for r in of_type(plan, type_) if inputs(r)["bucket"] in ids}
 
 
 # ------------------------------------------------------------------------------- buckets
@@ -83,8 +85,10 @@ def test_every_bucket_denies_plain_http_and_logs_its_access(plan):
 
 
 def test_versioning_and_object_lock(plan):
-    versioned = sorted(_by_bucket(plan, "aws:s3/bucketVersioning:BucketVersioning"))
-    assert versioned == ["artifacts", "audit", "checkpoints"]
+    versioned = _by_bucket(plan, "aws:s3/bucketVersioning:BucketVersioning")
+    # Every bucket, datasets and logs included: a deleted shard or log stays recoverable.
+    assert sorted(versioned) == sorted(_buckets(plan))
+    assert {v["versioningConfiguration"]["status"] for v in versioned.values()} == {"Enabled"}
     locks = _by_bucket(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
     if plan.stack == "prod":
         assert sorted(locks) == ["artifacts", "audit"]
@@ -104,6 +108,24 @@ def test_lifecycle_rules_always_abort_stale_uploads(plan):
     datasets = rules["datasets"]["rules"][0]["transitions"]
     assert [(t["days"], t["storageClass"]) for t in datasets] == [(30, "STANDARD_IA"), (180, "GLACIER_IR")]
     assert rules["checkpoints"]["rules"][0]["noncurrentVersionExpiration"] == {"noncurrentDays": 14}
+    assert rules["datasets"]["rules"][0]["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    assert rules["logs"]["rules"][0]["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    # Under a 365-day object lock, old artifact versions cannot be expired before the lock ends: the
+    # expiration follows the lock (prod) instead of being a rule that can never act.
+    artifacts = rules["artifacts"]["rules"][0]["noncurrentVersionExpiration"]["noncurrentDays"]
+    assert artifacts == (365 if plan.stack == "prod" else 90)
+
+
+@pytest.mark.parametrize(("lock", "configured", "lock_days", "expected"), [
+    (True, 90, 365, 365),      # shorter than the lock: the lock wins
+    (True, 400, 365, 400),     # longer: kept
+    (False, 90, 365, 90),      # no lock: as configured
+])
+def test_noncurrent_expiration_never_ends_before_the_object_lock(lock, configured, lock_days, expected):
+    spec = BucketSpec("artifacts", "storage", versioned=True, object_lock=lock, lock_days=lock_days,
+                      lifecycle=BucketPolicy(noncurrent_version_expiration_days=configured))
+    (rule,) = lifecycle_rules(spec)
+    assert rule.noncurrent_version_expiration.noncurrent_days == expected
 
 
 @pytest.mark.parametrize(("policy", "versioned", "expected"), [
@@ -226,7 +248,8 @@ def test_endpoint_access(is_prod, cidrs, public):
 def test_prod_protects_every_stateful_resource():
     prod = stack_plan("prod")
     stateful = [r for r in prod.records if r.type in STATEFUL]
-    assert len(stateful) == 5 + 4 + 2 + 1 + 1          # buckets, keys, log groups, cluster, Lustre
+    # buckets (+ the audit replica and its log bucket), keys (+ the replica key), log groups, cluster, Lustre
+    assert len(stateful) == 5 + 2 + 4 + 1 + 2 + 1 + 1
     unprotected = [r.name for r in stateful if not (r.protect and r.retain_on_delete)]
     assert unprotected == []
     assert named(prod, "aws:eks/cluster:Cluster", "eks-cluster")["deletionProtection"] is True
@@ -247,3 +270,85 @@ def test_block_volumes_use_the_landing_zones_ebs_key_and_homes_get_an_efs_class(
         assert classes[name]["parameters"]["kmsKeyId"] == ebs_key.outputs["arn"]
     efs = next(r for r in of_type(result, "aws:efs/fileSystem:FileSystem"))
     assert classes["efs"]["parameters"]["fileSystemId"] == efs.id
+
+
+# ------------------------------------------------------------------------------- audit replica (prod)
+
+REPLICA = "lz:aws:AuditReplica"
+
+
+def _replica(plan, type_, suffix=""):
+    found = [r for r in of_type(plan, type_) if REPLICA in r.urn and r.name.endswith(suffix)]
+    assert len(found) == 1, [r.name for r in found]
+    return found[0]
+
+
+def test_prod_audit_bucket_is_replicated_to_a_second_region():
+    """CloudTrail's bucket survives the loss of its region: S3 Cross-Region Replication into a locked,
+    versioned bucket in logging.auditReplicaRegion (S3 User Guide, "Using S3 Object Lock with replication")."""
+    prod = stack_plan("prod")
+    audit = _buckets(prod)["audit"]
+    replica = _replica(prod, "aws:s3/bucket:Bucket", "-bucket")
+    key = _replica(prod, "aws:kms/key:Key")
+    assert inputs(replica)["region"] == inputs(key)["region"] == "us-west-2"
+    assert inputs(replica)["objectLockEnabled"] is True        # the source is locked: the copy must be too
+    lock = _replica(prod, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+    assert inputs(lock)["rule"]["defaultRetention"] == {"mode": "GOVERNANCE", "days": 365}
+    versioning = _replica(prod, "aws:s3/bucketVersioning:BucketVersioning", "-bucket")
+    assert inputs(versioning)["versioningConfiguration"]["status"] == "Enabled"
+
+    config = _replica(prod, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    spec = inputs(config)
+    assert spec["bucket"] == audit.id
+    (rule,) = spec["rules"]
+    assert rule["status"] == "Enabled" and rule["filter"] == {"prefix": ""}
+    assert rule["deleteMarkerReplication"] == {"status": "Disabled"}   # a delete never hides the copy
+    assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
+    assert rule["destination"]["bucket"] == replica.outputs["arn"]
+    assert rule["destination"]["encryptionConfiguration"] == {"replicaKmsKeyId": key.outputs["arn"]}
+    source_versioning = [r for r in of_type(prod, "aws:s3/bucketVersioning:BucketVersioning")
+                         if inputs(r)["bucket"] == audit.id]
+    assert source_versioning[0].urn in config.dependencies      # a versioned source first
+
+    role = _replica(prod, "aws:iam/role:Role")
+    assert spec["role"] == role.outputs["arn"]
+    assert inputs(role)["permissionsBoundary"]
+    statements = {st["Sid"]: st for st in doc(inputs(_replica(prod, "aws:iam/rolePolicy:RolePolicy"))["policy"])[
+        "Statement"]}
+    assert {"s3:GetObjectRetention", "s3:GetObjectLegalHold", "s3:GetObjectVersionForReplication"} <= set(
+        statements["ReadSourceVersions"]["Action"])
+    assert statements["DecryptSourceObjects"]["Condition"]["StringEquals"]["kms:ViaService"] == "s3.us-east-1.amazonaws.com"
+    assert statements["EncryptReplicas"]["Condition"]["StringEquals"]["kms:ViaService"] == "s3.us-west-2.amazonaws.com"
+
+    # Access logs of the replica stay in its region, in an unlocked bucket (S3 refuses locked targets).
+    logs = _replica(prod, "aws:s3/bucket:Bucket", "-logs")
+    logging = _replica(prod, "aws:s3/bucketLogging:BucketLogging")
+    assert inputs(logging)["bucket"] == replica.id and inputs(logging)["targetBucket"] == logs.id
+    assert "objectLockEnabled" not in inputs(logs) and inputs(logs)["region"] == "us-west-2"
+
+
+def test_no_replica_outside_prod_unless_asked():
+    assert not [r for r in stack_plan("dev").records if REPLICA in r.urn]
+
+
+def test_prod_needs_a_replica_region_and_a_different_one():
+    from components.config.checks import semantic_problems
+    from components.config.model import LandingZoneConfig
+
+    base = {"environment": "prod", "cloud": "aws", "tags": {"costCenter": "cc"}}
+    problems = [p.path for p in semantic_problems(LandingZoneConfig.model_validate(base))]
+    assert "logging.auditReplicaRegion" in problems
+    ok = LandingZoneConfig.model_validate({**base, "logging": {"auditReplicaRegion": "us-west-2"}})
+    assert "logging.auditReplicaRegion" not in [p.path for p in semantic_problems(ok)]
+
+
+def test_a_replica_in_the_home_region_stops_the_plan():
+    from lz.testing import plan_config
+
+    config = {"aws:region": "us-east-1", "ai-landing-zone:environment": "prod", "ai-landing-zone:cloud": "aws",
+              "ai-landing-zone:tags": {"costCenter": "cc"},
+              "ai-landing-zone:network": {"zones": ["us-east-1a", "us-east-1b"]},
+              "ai-landing-zone:logging": {"auditReplicaRegion": "us-east-1"}}
+    result = plan_config(config, stack="same-region", policy=False)
+    assert result.exit_code == 2
+    assert "ai-landing-zone:logging.auditReplicaRegion: must differ from aws:region (us-east-1)" in result.run.error

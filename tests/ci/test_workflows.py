@@ -182,10 +182,46 @@ def test_preview_offline_job_plans_prices_and_posts_one_sticky_comment():
 def test_cloud_preview_runs_only_when_configured():
     job = load("preview.yml")["jobs"]["cloud-preview"]
     assert "vars.PULUMI_BACKEND_URL != ''" in job["if"]
-    assert "vars.AWS_ROLE_ARN != ''" in job["if"] and "vars.GCP_WORKLOAD_IDENTITY_PROVIDER != ''" in job["if"]
+    assert "vars.AWS_PREVIEW_ROLE_ARN != ''" in job["if"] and "vars.GCP_PREVIEW_SERVICE_ACCOUNT != ''" in job["if"]
     assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]
     (_, step), = pulumi_steps({"jobs": {"x": job}})
     assert step["with"]["command"] == "preview" and step["with"]["comment-on-pr"] is True
+
+
+def test_previews_use_the_read_only_identities_only():
+    """The preview job runs pull-request code: it must never be able to assume a deploy identity."""
+    job = load("preview.yml")["jobs"]["cloud-preview"]
+    text = json.dumps(job)
+    assert "environment" not in job, "a preview job in a deploy environment would see the deploy variables"
+    for deploy_var in ("vars.AWS_ROLE_ARN", "vars.GCP_SERVICE_ACCOUNT"):
+        assert deploy_var not in text.replace("vars.AWS_PREVIEW_ROLE_ARN", "").replace(
+            "vars.GCP_PREVIEW_SERVICE_ACCOUNT", ""), f"preview uses the deploy identity {deploy_var}"
+    auth = {s["uses"].split("@")[0]: s["with"] for s in job["steps"] if "credentials" in s.get("uses", "")
+            or s.get("uses", "").startswith("google-github-actions/auth@")}
+    assert auth["aws-actions/configure-aws-credentials"]["role-to-assume"] == "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
+    assert auth["google-github-actions/auth"]["service_account"] == "${{ vars.GCP_PREVIEW_SERVICE_ACCOUNT }}"
+    assert job["runs-on"] == "ubuntu-24.04", "pull-request code never runs on the in-network runners"
+
+
+def test_deploys_run_inside_each_network_with_the_cluster_token_helpers():
+    """Private cluster endpoints: `up-*` runs on self-hosted runners labelled per environment and cloud;
+    GKE's kubeconfig needs gke-gcloud-auth-plugin, EKS's the AWS CLI."""
+    jobs = load("deploy.yml")["jobs"]
+    for env in ("dev", "staging", "prod"):
+        job = jobs[f"up-{env}"]
+        assert job["runs-on"] == ["self-hosted", "linux", f"lz-{env}-${{{{ matrix.cloud }}}}"], job["runs-on"]
+        gcloud = [s for s in job["steps"] if s.get("uses", "").startswith("google-github-actions/setup-gcloud@")]
+        assert len(gcloud) == 1 and gcloud[0]["with"]["install_components"] == "gke-gcloud-auth-plugin"
+        assert gcloud[0]["if"] == "${{ matrix.cloud == 'gcp' }}"
+        names = [s.get("name", "") for s in job["steps"]]
+        auth = max(i for i, s in enumerate(job["steps"]) if "credentials" in s.get("name", "").lower())
+        up = next(i for i, s in enumerate(job["steps"]) if s.get("uses", "").startswith(PULUMI_ACTION))
+        helper = names.index("the cluster token helper is on PATH")
+        assert auth < helper < up
+        script = job["steps"][helper]["run"]
+        assert "command -v aws" in script and "command -v gke-gcloud-auth-plugin" in script
+    # No cloud, no cluster: these stay on GitHub-hosted runners.
+    assert jobs["stacks"]["runs-on"] == jobs["gate"]["runs-on"] == "ubuntu-24.04"
 
 
 def test_every_action_is_pinned_to_a_commit_with_a_version_comment(workflow):

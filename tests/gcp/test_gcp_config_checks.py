@@ -49,6 +49,10 @@ def test_a_clean_config_has_no_problems():
         ({"gpuPools": [pool(image="bottlerocket-nvidia")]}, "gpuPools[0].image", "must be one of cos, ubuntu when cloud is gcp"),
         ({"gpuPools": [pool(labels={"kubernetes.io/role": "gpu"})]}, "gpuPools[0].labels", "reserved by GKE"),
         ({"gpuPools": [pool(instanceType="a3-ultragpu-8g")]}, "gpuPools[0].zone", "RDMA (RoCE) network profile"),
+        ({"network": {"gpuNicCidr": "10.64.0.0/12"}}, "network.gpuNicCidr", "overlaps network.podsCidr"),
+        # Prod artifacts carry the object-lock retention policy too (WORM parity with S3 Object Lock).
+        ({"environment": "prod", "storage": {"objects": {"artifacts": {"expirationDays": 90}}}},
+         "storage.objects.artifacts.expirationDays", "at least objectLockDays (365)"),
     ],
 )
 def test_problems(overrides, path, fragment):
@@ -82,3 +86,27 @@ def test_a_plan_stops_with_every_problem_listed_against_the_stack_file():
            "filestore, parallelstore when cloud is gcp (got 'efs')" in lines
     assert any(line.startswith("stacks/Pulumi.test.yaml: ai-landing-zone:gpuPools[0].minNodes: must be 0")
                for line in lines)
+
+
+def test_the_gpu_nic_range_must_hold_every_nic_of_every_pool():
+    """A3 Mega (8 NICs) + A3 Ultra (9) need 17 /20 subnets, each its own; a /16 holds 16."""
+    pools = [pool(name="mega", instanceType="a3-megagpu-8g", zone="us-central1-a"),
+             pool(name="ultra", instanceType="a3-ultragpu-8g", zone="us-central1-b")]
+    found = problems(network={"gpuNicCidr": "192.168.0.0/16"}, gpuPools=pools)
+    assert found == [("network.gpuNicCidr",
+                      "must hold one /20 subnet for every GPU NIC of every pool (17: mega 8, ultra 9) but holds 16; "
+                      "use a /15 or larger private range that overlaps no other range, e.g. 172.16.0.0/12 "
+                      "(got 192.168.0.0/16)")]
+    assert problems(network={"gpuNicCidr": "192.168.0.0/16"}, gpuPools=pools[:1]) == []   # 8 fit
+    assert problems(gpuPools=pools) == []                                                  # the default holds 256
+
+
+def test_a_too_small_gpu_nic_range_stops_the_plan_naming_file_key_and_value():
+    cfg = {"gcp:project": "p", "gcp:region": "us-central1", **{f"ai-landing-zone:{k}": v for k, v in BASE.items()},
+           "ai-landing-zone:network": {"gpuNicCidr": "192.168.0.0/17"},
+           "ai-landing-zone:gpuPools": [pool(name="ultra", instanceType="a3-ultragpu-8g", zone="us-central1-b")]}
+    result = plan_config(cfg, policy=False)
+    assert result.exit_code == 2
+    assert any(line.startswith("stacks/Pulumi.test.yaml: ai-landing-zone:network.gpuNicCidr: must hold one /20 "
+                               "subnet for every GPU NIC of every pool (9: ultra 9) but holds 8")
+               and line.endswith("(got 192.168.0.0/17)") for line in result.run.error.splitlines())

@@ -9,8 +9,10 @@ import pytest
 from components.catalog import gcp_machine_type, gcp_machine_types
 from components.gcp.layout import (
     NIC_SUBNET_PREFIX,
+    PoolNics,
     account_id,
     bucket_name,
+    cluster_nic_layouts,
     constraint_id,
     gpu_nic_layout,
     network_profile,
@@ -156,3 +158,37 @@ def test_constraint_id_is_a_valid_custom_constraint_name():
     assert cid.startswith("custom.lzProdGpuMachineTypes") and cid[len("custom."):].isalnum()
     assert len(cid) - len("custom.") <= 70
     assert cid != constraint_id("acme-ml-dev", "prod")
+
+
+def _cluster(*pools: tuple[str, str, str | None], base: str = "172.16.0.0/12"):
+    return cluster_nic_layouts([PoolNics(name, gcp_machine_type(machine), zone) for name, machine, zone in pools],
+                               project="acme", base_cidr=base)
+
+
+def test_no_two_gpu_networks_of_a_cluster_overlap():
+    """gcp-prod's pools: before, the A3 Ultra pool reused the A3 Mega pool's 192.168.0.0/20 ... ranges."""
+    layouts = _cluster(("h100-train", "a3-megagpu-8g", "us-central1-a"), ("h200-train", "a3-ultragpu-8g", "us-central1-b"),
+                       ("h100-more", "a3-highgpu-8g", None))
+    nets = [ipaddress.IPv4Network(s.cidr) for layout in layouts.values() for s in layout.subnets]
+    assert len(nets) == 8 + 9 + 4
+    assert not [(a, b) for i, a in enumerate(nets) for b in nets[i + 1:] if a.overlaps(b)]
+    assert all(n.subnet_of(ipaddress.IPv4Network("172.16.0.0/12")) and n.prefixlen == NIC_SUBNET_PREFIX for n in nets)
+    # In config order, each pool continuing where the previous one ended.
+    assert [s.cidr for s in layouts["h200-train"].subnets][0] == "172.16.128.0/20"
+
+
+def test_appending_a_pool_never_recuts_the_earlier_ones():
+    one = _cluster(("a", "a3-megagpu-8g", None))
+    two = _cluster(("a", "a3-megagpu-8g", None), ("b", "a4-highgpu-8g", "us-central1-b"))
+    assert one["a"] == two["a"]
+
+
+def test_pools_without_gpu_nics_take_no_range():
+    layouts = _cluster(("g2", "g2-standard-48", None), ("mega", "a3-megagpu-8g", None))
+    assert layouts["g2"].networks == ()
+    assert layouts["mega"].subnets[0].cidr == "172.16.0.0/20"
+
+
+def test_the_cluster_must_fit_its_range():
+    with pytest.raises(ValueError, match="gpuNicCidr 192.168.0.0/16 holds 16 /20 NIC subnets.*need at least 17"):
+        _cluster(("a", "a3-megagpu-8g", None), ("b", "a3-ultragpu-8g", "us-central1-b"), base="192.168.0.0/16")

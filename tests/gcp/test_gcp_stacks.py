@@ -177,13 +177,27 @@ def test_gpu_nic_networks_are_attached_to_their_pool(prod, pool, nics, mtu, rdma
     assert sum(p["deviceMode"] == "RDMA" for p in params) == rdma
 
 
+def test_no_two_networks_of_the_cluster_overlap(plan):
+    """Every GPU NIC subnet of every pool, the node subnet and its pod / service ranges: all disjoint
+    (gcp-prod's A3 Mega and A3 Ultra pools used to share 192.168.0.0/20 and up)."""
+    ranges: list[tuple[str, ipaddress.IPv4Network]] = []
+    for record in of_type(plan, SUBNET):
+        sub = inputs(record)
+        ranges.append((record.name, ipaddress.IPv4Network(sub["ipCidrRange"])))
+        for secondary in sub.get("secondaryIpRanges", []):
+            ranges.append((f"{record.name}/{secondary['rangeName']}", ipaddress.IPv4Network(secondary["ipCidrRange"])))
+    assert len(ranges) == 3 + (17 if plan.stack == "gcp-prod" else 0)   # node, pods, services (+ NICs)
+    clashes = [(a, b) for i, (a, na) in enumerate(ranges) for b, nb in ranges[i + 1:] if na.overlaps(nb)]
+    assert clashes == []
+
+
 def test_gpu_nic_networks_allow_only_their_own_traffic(prod):
     for record in of_type(prod, FIREWALL):
         if "-nics-" not in record.name:
             continue
         rule = inputs(record)
         nets = [ipaddress.IPv4Network(c) for c in rule["sourceRanges"]]
-        assert all(n.subnet_of(ipaddress.IPv4Network("192.168.0.0/16")) for n in nets)
+        assert all(n.subnet_of(ipaddress.IPv4Network("172.16.0.0/12")) for n in nets)
     # RoCE VPCs take no VPC firewall rules (the API refuses them).
     assert not [r for r in of_type(prod, FIREWALL) if "-nics-rdma" in r.name]
 
@@ -237,6 +251,9 @@ def test_prod_stateful_resources_are_protected_and_kept(prod, dev):
 def test_buckets(plan):
     storage_key = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-storage")
     grant = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "-storage-agent")
+    # The Cloud Storage agent exists only once asked for: its address comes from the data source, which
+    # creates it, never from the documented template (pulumi_gcp storage.get_project_service_account).
+    assert "gcp:storage/getProjectServiceAccount:getProjectServiceAccount" in plan.run.invokes
     assert inputs(grant)["member"] == "serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com"
     for record in of_type(plan, "gcp:storage/bucket:Bucket"):
         b = inputs(record)
@@ -246,8 +263,16 @@ def test_buckets(plan):
         assert b["softDeletePolicy"]["retentionDurationSeconds"] >= 7 * 86400
         assert b["forceDestroy"] is False
         logs = record.name.endswith("-logs")
-        assert b["versioning"]["enabled"] is not logs          # GCS: retention policy xor versioning
-        assert ("retentionPolicy" in b) is logs
+        # WORM model artifacts in prod, as S3 Object Lock keeps them on AWS.
+        retained = logs or (plan.stack == "gcp-prod" and record.name.endswith("-artifacts"))
+        assert b["versioning"]["enabled"] is not retained      # GCS: retention policy xor versioning
+        assert ("retentionPolicy" in b) is retained
+        if retained:
+            # The provider schema types retentionPeriod as a string of seconds.
+            assert b["retentionPolicy"]["retentionPeriod"] == str(365 * 86400)
+            assert b["retentionPolicy"].get("isLocked", False) is (plan.stack == "gcp-prod")
+            # No rule for noncurrent versions on a bucket that keeps none.
+            assert not [r for r in b.get("lifecycleRules", []) if "daysSinceNoncurrentTime" in r["condition"]]
 
 
 def test_lustre_is_fed_from_the_datasets_bucket(prod):
@@ -281,6 +306,17 @@ def test_node_accounts_have_exactly_three_roles_and_no_primitive_role_anywhere(p
     assert len(grants) == 3 * len(members)
     every_role = [inputs(r).get("role", "") for r in landing_zone_records(plan)]
     assert not {"roles/owner", "roles/editor", "roles/viewer"} & set(every_role)
+
+
+def test_workload_identity_bindings_wait_for_the_cluster(plan):
+    """`PROJECT.svc.id.goog` exists only once a cluster with Workload Identity does: on a fresh project a
+    binding made earlier fails with "Identity Pool does not exist"."""
+    cluster = one(plan, CLUSTER)
+    bindings = [r for r in of_type(plan, "gcp:serviceaccount/iAMMember:IAMMember")
+                if ".svc.id.goog[" in inputs(r)["member"]]
+    assert bindings
+    for record in bindings:
+        assert cluster.urn in record.dependencies, record.name
 
 
 def test_team_identity_is_workload_identity_scoped_to_its_prefix(plan):

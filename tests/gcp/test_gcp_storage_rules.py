@@ -118,3 +118,26 @@ def test_file_tiers_refuse_capacities_beyond_their_maximum(kind, gib):
 
 def test_no_file_tier():
     assert file_tier_size(config({"kind": "none"})) is None
+
+
+@pytest.mark.parametrize(("purpose", "object_lock", "retained_", "versioned_"), [
+    ("logs", False, True, False),
+    ("logs", True, True, False),
+    ("artifacts", False, False, True),
+    ("artifacts", True, True, False),     # WORM model artifacts: retention policy instead of versioning
+    ("checkpoints", True, False, True),
+    ("datasets", True, False, True),
+])
+def test_retention_or_versioning_per_bucket(purpose, object_lock, retained_, versioned_):
+    from components.gcp.storage_rules import retained, versioned
+
+    assert retained(purpose, object_lock) is retained_
+    assert versioned(purpose, object_lock) is versioned_
+
+
+def test_no_noncurrent_rule_on_an_unversioned_bucket():
+    from components.config.model import BucketPolicy
+
+    policy = BucketPolicy(noncurrent_version_expiration_days=30, expiration_days=730)
+    assert [r.days_since_noncurrent for r in lifecycle_rules(policy)] == [30, None]
+    assert [r.days_since_noncurrent for r in lifecycle_rules(policy, versioned=False)] == [None]

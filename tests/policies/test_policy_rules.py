@@ -326,8 +326,16 @@ CASES: list[tuple[str, str, str, str]] = [
     ("stateful-resources-protected", "encryption", "enc-efs-ok", NA),  # dev
     ("s3-bucket-versioning-enabled", "data", "data-versioning-ok", C),
     ("s3-bucket-versioning-enabled", "data", "data-versioning-v6", C),
+    ("s3-bucket-versioning-enabled", "data", "data-bucket-v6", C),
     ("s3-bucket-versioning-enabled", "data", "data-versioning-suspended", V),
-    ("s3-bucket-versioning-enabled", "data", "data-policy-ok", NA),
+    # Fails closed: a bucket without any versioning resource is unversioned.
+    ("s3-bucket-versioning-enabled", "data", "data-bucket-unprotected", V),
+    ("s3-bucket-versioning-enabled", "kubernetes", STACK_NAME, NA),
+    ("s3-bucket-access-logging", "data", "data-bucket-ok", C),
+    ("s3-bucket-access-logging", "data", "data-bucket-v6", C),
+    ("s3-bucket-access-logging", "data", "data-access-log-target", C),   # the log target itself
+    ("s3-bucket-access-logging", "data", "data-bucket-unprotected", V),  # no logging resource at all
+    ("s3-bucket-access-logging", "kubernetes", STACK_NAME, NA),
     ("s3-bucket-denies-insecure-transport", "data", "data-bucket-ok", C),
     ("s3-bucket-denies-insecure-transport", "data", "data-bucket-v6", C),
     ("s3-bucket-denies-insecure-transport", "data", "data-bucket-allows-http", V),

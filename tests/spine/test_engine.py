@@ -180,3 +180,37 @@ def test_a_pack_that_dies_is_reported_with_what_it_printed():
     message = str(info.value)
     assert "policy pack crashing" in message
     assert "crashing-pack: out of memory judging the VPC" in message
+
+
+def test_the_cloud_storage_agent_lookup_is_answered_like_the_api(tmp_path):
+    """`storage.get_project_service_account` creates the GCS service agent and returns its address; offline
+    it answers with the documented form for the placeholder project number, in the SDK's result fields."""
+    from lz.engine.mocks import GCP_PROJECT_NUMBER, INVOKES
+
+    (tmp_path / "Pulumi.yaml").write_text("name: probe\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  gcp:project: acme-test\n  gcp:region: us-central1\n")
+    (tmp_path / "__main__.py").write_text(textwrap.dedent("""
+        import pulumi_gcp as gcp
+        agent = gcp.storage.get_project_service_account_output()
+        gcp.kms.CryptoKeyIAMMember("by-member", crypto_key_id="k", role="roles/viewer", member=agent.member)
+        gcp.kms.CryptoKeyIAMMember("by-email", crypto_key_id="k", role="roles/viewer",
+                                   member=agent.email_address.apply(lambda e: f"serviceAccount:{e}"))
+    """))
+    result = plan(PlanRequest(project_dir=tmp_path, stack="dev", use_project_pack=False))
+    assert result.run.error is None, result.run.error
+    token = "gcp:storage/getProjectServiceAccount:getProjectServiceAccount"
+    assert token in INVOKES and result.run.invokes.count(token) == 1
+    email = f"service-{GCP_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
+    members = {r.name: inputs(r)["member"] for r in result.records if r.type.startswith("gcp:kms/")}
+    assert members == {"by-member": f"serviceAccount:{email}", "by-email": f"serviceAccount:{email}"}
+    # Every field the offline answer gives is a field of the SDK's result type (no invented keys).
+    import importlib
+    import inspect
+
+    # Imported after the plan: the offline runner unloads SDK modules a plan imported lazily.
+    sdk = importlib.import_module("pulumi_gcp.storage.get_project_service_account")
+    answer = INVOKES[token][0](None, {"project": "acme-test"})  # type: ignore[arg-type]
+    fields = set(inspect.signature(sdk.GetProjectServiceAccountResult.__init__).parameters) - {"__self__"}
+    snake = {"emailAddress": "email_address", "userProject": "user_project"}
+    assert {snake.get(k, k) for k in answer} <= fields
+    assert answer["id"] == answer["emailAddress"] == email and answer["project"] == "acme-test"

@@ -133,3 +133,17 @@ def test_prod_scaffold_plans(prod_plans, cloud):
         assert len(of_type(plan, "aws:eks/cluster:Cluster")) == 1
     if cloud == "gcp":
         assert len(of_type(plan, "gcp:container/cluster:Cluster")) == 1
+
+
+@pytest.mark.parametrize("cloud, env", COMBINATIONS)
+def test_every_scaffold_plans_with_its_own_policy_pack(cloud, env):
+    """`lz new-stack X --cloud C --env E` then `lz plan X`: exit 0, no mandatory violation, for every
+    combination (an aws prod scaffold used to keep flow logs 90 days against prod's 365-day minimum)."""
+    config = yaml.safe_load(stack_document(StackChoices(f"{cloud}-{env}", cloud, env)))["config"]
+    if cloud == "byo":
+        config["kubernetes:kubeconfig"] = {"secure": "v1:offline-stand-in"}
+    result = plan_config(config, stack=f"{cloud}-{env}", policy=True)
+    assert result.run.error is None, result.run.error
+    mandatory = [f"{v.policy_name}: {v.message}" for v in result.violations if v.enforcement_level == "mandatory"]
+    assert mandatory == []
+    assert result.exit_code == 0

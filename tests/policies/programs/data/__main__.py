@@ -25,6 +25,11 @@ aws.s3.BucketVersioning("data-versioning-ok", **VERSIONING)
 aws.s3.BucketVersioning("data-versioning-suspended", **with_changes(VERSIONING, versioning_configuration={
     "status": "Suspended"}))
 aws.s3.BucketVersioningV2("data-versioning-v6", bucket=bucket_v6.id, versioning_configuration={"status": "Enabled"})
+
+# Server access logging: into a log bucket, which is itself exempt (it would log its own deliveries).
+log_target = aws.s3.Bucket("data-access-log-target", tags=TAGS, opts=PROTECT)
+aws.s3.BucketLogging("data-logging-ok", bucket=bucket.id, target_bucket=log_target.id, target_prefix="data/")
+aws.s3.BucketLoggingV2("data-logging-v6", bucket=bucket_v6.id, target_bucket=log_target.id, target_prefix="v6/")
 RULE = {"id": "checkpoints", "status": "Enabled", "filter": {"prefix": "checkpoints/"},
         "noncurrent_version_expiration": {"noncurrent_days": 14},
         "abort_incomplete_multipart_upload": {"days_after_initiation": 7}}
