@@ -9,11 +9,11 @@ import pytest
 from components.catalog import gcp_machine_type, gcp_machine_types
 from components.gcp.layout import (
     NIC_SUBNET_PREFIX,
+    PoolNics,
     account_id,
     bucket_name,
-    constraint_id,
-    PoolNics,
     cluster_nic_layouts,
+    constraint_id,
     gpu_nic_layout,
     network_profile,
     overlapping_ranges,
