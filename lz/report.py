@@ -11,6 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from components.invariants import present
+
 from .engine.monitor import SECRET_SIG, STACK_TYPE, Registration
 from .engine.plan import Plan
 
@@ -96,8 +98,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _schema_line(plan: Plan) -> str:
-    report = plan.schema
-    assert report is not None
+    report = present(plan.schema, "the schema line is rendered only when the check ran")
     skipped = (f"; skipped {_count(len(report.skipped), 'type')} without an SDK schema "
                f"({_count(report.skipped_resources, 'resource')})" if report.skipped else "")
     return (f"{_count(len(report.findings), 'finding')} in {_count(sum(report.checked.values()), 'resource')} "

@@ -88,7 +88,8 @@ def test_a_prod_stack_with_short_flow_logs_is_told_the_config_key():
     """Through the real pack: the message names `network.flowLogs.retentionDays`, not only retention_in_days."""
     config = {"aws:region": "us-east-1", f"{P}:environment": "prod", f"{P}:cloud": "aws",
               f"{P}:tags": {"costCenter": "ml-test"},
-              f"{P}:network": {"zones": ["us-east-1a", "us-east-1b"], "flowLogs": {"retentionDays": 90}}}
+              f"{P}:network": {"zones": ["us-east-1a", "us-east-1b"], "flowLogs": {"retentionDays": 90}},
+              f"{P}:logging": {"auditReplicaRegion": "us-west-2"}}
     result = plan_config(config, stack="hint-prod", policy=True)
     assert result.run.error is None, result.run.error
     (violation,) = [v for v in result.violations if v.policy_name == "log-retention"]
