@@ -287,7 +287,9 @@ class GpuNodePool(pulumi.ComponentResource):
 
         self.handle = GpuPoolHandle(
             name=pool.name, node_labels=self.labels, gpus_per_node=instance.accelerator.count,
-            max_nodes=pool.max_nodes, efa=layout.efa, resource_name=instance.accelerator.k8s_resource)
+            max_nodes=pool.max_nodes, efa=layout.efa, resource_name=instance.accelerator.k8s_resource,
+            extra_resource_prefixes=tuple(r for r in resources if r != instance.accelerator.k8s_resource),
+            node_cpu=instance.vcpu, node_memory_gib=instance.memory_gib)
         self.register_outputs({
             "nodeGroupName": self.node_group.node_group_name,
             "launchTemplateId": self.launch_template.id,

@@ -24,6 +24,7 @@ import pulumi_aws as aws
 
 from components.config.model import Team
 from components.k8s import manifests as k8s_names
+from components.k8s.charts import CLUSTER_AUTOSCALER_NAMESPACE, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT
 
 from .common import AwsContext, Statement
 from .iam_boundary import BoundedRole, RolePolicy, bounded_role, irsa_trust_policy
@@ -38,6 +39,17 @@ ADDON_MANAGED_POLICIES = {
     "ebs-csi": ("service-role/AmazonEBSCSIDriverPolicy",),
     "efs-csi": ("service-role/AmazonEFSCSIDriverPolicy",),
 }
+# The cluster autoscaler's actions, as kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/README.md
+# ("Full Cluster Autoscaler Features Policy") lists them for auto-discovery: the describes on every
+# resource (they take no resource ARNs), scaling only on groups tagged as this cluster's.
+AUTOSCALER_DESCRIBE_ACTIONS = (
+    "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities",
+    "ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions",
+    "ec2:GetInstanceTypesFromInstanceRequirements",
+    "eks:DescribeNodegroup",   # labels and taints of managed node groups at zero nodes (scale from zero)
+)
+AUTOSCALER_SCALE_ACTIONS = ("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup")
 TEAM_BUCKETS = ("datasets", "checkpoints", "artifacts")
 TEAM_ACCESS_POLICY = "AmazonEKSEditPolicy"
 
@@ -64,6 +76,21 @@ def team_storage_statements(team: str, bucket_arns: Mapping[str, pulumi.Input[st
     ]
 
 
+def autoscaler_statements(cluster_name: str) -> list[Statement]:
+    """Describe anything; scale and terminate only in Auto Scaling groups this cluster owns.
+
+    EKS tags every managed node group's Auto Scaling group with `k8s.io/cluster-autoscaler/<cluster>:
+    owned` (EKS user guide, "Managed node groups": "node group resources are tagged ... for the
+    Kubernetes Cluster Autoscaler"), which is also the tag the autoscaler discovers them by.
+    """
+    return [
+        {"Sid": "DescribeForDiscovery", "Effect": "Allow", "Action": list(AUTOSCALER_DESCRIBE_ACTIONS),
+         "Resource": "*"},
+        {"Sid": "ScaleOwnNodeGroups", "Effect": "Allow", "Action": list(AUTOSCALER_SCALE_ACTIONS), "Resource": "*",
+         "Condition": {"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}": "owned"}}},
+    ]
+
+
 def ebs_key_statements(ebs_key_arn: pulumi.Input[str]) -> list[Statement]:
     """What the EBS CSI driver needs to create and attach volumes encrypted with our key."""
     return [
@@ -87,6 +114,7 @@ class WorkloadIdentityArgs:
     bucket_arns: Mapping[str, pulumi.Input[str]]
     storage_key_arn: pulumi.Input[str]
     ebs_key_arn: pulumi.Input[str]
+    autoscaler_cluster_name: str | None = None   # the cluster's name as known before it exists: the autoscaler's role
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
@@ -106,6 +134,16 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 f"{name}-{addon}", context=ctx, boundary_arn=args.boundary_arn, trust=trust(subjects),
                 description=f"IRSA for the {addon} add-on", managed_policies=ADDON_MANAGED_POLICIES[addon],
                 policies=extra, parent=self)
+
+        self.autoscaler_role: BoundedRole | None = None
+        if args.autoscaler_cluster_name:
+            self.autoscaler_role = bounded_role(
+                f"{name}-cluster-autoscaler", context=ctx, boundary_arn=args.boundary_arn,
+                trust=trust([(CLUSTER_AUTOSCALER_NAMESPACE, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT)]),
+                description="IRSA for cluster-autoscaler: scales this cluster's node groups only",
+                policies=[RolePolicy("scale", autoscaler_statements(args.autoscaler_cluster_name),
+                                     "cluster-autoscaler: describe, and scale groups tagged for this cluster")],
+                parent=self)
 
         self.team_roles: dict[str, BoundedRole] = {}
         for team in args.teams:
@@ -132,5 +170,6 @@ class WorkloadIdentity(pulumi.ComponentResource):
 
         self.register_outputs({
             **{f"{addon}RoleArn": r.arn for addon, r in self.addon_roles.items()},
+            "clusterAutoscalerRoleArn": self.autoscaler_role.arn if self.autoscaler_role else None,
             "teamRoleArns": {team: r.arn for team, r in self.team_roles.items()},
         })

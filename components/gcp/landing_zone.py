@@ -32,7 +32,7 @@ from .layout import gpu_nic_layout
 from .network import Network, NetworkArgs
 from .object_storage import ObjectStorage, ObjectStorageArgs
 from .options import child
-from .pod_networks import PodNetworks, PodNetworksArgs
+from .pod_networks import POD_NETWORK_RESOURCE_PREFIX, PodNetworks, PodNetworksArgs
 from .pool_settings import GKE_POOL_LABEL, POOL_LABEL, gke_pool_settings
 from .project_services import ProjectServices
 from .storage_rules import file_tier_size
@@ -153,8 +153,12 @@ class GcpLandingZone(pulumi.ComponentResource):
         self.platform_inputs = PlatformInputs(
             cluster=access,
             gpu_pools=[GpuPoolHandle(name=s.name, node_labels={GKE_POOL_LABEL: s.name, POOL_LABEL: s.name},
-                                     gpus_per_node=s.accelerator_count, max_nodes=s.total_max_nodes)
-                       for _p, s in pools],
+                                     gpus_per_node=s.accelerator_count, max_nodes=s.total_max_nodes,
+                                     extra_resource_prefixes=(POD_NETWORK_RESOURCE_PREFIX,)
+                                     if p.name in self.nic_networks else (),
+                                     node_cpu=gcp_machine_type(p.instance_type).vcpu,
+                                     node_memory_gib=gcp_machine_type(p.instance_type).memory_gib)
+                       for p, s in pools],
             team_identities={t: TeamIdentity(team=t, annotation_key=WORKLOAD_IDENTITY_ANNOTATION,
                                              annotation_value=identity.account.email)
                              for t, identity in self.teams.items()},

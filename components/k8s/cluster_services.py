@@ -11,9 +11,18 @@ import pulumi_kubernetes as k8s
 
 from components.config.checks import GPU_OPERATOR_NAMESPACE, KUEUE_NAMESPACE
 from components.config.model import ChartPin, LandingZoneConfig
+from components.platform_inputs import GpuPoolHandle, NodeAutoscaler
 
 from . import manifests as m
-from .charts import ClusterKind, GpuStack, efa_plugin_values, gpu_operator_values, kueue_values
+from .charts import (
+    CLUSTER_AUTOSCALER_NAMESPACE,
+    ClusterKind,
+    GpuStack,
+    cluster_autoscaler_values,
+    efa_plugin_values,
+    gpu_operator_values,
+    kueue_values,
+)
 from .kueue import PRIORITY_TIERS
 from .objects import create
 
@@ -24,6 +33,10 @@ EFA_NAMESPACE = "kube-system"  # the EFA plugin is a privileged host-device Daem
 API_SERVER_PORTS = (443, 6443)
 KUEUE_INGRESS_PORTS = (9443, 8443, 8082)  # admission webhooks, metrics, visibility API (the API server calls in)
 DCGM_EXPORTER_PORT = 9400
+# The ProvisioningRequest CRD (autoscaling.x-k8s.io/v1) at the autoscaler release the chart runs
+# (appVersion 1.33.0); the FAQ's step 5 of "Enabling ProvisioningRequest Support" deploys it.
+PROVISIONING_REQUEST_CRD = ("https://raw.githubusercontent.com/kubernetes/autoscaler/cluster-autoscaler-1.33.0/"
+                            "cluster-autoscaler/apis/config/crd/autoscaling.x-k8s.io_provisioningrequests.yaml")
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,8 @@ class ClusterServicesArgs:
     stack: GpuStack
     gpu_tolerations: list[dict[str, str]]
     efa_instance_types: Sequence[str] = ()
+    node_autoscaler: NodeAutoscaler | None = None
+    pools: Sequence[GpuPoolHandle] = ()
 
 
 def _system_namespace(name: str, labels: Mapping[str, str], *, pod_security: str, version: str,
@@ -79,7 +94,7 @@ class ClusterServices(pulumi.ComponentResource):
             KUEUE_NAMESPACE, labels, pod_security="restricted", version=version,
             egress_ports=API_SERVER_PORTS, ingress_ports=KUEUE_INGRESS_PORTS)]
         kueue_ns = kueue_objects[0]
-        self.kueue = _release(f"{name}-kueue", charts.kueue, "kueue", kueue_ns.metadata.name, kueue_values(config),
+        self.kueue = _release(f"{name}-kueue", charts.kueue, "kueue", kueue_ns.metadata.name, kueue_values(config, args.pools),
                               pulumi.ResourceOptions(parent=self, depends_on=kueue_objects[1:]))
 
         self.gpu_operator: k8s.helm.v3.Release | None = None
@@ -103,7 +118,20 @@ class ClusterServices(pulumi.ComponentResource):
                 f"{name}-efa-device-plugin", charts.efa_device_plugin, "aws-efa-k8s-device-plugin", EFA_NAMESPACE,
                 efa_plugin_values(args.efa_instance_types, args.gpu_tolerations), child)
 
+        self.cluster_autoscaler: k8s.helm.v3.Release | None = None
+        if args.node_autoscaler is not None:
+            scaler = args.node_autoscaler
+            crd = k8s.yaml.v2.ConfigFile(f"{name}-provreq-crd", file=PROVISIONING_REQUEST_CRD, opts=child)
+            self.cluster_autoscaler = _release(
+                f"{name}-cluster-autoscaler", charts.cluster_autoscaler, "cluster-autoscaler",
+                CLUSTER_AUTOSCALER_NAMESPACE,
+                cluster_autoscaler_values(cluster_name=scaler.cluster_name, region=scaler.region,
+                                          role_arn=scaler.role_arn, group_priorities=scaler.group_priorities,
+                                          node_selector=scaler.node_selector, replicas=2 if config.is_prod else 1),
+                pulumi.ResourceOptions(parent=self, depends_on=[crd]))
+
         self.register_outputs({
+            "clusterAutoscaler": bool(self.cluster_autoscaler),
             "kueueVersion": charts.kueue.version,
             "gpuOperator": bool(self.gpu_operator),
             "efaDevicePlugin": bool(self.efa_device_plugin),

@@ -11,11 +11,14 @@ whose pods the API server then refuses):
   (unset: no borrowing);
 - so the namespace GPU quota is, per accelerator resource, the sum over its pools of nominal plus
   borrowing limit: exactly the most Kueue can admit for it;
-- CPU and memory come from one unlabelled flavor, never borrowed, equal to the ResourceQuota.
+- CPU and memory come from one unlabelled flavor, never borrowed, equal to the ResourceQuota. Unless
+  the team config sets them, they are what its GPUs come with: a floor for CPU-only work plus, per
+  pool, the vCPUs and memory of the nodes its nominal plus borrowable GPUs fill (`team_compute`).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -78,6 +81,35 @@ def borrowing(team: Team) -> int:
 def team_pools(team: Team, pools: Sequence[GpuPoolHandle]) -> list[GpuPoolHandle]:
     """The pools a team runs in: those it has nominal quota in."""
     return [p for p in pools if team.gpu_quota.get(p.name, 0) > 0]
+
+
+# Room for CPU-only work (data preparation, notebooks, controllers) on top of the GPU nodes' share:
+# the fixed team defaults before quotas were derived from GPUs.
+CPU_FLOOR = 64
+MEMORY_FLOOR_GIB = 256
+
+
+def team_compute(team: Team, pools: Sequence[GpuPoolHandle]) -> tuple[str, str]:
+    """(cpu, memory) quantities of the team's quota: the config's, or derived from its GPUs.
+
+    Derived: the floor plus, in every pool the team has quota in, the vCPUs and memory of the nodes
+    that its nominal plus borrowable GPUs fill (whole nodes, at most the pool's size), from the
+    catalog. A pool whose node size is unknown (a brought pool outside the catalog) adds nothing.
+    """
+    cpu, memory_gib = CPU_FLOOR, MEMORY_FLOOR_GIB
+    for pool in team_pools(team, pools):
+        if pool.node_cpu is None or pool.node_memory_gib is None:
+            continue
+        nodes = min(math.ceil((team.gpu_quota[pool.name] + borrowing(team)) / pool.gpus_per_node), pool.max_nodes)
+        cpu += nodes * pool.node_cpu
+        memory_gib += math.floor(nodes * pool.node_memory_gib)
+    return (team.cpu or str(cpu), team.memory or f"{memory_gib}Gi")
+
+
+def with_compute(team: Team, pools: Sequence[GpuPoolHandle]) -> Team:
+    """The team with its effective CPU and memory quota filled in (what ResourceQuota and ClusterQueue use)."""
+    cpu, memory = team_compute(team, pools)
+    return team.model_copy(update={"cpu": cpu, "memory": memory})
 
 
 def namespace_gpus(team: Team, pools: Sequence[GpuPoolHandle]) -> dict[str, int]:

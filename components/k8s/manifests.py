@@ -179,6 +179,15 @@ def allow_egress_to(ns: str, name: str, labels: Mapping[str, str], cidrs: Iterab
     })
 
 
+def allow_declared_egress(ns: str, labels: Mapping[str, str],
+                          rules: Iterable[tuple[str, Iterable[int]]]) -> Manifest:
+    """Egress the stack config declares (`kubernetes.teamEgress`): one rule per address block."""
+    return _netpol(ns, "allow-declared-egress", labels, {
+        "policyTypes": ["Egress"],
+        "egress": [{"to": [{"ipBlock": {"cidr": cidr}}], "ports": _ports(ports)} for cidr, ports in rules],
+    })
+
+
 def allow_ingress_on(ns: str, name: str, labels: Mapping[str, str], ports: Iterable[int]) -> Manifest:
     """Ingress on TCP ports from any source: for webhooks and metrics the API server or scrapers call."""
     return _netpol(ns, name, labels, {"policyTypes": ["Ingress"], "ingress": [{"ports": _ports(ports)}]})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.config.model import GpuPool, LandingZoneConfig
+from components.config.model import GpuPool, LandingZoneConfig, Team
 from components.platform_inputs import GpuPoolHandle
 
 from . import kueue as q
@@ -21,13 +21,15 @@ class KueueQueuesArgs:
     pools: Sequence[GpuPoolHandle]        # what the landing zone built (labels, size)
     pool_config: Sequence[GpuPool]        # what the config asked for (taints)
     kueue: pulumi.Resource                # the Kueue release: its CRDs and webhooks must exist first
+    teams: Sequence[Team] = ()            # the teams with their effective CPU/memory (q.with_compute)
 
 
 class KueueQueues(pulumi.ComponentResource):
     def __init__(self, name: str, args: KueueQueuesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:k8s:KueueQueues", name, None, opts)
         config = args.config
-        over = q.overcommitted(config.teams, args.pools)
+        teams = list(args.teams) or [q.with_compute(t, args.pools) for t in config.teams]
+        over = q.overcommitted(teams, args.pools)
         if over and not config.kubernetes.allow_quota_overcommit:
             # Config validation catches this from the catalog; this catches a landing zone that
             # built smaller pools than the config says.
@@ -50,7 +52,7 @@ class KueueQueues(pulumi.ComponentResource):
             team.name: create(f"{name}-cq-{team.name}",
                               q.cluster_queue(team, team_namespace(team), args.pools, team_labels(config, team)),
                               opts_after_flavors)
-            for team in config.teams
+            for team in teams
         }
         self.workload_priority_classes = [
             create(f"{name}-wpc-{tier.name}", q.workload_priority_class(tier, labels), opts_after_kueue)
