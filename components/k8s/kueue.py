@@ -161,6 +161,7 @@ def cpu_flavor(labels: Mapping[str, str]) -> Manifest:
 
 def cluster_queue(team: Team, namespace: str, pools: Sequence[GpuPoolHandle],
                   labels: Mapping[str, str]) -> Manifest:
+    team = with_compute(team, pools)
     groups: list[dict[str, Any]] = [{
         "coveredResources": ["cpu", "memory"],
         "flavors": [{"name": CPU_FLAVOR, "resources": [

@@ -35,7 +35,7 @@ class TeamNamespaceArgs:
 
 def team_manifests(args: TeamNamespaceArgs) -> list[m.Manifest]:
     """Every namespaced object of the team, in apply order (namespace first)."""
-    config, team = args.config, args.team
+    config, team = args.config, q.with_compute(args.team, args.pools)
     ns = m.team_namespace(team)
     labels = m.team_labels(config, team)
     volumes = args.shared_volumes

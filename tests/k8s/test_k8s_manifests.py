@@ -270,7 +270,7 @@ def test_every_builtin_manifest_matches_the_openapi_schema(version):
 
 
 def test_the_schema_check_catches_a_broken_manifest():
-    quota = m.resource_quota("t", {}, team(), {"nvidia.com/gpu": 1})
+    quota = m.resource_quota("t", {}, team(cpu="64", memory="256Gi"), {"nvidia.com/gpu": 1})
     quota["spec"]["hardd"] = quota["spec"].pop("hard")
     with pytest.raises(kubernetes_validate.ValidationError, match="hardd"):
         schema_check(quota, "1.33")
