@@ -29,7 +29,7 @@ from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs
 from .guardrails import Guardrails, GuardrailsArgs
 from .keys import Keys, KeysArgs
 from .layout import gpu_nic_layout
-from .network import Network, NetworkArgs
+from .network import PRIVATE_GOOGLE_APIS_CIDR, Network, NetworkArgs
 from .object_storage import ObjectStorage, ObjectStorageArgs
 from .options import child
 from .pod_networks import POD_NETWORK_RESOURCE_PREFIX, PodNetworks, PodNetworksArgs
@@ -163,7 +163,8 @@ class GcpLandingZone(pulumi.ComponentResource):
                                              annotation_value=identity.account.email)
                              for t, identity in self.teams.items()},
             file_tier=self.file_tier.handle if self.file_tier else None,
-            storage_egress_cidrs=[config.network.private_services_cidr] if size is not None else [],
+            storage_egress_cidrs=[PRIVATE_GOOGLE_APIS_CIDR,
+                                  *([config.network.private_services_cidr] if size is not None else [])],
             depends_on=[self.cluster.system_pool, *(p.node_pool for p in self.gpu_pools.values()),
                         *([self.pod_networks] if self.pod_networks else [])],
         )

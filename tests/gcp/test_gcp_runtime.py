@@ -1,0 +1,56 @@
+"""Runtime gaps of the GKE landing zone (issue 12): team pods reach Cloud Storage through Private Google
+Access, and nothing else outside the cluster. Each test failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+from gcp_plans import stack_plan
+
+from components.gcp.network import PRIVATE_GOOGLE_APIS_ADDRESSES, PRIVATE_GOOGLE_APIS_CIDR
+from lz.testing import inputs, of_type
+
+NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+
+
+def netpols(plan, namespace):
+    return {inputs(r)["metadata"]["name"]: inputs(r)["spec"] for r in of_type(plan, NETPOL)
+            if inputs(r)["metadata"].get("namespace") == namespace}
+
+
+@pytest.mark.parametrize("stack", ["gcp-dev", "gcp-prod"])
+def test_googleapis_resolves_to_the_private_range_inside_the_vpc(stack):
+    """Old behaviour: no private googleapis.com zone, so storage.googleapis.com resolved to public addresses
+    that the team namespaces' egress policies do not allow."""
+    plan = stack_plan(stack)
+    zones = [inputs(r) for r in of_type(plan, "gcp:dns/managedZone:ManagedZone")]
+    assert len(zones) == 1
+    zone = zones[0]
+    vpc = [r for r in of_type(plan, "gcp:compute/network:Network") if r.name.endswith("net-vpc")][0]
+    assert zone["dnsName"] == "googleapis.com." and zone["visibility"] == "private"
+    assert zone["privateVisibilityConfig"]["networks"] == [{"networkUrl": vpc.id}]
+    records = {inputs(r)["name"]: inputs(r) for r in of_type(plan, "gcp:dns/recordSet:RecordSet")}
+    assert records["private.googleapis.com."]["type"] == "A"
+    assert records["private.googleapis.com."]["rrdatas"] == list(PRIVATE_GOOGLE_APIS_ADDRESSES)
+    assert records["*.googleapis.com."]["type"] == "CNAME"
+    assert records["*.googleapis.com."]["rrdatas"] == ["private.googleapis.com."]
+    assert all(r["managedZone"] == zone["name"] for r in records.values())
+
+
+@pytest.mark.parametrize("stack", ["gcp-dev", "gcp-prod"])
+def test_team_egress_reaches_google_apis_metadata_and_dns_only(stack):
+    plan = stack_plan(stack)
+    for ns in ("research", "applied"):
+        policies = netpols(plan, ns)
+        storage = policies["allow-storage-egress"]["egress"]
+        assert len(storage) == 1 and storage[0]["ports"] == [{"protocol": "TCP", "port": 443}]
+        cidrs = [b["ipBlock"]["cidr"] for b in storage[0]["to"]]
+        assert PRIVATE_GOOGLE_APIS_CIDR in cidrs
+        assert "0.0.0.0/0" not in cidrs
+        # Workload Identity tokens come from the GKE metadata server.
+        assert policies["allow-gke-metadata-988"]["egress"][0]["to"] == [{"ipBlock": {"cidr": "169.254.169.252/32"}}]
+        assert "allow-dns" in policies
+
+
+def test_dns_api_is_enabled_for_the_zone():
+    services = {inputs(r)["service"] for r in of_type(stack_plan("gcp-dev"), "gcp:projects/service:Service")}
+    assert "dns.googleapis.com" in services
