@@ -57,6 +57,10 @@ class GpuPoolHandle:
     extra_resource_prefixes: tuple[str, ...] = ()
     node_cpu: int | None = None                 # vCPUs of one node (catalog); None: unknown (brought pools)
     node_memory_gib: float | None = None        # memory of one node in GiB (catalog)
+    # ProvisioningRequest class Kueue asks for capacity with before admitting a workload to this pool
+    # (GKE flex-start: queued-provisioning.gke.io; EKS multi-node pools: cluster-autoscaler's
+    # best-effort-atomic-scale-up.autoscaling.x-k8s.io); None: no admission check.
+    provisioning_class: str | None = None
 
 
 @dataclass(frozen=True)

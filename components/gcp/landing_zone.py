@@ -18,6 +18,7 @@ from components.catalog import gcp_machine_type
 from components.config import ConfigError, stack_file_path
 from components.config.model import LandingZoneConfig, gcp_labels
 from components.k8s.kubeconfig import kubeconfig_for
+from components.k8s.kueue import GKE_QUEUED_PROVISIONING
 from components.platform_inputs import ClusterAccess, GpuPoolHandle, PlatformInputs, TeamIdentity
 
 from .audit import AuditLogging, AuditLoggingArgs
@@ -157,7 +158,8 @@ class GcpLandingZone(pulumi.ComponentResource):
                                      extra_resource_prefixes=(POD_NETWORK_RESOURCE_PREFIX,)
                                      if p.name in self.nic_networks else (),
                                      node_cpu=gcp_machine_type(p.instance_type).vcpu,
-                                     node_memory_gib=gcp_machine_type(p.instance_type).memory_gib)
+                                     node_memory_gib=gcp_machine_type(p.instance_type).memory_gib,
+                                     provisioning_class=GKE_QUEUED_PROVISIONING if s.queued_provisioning else None)
                        for p, s in pools],
             team_identities={t: TeamIdentity(team=t, annotation_key=WORKLOAD_IDENTITY_ANNOTATION,
                                              annotation_value=identity.account.email)

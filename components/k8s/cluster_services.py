@@ -94,8 +94,17 @@ class ClusterServices(pulumi.ComponentResource):
             KUEUE_NAMESPACE, labels, pod_security="restricted", version=version,
             egress_ports=API_SERVER_PORTS, ingress_ports=KUEUE_INGRESS_PORTS)]
         kueue_ns = kueue_objects[0]
-        self.kueue = _release(f"{name}-kueue", charts.kueue, "kueue", kueue_ns.metadata.name, kueue_values(config, args.pools),
-                              pulumi.ResourceOptions(parent=self, depends_on=kueue_objects[1:]))
+        # With cluster-autoscaler, the ProvisioningRequest CRD comes first: Kueue's provisioning admission
+        # check controller is set up only when the API serves ProvisioningRequests as it starts
+        # (kubernetes-sigs/kueue v0.15.3 cmd/kueue/main.go, ServerSupportsProvisioningRequest).
+        self.provisioning_request_crd: k8s.yaml.v2.ConfigFile | None = None
+        if args.node_autoscaler is not None:
+            self.provisioning_request_crd = k8s.yaml.v2.ConfigFile(
+                f"{name}-provreq-crd", file=PROVISIONING_REQUEST_CRD, opts=child)
+        crd = [self.provisioning_request_crd] if self.provisioning_request_crd else []
+        self.kueue = _release(f"{name}-kueue", charts.kueue, "kueue", kueue_ns.metadata.name,
+                              kueue_values(config, args.pools),
+                              pulumi.ResourceOptions(parent=self, depends_on=[*kueue_objects[1:], *crd]))
 
         self.gpu_operator: k8s.helm.v3.Release | None = None
         if args.stack.operator:
@@ -121,14 +130,13 @@ class ClusterServices(pulumi.ComponentResource):
         self.cluster_autoscaler: k8s.helm.v3.Release | None = None
         if args.node_autoscaler is not None:
             scaler = args.node_autoscaler
-            crd = k8s.yaml.v2.ConfigFile(f"{name}-provreq-crd", file=PROVISIONING_REQUEST_CRD, opts=child)
             self.cluster_autoscaler = _release(
                 f"{name}-cluster-autoscaler", charts.cluster_autoscaler, "cluster-autoscaler",
                 CLUSTER_AUTOSCALER_NAMESPACE,
                 cluster_autoscaler_values(cluster_name=scaler.cluster_name, region=scaler.region,
                                           role_arn=scaler.role_arn, group_priorities=scaler.group_priorities,
                                           node_selector=scaler.node_selector, replicas=2 if config.is_prod else 1),
-                pulumi.ResourceOptions(parent=self, depends_on=[crd]))
+                pulumi.ResourceOptions(parent=self, depends_on=crd))
 
         self.register_outputs({
             "clusterAutoscaler": bool(self.cluster_autoscaler),

@@ -36,6 +36,18 @@ CPU_FLAVOR = KUEUE_CPU_FLAVOR         # CPU and memory, any node
 LOCAL_QUEUE = "default"            # Kueue puts jobs without a queue-name label in a LocalQueue of this name
 GPU_TAINT_KEY = "nvidia.com/gpu"   # every GPU pool carries it (NoSchedule), whatever its value
 
+# ProvisioningRequest admission checks (Kueue "Provisioning Admission Check Controller"): Kueue creates a
+# ProvisioningRequest for an admitted-in-quota workload and admits it only once the class's controller
+# reports the capacity Provisioned.
+PROVISIONING_CONTROLLER = "kueue.x-k8s.io/provisioning-request"
+# GKE flex-start / queued provisioning (Dynamic Workload Scheduler), GKE's own ProvisioningRequest class.
+GKE_QUEUED_PROVISIONING = "queued-provisioning.gke.io"
+# cluster-autoscaler's all-or-nothing class (FAQ, "Supported ProvisioningClasses", CA 1.30.2+). On AWS
+# AtomicIncreaseSize is not implemented, so CA falls back to a normal increase of the one node group
+# (core/scaleup/orchestrator/executor.go): Kueue still admits only once every node of the request is up.
+BEST_EFFORT_ATOMIC = "best-effort-atomic-scale-up.autoscaling.x-k8s.io"
+_CHECK_NAMES = {GKE_QUEUED_PROVISIONING: "queued-provisioning", BEST_EFFORT_ATOMIC: "atomic-scale-up"}
+
 
 @dataclass(frozen=True)
 class PriorityTier:
@@ -182,6 +194,7 @@ def cluster_queue(team: Team, namespace: str, pools: Sequence[GpuPoolHandle],
                 for resource in covered
             ]})
         groups.append({"coveredResources": covered, "flavors": flavors})
+    strategy = admission_checks_strategy(usable)
     return {
         "apiVersion": KUEUE_API, "kind": "ClusterQueue", "metadata": {"name": team.name, "labels": dict(labels)},
         "spec": {
@@ -195,8 +208,41 @@ def cluster_queue(team: Team, namespace: str, pools: Sequence[GpuPoolHandle],
                 "withinClusterQueue": "LowerPriority",    # inference preempts the team's own batch
             },
             "resourceGroups": groups,
+            **({"admissionChecksStrategy": strategy} if strategy else {}),
         },
     }
+
+
+def admission_check_name(provisioning_class: str) -> str:
+    return _CHECK_NAMES[provisioning_class]
+
+
+def provisioning_classes(pools: Sequence[GpuPoolHandle]) -> list[str]:
+    return sorted({p.provisioning_class for p in pools if p.provisioning_class})
+
+
+def provisioning_request_config(provisioning_class: str, managed_resources: Sequence[str],
+                                labels: Mapping[str, str]) -> Manifest:
+    """Only pod sets requesting `managed_resources` (the accelerators) get a ProvisioningRequest."""
+    return {"apiVersion": KUEUE_API, "kind": "ProvisioningRequestConfig",
+            "metadata": {"name": admission_check_name(provisioning_class), "labels": dict(labels)},
+            "spec": {"provisioningClassName": provisioning_class, "managedResources": sorted(managed_resources)}}
+
+
+def admission_check(provisioning_class: str, labels: Mapping[str, str]) -> Manifest:
+    name = admission_check_name(provisioning_class)
+    return {"apiVersion": KUEUE_API, "kind": "AdmissionCheck", "metadata": {"name": name, "labels": dict(labels)},
+            "spec": {"controllerName": PROVISIONING_CONTROLLER,
+                     "parameters": {"apiGroup": "kueue.x-k8s.io", "kind": "ProvisioningRequestConfig",
+                                    "name": name}}}
+
+
+def admission_checks_strategy(usable: Sequence[GpuPoolHandle]) -> dict[str, Any] | None:
+    """The checks of the team's queue: each provisioning class on the flavors of the pools that use it."""
+    checks = [{"name": admission_check_name(cls),
+               "onFlavors": [p.name for p in usable if p.provisioning_class == cls]}
+              for cls in provisioning_classes(usable)]
+    return {"admissionChecks": checks} if checks else None
 
 
 def local_queue(namespace: str, cluster_queue_name: str, labels: Mapping[str, str]) -> Manifest:

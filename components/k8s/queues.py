@@ -46,8 +46,18 @@ class KueueQueues(pulumi.ComponentResource):
             self.flavors.append(create(f"{name}-flavor-{pool.name}", q.resource_flavor(pool, labels, tolerations),
                                        opts_after_kueue))
 
-        # A queue naming a flavor that does not exist yet is inactive; create flavors first.
-        opts_after_flavors = pulumi.ResourceOptions(parent=self, depends_on=[args.kueue, *self.flavors])
+        # ProvisioningRequest admission checks, one per class the pools use, with their configs.
+        self.admission_checks = []
+        for cls in q.provisioning_classes(args.pools):
+            resources = sorted({p.resource_name for p in args.pools if p.provisioning_class == cls})
+            check = q.admission_check_name(cls)
+            prc = create(f"{name}-prc-{check}", q.provisioning_request_config(cls, resources, labels), opts_after_kueue)
+            self.admission_checks.append(create(f"{name}-ac-{check}", q.admission_check(cls, labels),
+                                                pulumi.ResourceOptions(parent=self, depends_on=[args.kueue, prc])))
+
+        # A queue naming a flavor or check that does not exist yet is inactive; create them first.
+        opts_after_flavors = pulumi.ResourceOptions(parent=self, depends_on=[
+            args.kueue, *self.flavors, *self.admission_checks])
         self.cluster_queues = {
             team.name: create(f"{name}-cq-{team.name}",
                               q.cluster_queue(team, team_namespace(team), args.pools, team_labels(config, team)),

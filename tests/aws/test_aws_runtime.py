@@ -115,3 +115,23 @@ def test_prod_team_quota_holds_its_gpu_nodes():
     cq = named(plan, "kubernetes:kueue.x-k8s.io/v1beta1:ClusterQueue", "cq-pretraining")
     cpu = {r["name"]: r["nominalQuota"] for r in cq["spec"]["resourceGroups"][0]["flavors"][0]["resources"]}
     assert (cpu["cpu"], cpu["memory"]) == (hard["requests.cpu"], hard["requests.memory"])
+
+
+def test_multi_node_efa_pool_asks_cluster_autoscaler_for_all_nodes_first():
+    plan = stack_plan("prod")
+    checks = {inputs(r)["metadata"]["name"]: inputs(r) for r in
+              of_type(plan, "kubernetes:kueue.x-k8s.io/v1beta1:AdmissionCheck")}
+    configs = {inputs(r)["metadata"]["name"]: inputs(r) for r in
+               of_type(plan, "kubernetes:kueue.x-k8s.io/v1beta1:ProvisioningRequestConfig")}
+    assert checks["atomic-scale-up"]["spec"]["controllerName"] == "kueue.x-k8s.io/provisioning-request"
+    assert configs["atomic-scale-up"]["spec"]["provisioningClassName"] == \
+        "best-effort-atomic-scale-up.autoscaling.x-k8s.io"
+    cq = named(plan, "kubernetes:kueue.x-k8s.io/v1beta1:ClusterQueue", "cq-pretraining")
+    assert cq["spec"]["admissionChecksStrategy"] == {
+        "admissionChecks": [{"name": "atomic-scale-up", "onFlavors": ["h100-train"]}]}
+    # Kueue starts after the ProvisioningRequest CRD, or its provisioning controller stays off.
+    kueue = [r for r in of_type(plan, RELEASE) if inputs(r)["name"] == "kueue"][0]
+    crd = one(plan, "kubernetes:yaml/v2:ConfigFile", "provreq-crd")
+    assert crd.urn in kueue.dependencies
+    assert inputs(crd)["file"].endswith("/cluster-autoscaler-1.33.0/cluster-autoscaler/apis/config/crd/"
+                                        "autoscaling.x-k8s.io_provisioningrequests.yaml")

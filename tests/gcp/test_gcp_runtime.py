@@ -4,7 +4,7 @@ Access, and nothing else outside the cluster. Each test failed before its fix.""
 from __future__ import annotations
 
 import pytest
-from gcp_plans import stack_plan
+from gcp_plans import plan_gcp, stack_plan
 
 from components.gcp.network import PRIVATE_GOOGLE_APIS_ADDRESSES, PRIVATE_GOOGLE_APIS_CIDR
 from lz.testing import inputs, of_type
@@ -54,3 +54,17 @@ def test_team_egress_reaches_google_apis_metadata_and_dns_only(stack):
 def test_dns_api_is_enabled_for_the_zone():
     services = {inputs(r)["service"] for r in of_type(stack_plan("gcp-dev"), "gcp:projects/service:Service")}
     assert "dns.googleapis.com" in services
+
+
+def test_flex_start_pool_gets_a_queued_provisioning_admission_check():
+    """Old behaviour: queued provisioning on the node pool, but Kueue never created a ProvisioningRequest."""
+    plan = plan_gcp({"gpuPools": [{"name": "l4-flex", "instanceType": "g2-standard-48", "maxNodes": 4,
+                                   "capacity": {"type": "flexStart"}}],
+                     "teams": [{"name": "research", "costCenter": "ml", "gpuQuota": {"l4-flex": 8}}]})
+    check = [inputs(r) for r in of_type(plan, "kubernetes:kueue.x-k8s.io/v1beta1:AdmissionCheck")]
+    prc = [inputs(r) for r in of_type(plan, "kubernetes:kueue.x-k8s.io/v1beta1:ProvisioningRequestConfig")]
+    assert [c["metadata"]["name"] for c in check] == ["queued-provisioning"]
+    assert prc[0]["spec"]["provisioningClassName"] == "queued-provisioning.gke.io"
+    cq = [inputs(r) for r in of_type(plan, "kubernetes:kueue.x-k8s.io/v1beta1:ClusterQueue")][0]
+    assert cq["spec"]["admissionChecksStrategy"] == {
+        "admissionChecks": [{"name": "queued-provisioning", "onFlavors": ["l4-flex"]}]}

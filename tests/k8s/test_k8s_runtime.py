@@ -137,3 +137,32 @@ def test_onprem_teams_reach_what_the_config_declares():
         assert spec["policyTypes"] == ["Egress"] and spec["podSelector"] == {}
         assert spec["egress"] == [{"to": [{"ipBlock": {"cidr": r["cidr"]}}],
                                    "ports": [{"protocol": "TCP", "port": p} for p in r["ports"]]} for r in declared]
+
+
+# --- ProvisioningRequest admission checks -----------------------------------------------------------
+
+FLEX = GpuPoolHandle("flex", {"pool": "flex"}, gpus_per_node=8, max_nodes=4,
+                     provisioning_class=q.GKE_QUEUED_PROVISIONING)
+ATOMIC = GpuPoolHandle("train", {"pool": "train"}, gpus_per_node=8, max_nodes=4,
+                       provisioning_class=q.BEST_EFFORT_ATOMIC)
+
+
+def test_flex_start_flavors_need_a_provisioning_request_before_admission():
+    """Old behaviour: flex-start pools enabled queued provisioning but no admission check asked for it."""
+    cq = q.cluster_queue(team(gpuQuota={"flex": 8, "l40s": 4}), "t", [FLEX, G6E], {})
+    assert cq["spec"]["admissionChecksStrategy"] == {
+        "admissionChecks": [{"name": "queued-provisioning", "onFlavors": ["flex"]}]}
+    check = q.admission_check(q.GKE_QUEUED_PROVISIONING, {})
+    assert check["spec"]["controllerName"] == "kueue.x-k8s.io/provisioning-request"
+    assert check["spec"]["parameters"] == {"apiGroup": "kueue.x-k8s.io", "kind": "ProvisioningRequestConfig",
+                                           "name": "queued-provisioning"}
+    prc = q.provisioning_request_config(q.GKE_QUEUED_PROVISIONING, ["nvidia.com/gpu"], {})
+    assert prc["metadata"]["name"] == check["metadata"]["name"]
+    assert prc["spec"] == {"provisioningClassName": "queued-provisioning.gke.io", "managedResources": ["nvidia.com/gpu"]}
+
+
+def test_no_admission_check_for_pools_that_need_none():
+    assert "admissionChecksStrategy" not in q.cluster_queue(team(gpuQuota={"l40s": 4}), "t", [FLEX, G6E], {})["spec"]
+    both = q.cluster_queue(team(gpuQuota={"flex": 8, "train": 8}), "t", [FLEX, ATOMIC], {})
+    assert both["spec"]["admissionChecksStrategy"]["admissionChecks"] == [
+        {"name": "atomic-scale-up", "onFlavors": ["train"]}, {"name": "queued-provisioning", "onFlavors": ["flex"]}]
