@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,8 @@ AWS_FILE_KINDS = ("none", "lustre", "efs")
 AWS_IMAGES = ("al2023-nvidia", "bottlerocket-nvidia")
 AWS_BLOCK_CLASSES = ("gp3", "io2")
 LUSTRE_THROUGHPUT_TIERS = (125, 250, 500, 1000)  # FSx for Lustre PERSISTENT_2, MB/s per TiB
+# An IAM role or user ARN; `*` and `?` are allowed in the name (the trust policy matches with ArnLike).
+AWS_PRINCIPAL_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/*?-]+$")
 
 
 def _s3_lifecycle_problems(policy) -> list[tuple[str, str]]:
@@ -95,6 +98,12 @@ def _aws_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
         if pool.image and pool.image not in AWS_IMAGES:
             problems.append(ConfigProblem(
                 f"{where}.image", f"must be one of {', '.join(AWS_IMAGES)} on AWS (got {pool.image!r})"))
+    for i, team in enumerate(cfg.teams):
+        for j, principal in enumerate(team.people):
+            if not AWS_PRINCIPAL_ARN.match(principal):
+                problems.append(ConfigProblem(
+                    f"teams[{i}].people[{j}]", "must be an IAM role or user ARN such as arn:aws:iam::123456789012:"
+                    f"role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_MLResearch_* (got {principal!r})"))
     file_tier = cfg.storage.file
     if file_tier.kind not in AWS_FILE_KINDS:
         problems.append(ConfigProblem(
@@ -121,6 +130,10 @@ def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
     if cfg.cloud is Cloud.aws:
         problems += _aws_problems(cfg)
+    else:
+        problems += [ConfigProblem(f"teams[{i}].people", "is AWS only (IAM principals of the team's human role); "
+                                   "on GCP and brought clusters people get the namespace through `group`")
+                     for i, team in enumerate(cfg.teams) if team.people]
 
     if cfg.cloud is Cloud.gcp:
         if not cfg.region:

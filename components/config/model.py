@@ -261,6 +261,13 @@ class Team(Strict):
     name: DnsLabel
     cost_center: TagValue
     group: str | None = Field(None, description="IdP group mapped to the team's Kubernetes role.")
+    people: list[str] = Field(
+        default_factory=list,
+        description="aws only: IAM principal ARNs (ArnLike patterns allowed) of the people who may assume the "
+                    "team's human role, which alone has an EKS access entry (Edit, team namespace only), e.g. "
+                    "the roles of an IAM Identity Center permission set: arn:aws:iam::<account>:role/"
+                    "aws-reserved/sso.amazonaws.com/AWSReservedSSO_<set>_*. Pods use a separate IRSA role.",
+    )
     gpu_quota: dict[str, int] = Field(default_factory=dict, description="GPUs per pool name.")
     cpu: str | None = Field(
         None, pattern=r"^[0-9]+m?$",

@@ -135,3 +135,45 @@ def test_multi_node_efa_pool_asks_cluster_autoscaler_for_all_nodes_first():
     assert crd.urn in kueue.dependencies
     assert inputs(crd)["file"].endswith("/cluster-autoscaler-1.33.0/cluster-autoscaler/apis/config/crd/"
                                         "autoscaling.x-k8s.io_provisioningrequests.yaml")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_people_and_pods_have_separate_identities(stack):
+    """Old behaviour: each team's IRSA role was also its EKS access entry (namespace Edit): people could not
+    assume it, and pods held namespace-edit rights through IAM."""
+    plan = stack_plan(stack)
+    entries = [inputs(r) for r in of_type(plan, "aws:eks/accessEntry:AccessEntry")]
+    associations = [inputs(r) for r in of_type(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")]
+    roles = {r.outputs["arn"]: r for r in of_type(plan, "aws:iam/role:Role")}
+    assert entries and len(entries) == len(associations)
+    for entry in entries:
+        role = roles[entry["principalArn"]]
+        trust = doc(inputs(role)["assumeRolePolicy"])["Statement"]
+        # a human role: assumed with sts:AssumeRole by listed principals, never by a web identity
+        assert [s["Action"] for s in trust] == ["sts:AssumeRole"]
+        assert trust[0]["Principal"] == {"AWS": ["arn:aws:iam::123456789012:root"]}
+        patterns = trust[0]["Condition"]["ArnLike"]["aws:PrincipalArn"]
+        assert patterns and all("AWSReservedSSO_" in p for p in patterns)
+    for association in associations:
+        assert association["policyArn"].endswith("cluster-access-policy/AmazonEKSEditPolicy")
+        assert association["accessScope"]["type"] == "namespace" and len(association["accessScope"]["namespaces"]) == 1
+    # The pods' IRSA roles (web identity) have no access entry.
+    entry_arns = {e["principalArn"] for e in entries}
+    irsa = [arn for arn, r in roles.items()
+            if "AssumeRoleWithWebIdentity" in json.dumps(doc(inputs(r)["assumeRolePolicy"]))]
+    assert irsa and not entry_arns & set(irsa)
+
+
+def test_people_must_be_iam_principal_arns_and_are_aws_only():
+    from components.config import ConfigError, validate_config
+    base = {"environment": "dev", "cloud": "aws", "tags": {"costCenter": "ml"},
+            "teams": [{"name": "research", "costCenter": "ml", "people": ["ml-research@example.com"]}]}
+    with pytest.raises(ConfigError) as info:
+        validate_config(base, "stacks/Pulumi.t.yaml")
+    assert any("teams[0].people[0]" in line and "ml-research@example.com" in line for line in info.value.lines)
+    gcp = {**base, "cloud": "gcp", "region": "us-central1", "gcpProject": "p",
+           "teams": [{"name": "research", "costCenter": "ml",
+                      "people": ["arn:aws:iam::123456789012:role/ml-research"]}]}
+    with pytest.raises(ConfigError) as info:
+        validate_config(gcp, "stacks/Pulumi.t.yaml")
+    assert any("teams[0].people" in line and "AWS only" in line for line in info.value.lines)
