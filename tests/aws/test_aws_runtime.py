@@ -177,3 +177,11 @@ def test_people_must_be_iam_principal_arns_and_are_aws_only():
     with pytest.raises(ConfigError) as info:
         validate_config(gcp, "stacks/Pulumi.t.yaml")
     assert any("teams[0].people" in line and "AWS only" in line for line in info.value.lines)
+
+
+def test_lustre_never_exports_to_the_datasets_bucket():
+    """Old behaviour: auto-export of NEW/CHANGED/DELETED while every team mounts the file system read-write,
+    so one team's deletes reached another team's S3 prefix around the prefix-scoped IAM."""
+    dra = named(stack_plan("prod"), "aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation", "storage-datasets")
+    assert "autoExportPolicy" not in dra["s3"]
+    assert dra["s3"]["autoImportPolicy"]["events"] == ["NEW", "CHANGED", "DELETED"]
