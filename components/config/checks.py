@@ -134,6 +134,8 @@ def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
         problems += [ConfigProblem(f"teams[{i}].people", "is AWS only (IAM principals of the team's human role); "
                                    "on GCP and brought clusters people get the namespace through `group`")
                      for i, team in enumerate(cfg.teams) if team.people]
+    if cfg.cloud is not Cloud.gcp and cfg.kubernetes.gke_security_group:
+        problems.append(ConfigProblem("kubernetes.gkeSecurityGroup", "is GCP only (Google Groups for RBAC on GKE)"))
 
     if cfg.cloud is Cloud.gcp:
         if not cfg.region:

@@ -416,6 +416,11 @@ class KubernetesConfig(Strict):
         default_factory=list,
         description="gcp only: buckets every team namespace gets as a Cloud Storage FUSE volume (PV + PVC).",
     )
+    gke_security_group: str | None = Field(
+        None,
+        description="gcp only: the gke-security-groups@<your domain> Google group that contains the teams' "
+                    "`group`s (Google Groups for RBAC), so a team's RoleBinding to its group applies to its people.",
+    )
     team_egress: list[EgressRule] = Field(
         default_factory=list,
         description="Address blocks and TCP ports every team namespace may reach besides DNS and its own "

@@ -68,3 +68,45 @@ def test_flex_start_pool_gets_a_queued_provisioning_admission_check():
     cq = [inputs(r) for r in of_type(plan, "kubernetes:kueue.x-k8s.io/v1beta1:ClusterQueue")][0]
     assert cq["spec"]["admissionChecksStrategy"] == {
         "admissionChecks": [{"name": "queued-provisioning", "onFlavors": ["l4-flex"]}]}
+
+
+@pytest.mark.parametrize("stack", ["gcp-dev", "gcp-prod"])
+def test_people_reach_their_namespace_through_their_group_and_pods_through_workload_identity(stack):
+    """Old behaviour: no Google Groups for RBAC and no group per team, so people had no way into their
+    namespace; only the pods' Workload Identity account existed."""
+    plan = stack_plan(stack)
+    cluster = [inputs(r) for r in of_type(plan, "gcp:container/cluster:Cluster")][0]
+    assert cluster["authenticatorGroupsConfig"] == {"securityGroup": "gke-security-groups@example.com"}
+    viewers = {inputs(r)["member"] for r in of_type(plan, "gcp:projects/iAMMember:IAMMember")
+               if inputs(r)["role"] == "roles/container.clusterViewer"}
+    assert viewers == {"group:ml-research@example.com", "group:ml-applied@example.com"}
+    bindings = {inputs(r)["metadata"]["namespace"]: inputs(r)
+                for r in of_type(plan, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")}
+    for ns in ("research", "applied"):
+        assert bindings[ns]["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
+                                             "name": f"ml-{ns}@example.com"}]
+    # Pods: the Workload Identity account is bound to the team's ServiceAccount only, and has no RBAC binding.
+    wi = [inputs(r)["member"] for r in of_type(plan, "gcp:serviceaccount/iAMMember:IAMMember")
+          if inputs(r)["role"] == "roles/iam.workloadIdentityUser"]
+    assert sorted(wi) == sorted(f"serviceAccount:{proj}.svc.id.goog[{ns}/{ns}]"
+                                for proj in [inputs(of_type(plan, "gcp:container/cluster:Cluster")[0])["project"]]
+                                for ns in ("research", "applied"))
+    assert all(s["kind"] == "Group" for b in bindings.values() for s in b["subjects"])
+
+
+def test_gcp_team_groups_need_the_security_group_and_emails():
+    from components.config import ConfigError, validate_config
+    from components.gcp.config_checks import gcp_problems
+    base = {"environment": "dev", "cloud": "gcp", "region": "us-central1", "gcpProject": "p",
+            "tags": {"costCenter": "ml"}, "teams": [{"name": "research", "costCenter": "ml", "group": "ml-research"}]}
+    cfg = validate_config(base, "stacks/Pulumi.t.yaml")
+    found = {(p.path, p.message.split(" ")[0]) for p in gcp_problems(cfg)}
+    assert ("teams[0].group", "on") in found and ("kubernetes.gkeSecurityGroup", "required") in found
+    bad = {**base, "kubernetes": {"gkeSecurityGroup": "rbac@example.com"},
+           "teams": [{"name": "research", "costCenter": "ml", "group": "ml-research@example.com"}]}
+    assert [p.path for p in gcp_problems(validate_config(bad, "stacks/Pulumi.t.yaml"))] == ["kubernetes.gkeSecurityGroup"]
+    aws = {"environment": "dev", "cloud": "aws", "tags": {"costCenter": "ml"},
+           "kubernetes": {"gkeSecurityGroup": "gke-security-groups@example.com"}}
+    with pytest.raises(ConfigError) as info:
+        validate_config(aws, "stacks/Pulumi.t.yaml")
+    assert any("kubernetes.gkeSecurityGroup" in line for line in info.value.lines)
