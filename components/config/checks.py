@@ -74,6 +74,25 @@ def _s3_lifecycle_problems(policy) -> list[tuple[str, str]]:
     return out
 
 
+def _autoscaler_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
+    """EKS: the pinned cluster-autoscaler chart must run the cluster's Kubernetes minor."""
+    from components.k8s.charts import CLUSTER_AUTOSCALER_APP_VERSIONS
+
+    from . import ConfigProblem
+
+    where = "kubernetes.charts.clusterAutoscaler.version"
+    version = cfg.kubernetes.charts.cluster_autoscaler.version
+    app = CLUSTER_AUTOSCALER_APP_VERSIONS.get(version)
+    if app is None:
+        known = ", ".join(f"{v} (cluster-autoscaler {a})" for v, a in CLUSTER_AUTOSCALER_APP_VERSIONS.items())
+        return [ConfigProblem(where, f"chart {version}: its cluster-autoscaler version is not recorded, so neither "
+                              f"its Kubernetes minor nor its ProvisioningRequest CRD can be checked; known: {known}")]
+    if not app.startswith(f"{cfg.kubernetes.version}."):
+        return [ConfigProblem(where, f"chart {version} runs cluster-autoscaler {app}, but kubernetes.version is "
+                              f"{cfg.kubernetes.version}: the autoscaler's minor must match the cluster's")]
+    return []
+
+
 def _aws_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
     from . import ConfigProblem
     from .model import CapacityType
@@ -104,6 +123,7 @@ def _aws_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
                 problems.append(ConfigProblem(
                     f"teams[{i}].people[{j}]", "must be an IAM role or user ARN such as arn:aws:iam::123456789012:"
                     f"role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_MLResearch_* (got {principal!r})"))
+    problems += _autoscaler_problems(cfg)
     file_tier = cfg.storage.file
     if file_tier.kind not in AWS_FILE_KINDS:
         problems.append(ConfigProblem(

@@ -148,6 +148,11 @@ def kueue_values(config: LandingZoneConfig, pools: Sequence[GpuPoolHandle] = ())
 
 # --- cluster-autoscaler (EKS) ----------------------------------------------------------------------
 
+# appVersion of each cluster-autoscaler chart version the landing zone can install (Chart.yaml at the
+# kubernetes/autoscaler git tag cluster-autoscaler-chart-<version>). The autoscaler's minor must match
+# the cluster's (cluster-autoscaler README, "Releases"), and its ProvisioningRequest CRD is taken from
+# the same release.
+CLUSTER_AUTOSCALER_APP_VERSIONS = {"9.51.0": "1.33.0"}
 CLUSTER_AUTOSCALER_NAMESPACE = "kube-system"
 # The autoscaler's IRSA role trusts exactly system:serviceaccount:kube-system:cluster-autoscaler.
 CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler"
@@ -158,6 +163,14 @@ PROVISIONING_REQUEST_RULES: tuple[dict[str, Any], ...] = (
      "verbs": ["watch", "list", "get", "create", "update", "patch", "delete"]},
     {"apiGroups": [""], "resources": ["podtemplates"], "verbs": ["watch", "list", "get"]},
 )
+
+
+def provisioning_request_crd_url(chart_version: str) -> str:
+    """The ProvisioningRequest CRD (autoscaling.x-k8s.io/v1) of the autoscaler release the chart runs
+    (FAQ, "Enabling ProvisioningRequest Support", step 5)."""
+    app = CLUSTER_AUTOSCALER_APP_VERSIONS[chart_version]
+    return (f"https://raw.githubusercontent.com/kubernetes/autoscaler/cluster-autoscaler-{app}/"
+            "cluster-autoscaler/apis/config/crd/autoscaling.x-k8s.io_provisioningrequests.yaml")
 
 
 def cluster_autoscaler_values(*, cluster_name: Any, region: str, role_arn: Any,

@@ -22,6 +22,7 @@ from .charts import (
     efa_plugin_values,
     gpu_operator_values,
     kueue_values,
+    provisioning_request_crd_url,
 )
 from .kueue import PRIORITY_TIERS
 from .objects import create
@@ -33,10 +34,6 @@ EFA_NAMESPACE = "kube-system"  # the EFA plugin is a privileged host-device Daem
 API_SERVER_PORTS = (443, 6443)
 KUEUE_INGRESS_PORTS = (9443, 8443, 8082)  # admission webhooks, metrics, visibility API (the API server calls in)
 DCGM_EXPORTER_PORT = 9400
-# The ProvisioningRequest CRD (autoscaling.x-k8s.io/v1) at the autoscaler release the chart runs
-# (appVersion 1.33.0); the FAQ's step 5 of "Enabling ProvisioningRequest Support" deploys it.
-PROVISIONING_REQUEST_CRD = ("https://raw.githubusercontent.com/kubernetes/autoscaler/cluster-autoscaler-1.33.0/"
-                            "cluster-autoscaler/apis/config/crd/autoscaling.x-k8s.io_provisioningrequests.yaml")
 
 
 @dataclass(frozen=True)
@@ -100,7 +97,8 @@ class ClusterServices(pulumi.ComponentResource):
         self.provisioning_request_crd: k8s.yaml.v2.ConfigFile | None = None
         if args.node_autoscaler is not None:
             self.provisioning_request_crd = k8s.yaml.v2.ConfigFile(
-                f"{name}-provreq-crd", file=PROVISIONING_REQUEST_CRD, opts=child)
+                f"{name}-provreq-crd", file=provisioning_request_crd_url(charts.cluster_autoscaler.version),
+                opts=child)
         crd = [self.provisioning_request_crd] if self.provisioning_request_crd else []
         self.kueue = _release(f"{name}-kueue", charts.kueue, "kueue", kueue_ns.metadata.name,
                               kueue_values(config, args.pools),

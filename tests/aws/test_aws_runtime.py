@@ -185,3 +185,20 @@ def test_lustre_never_exports_to_the_datasets_bucket():
     dra = named(stack_plan("prod"), "aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation", "storage-datasets")
     assert "autoExportPolicy" not in dra["s3"]
     assert dra["s3"]["autoImportPolicy"]["events"] == ["NEW", "CHANGED", "DELETED"]
+
+
+def test_the_autoscaler_chart_must_match_the_cluster_minor():
+    from components.config import ConfigError, validate_config
+    from components.k8s.charts import CLUSTER_AUTOSCALER_APP_VERSIONS, provisioning_request_crd_url
+    base = {"environment": "dev", "cloud": "aws", "tags": {"costCenter": "ml"}}
+    validate_config(base, "stacks/Pulumi.t.yaml")          # the defaults agree: chart 9.51.0 runs 1.33.0
+    assert CLUSTER_AUTOSCALER_APP_VERSIONS["9.51.0"].startswith("1.33.")
+    for kubernetes, fragment in [({"version": "1.34"}, "must match"),
+                                 ({"charts": {"clusterAutoscaler": {"chart": "cluster-autoscaler", "version": "9.99.0",
+                                                                    "repo": "https://kubernetes.github.io/autoscaler"}}},
+                                  "not recorded")]:
+        with pytest.raises(ConfigError) as info:
+            validate_config({**base, "kubernetes": kubernetes}, "stacks/Pulumi.t.yaml")
+        assert any("kubernetes.charts.clusterAutoscaler.version" in line and fragment in line
+                   for line in info.value.lines), info.value.lines
+    assert "/cluster-autoscaler-1.33.0/" in provisioning_request_crd_url("9.51.0")
