@@ -185,6 +185,7 @@ def cluster_autoscaler_values(*, cluster_name: Any, region: str, role_arn: Any,
     - ProvisioningRequest support, so Kueue can ask for all-or-nothing capacity: the flag, the JSON
       content type and the RBAC the FAQ lists (the CRD is installed beside the chart);
     - IRSA through the ServiceAccount annotation; runs on the system nodes.
+    Flag names as cluster-autoscaler 1.33.0 defines them (config/flags/flags.go).
     """
     return {
         "cloudProvider": "aws",
