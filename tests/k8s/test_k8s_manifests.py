@@ -8,7 +8,7 @@ import json
 
 import kubernetes_validate
 import pytest
-from k8s_helpers import config, schema_check
+from k8s_helpers import schema_check
 
 from components.config.model import GpuPool, LandingZoneConfig, Team
 from components.k8s import charts
