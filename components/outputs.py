@@ -45,7 +45,7 @@ class LandingZone(Protocol):
 
 
 def landing_zone_outputs(config: LandingZoneConfig, zone: LandingZone, platform: Any | None) -> dict[str, Any]:
-    from components.k8s.kueue import namespace_gpus
+    from components.k8s.kueue import namespace_gpus, team_compute
 
     inputs = zone.platform_inputs
     return {
@@ -55,7 +55,8 @@ def landing_zone_outputs(config: LandingZoneConfig, zone: LandingZone, platform:
         "clusterQueues": sorted(platform.queues.cluster_queues) if platform is not None else [],
         # What a team namespace may hold: the figures the platform puts in its own team quotas.
         "teamQuotas": {
-            team.name: {"cpu": team.cpu, "memory": team.memory, "storage": team.storage,
+            team.name: {**dict(zip(("cpu", "memory"), team_compute(team, inputs.gpu_pools), strict=True)),
+                        "storage": team.storage,
                         "pvcCount": team.pvc_count, "gpus": namespace_gpus(team, inputs.gpu_pools)}
             for team in config.teams
         },

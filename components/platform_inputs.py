@@ -52,6 +52,29 @@ class GpuPoolHandle:
     max_nodes: int
     efa: bool = False
     resource_name: str = "nvidia.com/gpu"
+    # Extended resources its nodes advertise besides the accelerator (EFA devices, GKE pod-network
+    # resources), as name prefixes: Kueue is told not to account them (ClusterQueues cover accelerators).
+    extra_resource_prefixes: tuple[str, ...] = ()
+    node_cpu: int | None = None                 # vCPUs of one node (catalog); None: unknown (brought pools)
+    node_memory_gib: float | None = None        # memory of one node in GiB (catalog)
+    # ProvisioningRequest class Kueue asks for capacity with before admitting a workload to this pool
+    # (GKE flex-start: queued-provisioning.gke.io; EKS multi-node pools: cluster-autoscaler's
+    # best-effort-atomic-scale-up.autoscaling.x-k8s.io); None: no admission check.
+    provisioning_class: str | None = None
+
+
+@dataclass(frozen=True)
+class NodeAutoscaler:
+    """A cluster-autoscaler the platform installs (EKS): what it discovers and the identity it scales with.
+
+    `group_priorities` feeds the priority expander: {priority: [node-group (ASG) name regexes]}, higher first.
+    """
+
+    cluster_name: pulumi.Input[str]
+    region: str
+    role_arn: pulumi.Input[str]
+    group_priorities: dict[int, list[str]] = field(default_factory=dict)
+    node_selector: dict[str, str] = field(default_factory=dict)   # where it runs (the system nodes)
 
 
 @dataclass(frozen=True)
@@ -63,4 +86,5 @@ class PlatformInputs:
     shared_homes: FileTierHandle | None = None                      # EFS for home directories (AWS)
     block_kms_key: pulumi.Input[str] | None = None                  # CMK for EBS volumes (AWS)
     storage_egress_cidrs: list[str] = field(default_factory=list)  # e.g. the VPC CIDR for endpoints
+    node_autoscaler: NodeAutoscaler | None = None                   # EKS: cluster-autoscaler
     depends_on: list[pulumi.Resource] = field(default_factory=list)

@@ -26,7 +26,11 @@ from .node_template import encrypted_volume, imds_v2, launched_tags
 
 SYSTEM_INSTANCE_TYPE = "m7i.large"
 SYSTEM_LABELS = {POOL_LABEL: SYSTEM_POOL}
-VPC_CNI_CONFIGURATION = {"env": {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}}
+# enableNetworkPolicy: the add-on runs its network policy agent, so NetworkPolicy objects are enforced
+# (EKS user guide, "Limit Pod traffic with Kubernetes network policies": VPC CNI v1.14.0 or later;
+# the add-on is unpinned, so EKS installs its default version for the cluster, v1.19+ on 1.33).
+VPC_CNI_CONFIGURATION = {"env": {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"},
+                         "enableNetworkPolicy": "true"}
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,14 @@ may take on AWS is the `support.SUPPORT` table, judged there, not here.
 
 from __future__ import annotations
 
+import re
+
 from components.config import ConfigProblem
 from components.config.model import BucketPolicy, LandingZoneConfig
 
 OBJECT_PURPOSES = ("datasets", "checkpoints", "artifacts", "logs")
+# An IAM role or user ARN; `*` and `?` are allowed in the name (the trust policy matches with ArnLike).
+AWS_PRINCIPAL_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/*?-]+$")
 
 
 def s3_lifecycle_problems(policy: BucketPolicy) -> list[tuple[str, str]]:
@@ -29,8 +33,32 @@ def s3_lifecycle_problems(policy: BucketPolicy) -> list[tuple[str, str]]:
     return out
 
 
+def autoscaler_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
+    """EKS: the pinned cluster-autoscaler chart must run the cluster's Kubernetes minor."""
+    from components.k8s.charts import CLUSTER_AUTOSCALER_APP_VERSIONS
+
+    where = "kubernetes.charts.clusterAutoscaler.version"
+    version = cfg.kubernetes.charts.cluster_autoscaler.version
+    app = CLUSTER_AUTOSCALER_APP_VERSIONS.get(version)
+    if app is None:
+        known = ", ".join(f"{v} (cluster-autoscaler {a})" for v, a in CLUSTER_AUTOSCALER_APP_VERSIONS.items())
+        return [ConfigProblem(where, f"chart {version}: its cluster-autoscaler version is not recorded, so neither "
+                              f"its Kubernetes minor nor its ProvisioningRequest CRD can be checked; known: {known}")]
+    if not app.startswith(f"{cfg.kubernetes.version}."):
+        return [ConfigProblem(where, f"chart {version} runs cluster-autoscaler {app}, but kubernetes.version is "
+                              f"{cfg.kubernetes.version}: the autoscaler's minor must match the cluster's")]
+    return []
+
+
 def aws_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
+    for i, team in enumerate(cfg.teams):
+        for j, principal in enumerate(team.people):
+            if not AWS_PRINCIPAL_ARN.match(principal):
+                problems.append(ConfigProblem(
+                    f"teams[{i}].people[{j}]", "must be an IAM role or user ARN such as arn:aws:iam::123456789012:"
+                    f"role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_MLResearch_* (got {principal!r})"))
+    problems += autoscaler_problems(cfg)
     if cfg.is_prod and cfg.logging.audit_trail and not cfg.logging.audit_replica_region:
         problems.append(ConfigProblem(
             "logging.auditReplicaRegion",

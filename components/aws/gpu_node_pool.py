@@ -32,6 +32,7 @@ import pulumi_aws as aws
 
 from components.catalog import AwsInstanceType, aws_instance_type
 from components.config.model import Capacity, CapacityType, GpuPool, Taint
+from components.k8s.kueue import BEST_EFFORT_ATOMIC
 from components.names import GPU_TAINT_VALUE, LABEL_PREFIX, POOL_LABEL
 from components.platform_inputs import GpuPoolHandle
 
@@ -298,7 +299,11 @@ class GpuNodePool(pulumi.ComponentResource):
 
         self.handle = GpuPoolHandle(
             name=pool.name, node_labels=self.labels, gpus_per_node=instance.accelerator.count,
-            max_nodes=pool.max_nodes, efa=layout.efa, resource_name=instance.accelerator.k8s_resource)
+            max_nodes=pool.max_nodes, efa=layout.efa, resource_name=instance.accelerator.k8s_resource,
+            extra_resource_prefixes=tuple(r for r in resources if r != instance.accelerator.k8s_resource),
+            node_cpu=instance.vcpu, node_memory_gib=instance.memory_gib,
+            # Multi-node (EFA) training pools: Kueue asks cluster-autoscaler for all of a job's nodes first.
+            provisioning_class=BEST_EFFORT_ATOMIC if layout.efa and pool.max_nodes > 1 else None)
         self.register_outputs({
             "nodeGroupName": self.node_group.node_group_name,
             "launchTemplateId": self.launch_template.id,

@@ -18,18 +18,19 @@ from components.catalog import aws_instance_type
 from components.config.model import Cloud, LandingZoneConfig
 from components.names import PROJECT, TEAM_BUCKETS
 from components.outputs import LandingZoneExports
-from components.platform_inputs import ClusterAccess, PlatformInputs, TeamIdentity
+from components.platform_inputs import ClusterAccess, NodeAutoscaler, PlatformInputs, TeamIdentity
 from components.storage_advisor import fsx_lustre_prices, training_demand
 
 from .audit_replica import AuditReplica, AuditReplicaArgs
 from .audit_trail import AuditTrail, AuditTrailArgs, trail_name
-from .cluster_addons import ClusterAddons, ClusterAddonsArgs
+from .cluster_addons import SYSTEM_LABELS, ClusterAddons, ClusterAddonsArgs
 from .common import AwsContext
 from .eks_cluster import EksCluster, EksClusterArgs, endpoint_access
 from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs, PoolLayout, pool_layout
 from .iam_boundary import IamBoundary, IamBoundaryArgs
 from .kms_keys import KmsKeys, KmsKeysArgs
 from .network import Network, NetworkArgs
+from .node_autoscaler import exact, expander_priorities
 from .tiered_storage import TieredStorage, TieredStorageArgs
 from .workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 
@@ -82,6 +83,7 @@ class AwsLandingZone(pulumi.ComponentResource):
         self.network = Network(f"{name}-network", NetworkArgs(
             ctx, config.network, zones=tuple(zones), nat_mode=config.nat_mode,
             interface_endpoints=config.interface_endpoints, flow_log_role_arn=self.iam.flow_logs.arn,
+            team_endpoints=bool(config.teams),
             logs_key_arn=self.keys.logs.arn, flow_log_group_name=flow_log_group), child)
         private = self.network.private_subnet_ids
 
@@ -117,7 +119,8 @@ class AwsLandingZone(pulumi.ComponentResource):
             ctx, boundary_arn=self.iam.boundary_arn, cluster_name=self.cluster.name,
             oidc_provider_arn=self.cluster.oidc_provider.arn, oidc_issuer=self.cluster.oidc_issuer,
             teams=config.teams, bucket_arns={p: b.arn for p, b in self.storage.buckets.items()},
-            storage_key_arn=self.keys.storage.arn, ebs_key_arn=self.keys.ebs.arn), child)
+            storage_key_arn=self.keys.storage.arn, ebs_key_arn=self.keys.ebs.arn,
+            autoscaler_cluster_name=cluster_name), child)
 
         self.addons = ClusterAddons(f"{name}-addons", ClusterAddonsArgs(
             ctx, cluster_name=self.cluster.name, node_role_arn=self.iam.node.arn, subnet_ids=list(private.values()),
@@ -136,6 +139,18 @@ class AwsLandingZone(pulumi.ComponentResource):
             for pool, instance in zip(config.gpu_pools, instances, strict=True)
         ]
 
+        # The pools start at minNodes (often 0): cluster-autoscaler brings them up. It discovers every
+        # managed node group by the tags EKS puts on its Auto Scaling group; the priorities name the
+        # GPU pools' groups by their real names (unknown until the node group exists).
+        assert self.identity.autoscaler_role is not None
+        node_autoscaler = NodeAutoscaler(
+            cluster_name=self.cluster.name, region=region, role_arn=self.identity.autoscaler_role.arn,
+            group_priorities=expander_priorities([
+                (pool.capacity.type, p.node_group.resources.apply(
+                    lambda rs: exact(rs[0].autoscaling_groups[0].name)))
+                for pool, p in zip(config.gpu_pools, self.pools, strict=True)]),
+            node_selector=dict(SYSTEM_LABELS))
+
         self.platform_inputs = PlatformInputs(
             cluster=ClusterAccess(kind="eks", name=self.cluster.name, endpoint=self.cluster.endpoint,
                                   ca_data=self.cluster.ca_data, region=region),
@@ -146,7 +161,8 @@ class AwsLandingZone(pulumi.ComponentResource):
             shared_homes=self.storage.shared_homes,
             block_kms_key=self.keys.ebs.arn,
             storage_egress_cidrs=[config.network.cidr],
-            depends_on=[self.addons],
+            node_autoscaler=node_autoscaler,
+            depends_on=[self.addons, *self.identity.autoscaler_role.attachments],
         )
         self.register_outputs({
             "clusterName": self.cluster.name,

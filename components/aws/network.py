@@ -25,6 +25,17 @@ from .common import AwsContext
 # The interface endpoints nodes need to pull images, get credentials, join the cluster, ship logs and
 # be reached by Session Manager without crossing NAT (cheaper for image pulls, and no internet path).
 INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "sts", "eks", "logs", "ssm")
+# What team pods reach when their namespace allows HTTPS to the VPC CIDR only (NetworkPolicy cannot
+# name the S3 gateway endpoint's public prefix list): STS for IRSA's AssumeRoleWithWebIdentity, and S3.
+TEAM_INTERFACE_ENDPOINTS = ("sts", "s3")
+
+
+def interface_endpoint_services(infrastructure: bool, teams: bool) -> tuple[str, ...]:
+    """Interface endpoints of the VPC: the infrastructure set (prod default), and what teams need."""
+    services = list(INTERFACE_ENDPOINTS) if infrastructure else []
+    if teams:
+        services += [s for s in TEAM_INTERFACE_ENDPOINTS if s not in services]
+    return tuple(services)
 
 # Smallest public subnet: AWS's /28 minimum; /24 when there is room (NAT + NLB/ALB ENIs per zone).
 _PUBLIC_PREFIX_PREFERRED = 24
@@ -78,6 +89,7 @@ class NetworkArgs:
     flow_log_role_arn: pulumi.Input[str]
     logs_key_arn: pulumi.Input[str]
     flow_log_group_name: str
+    team_endpoints: bool = False     # STS and S3 interface endpoints for team pods (network-policy egress)
 
 
 class Network(pulumi.ComponentResource):
@@ -155,7 +167,8 @@ class Network(pulumi.ComponentResource):
         self.s3_prefix_list_id = s3_endpoint.prefix_list_id
 
         self.endpoint_security_group_id: pulumi.Output[str] | None = None
-        if args.interface_endpoints:
+        services = interface_endpoint_services(args.interface_endpoints, args.team_endpoints)
+        if services:
             endpoint_sg = aws.ec2.SecurityGroup(
                 f"{name}-endpoints", vpc_id=vpc_id, description="HTTPS from the VPC to interface endpoints",
                 ingress=[aws.ec2.SecurityGroupIngressArgs(
@@ -163,12 +176,19 @@ class Network(pulumi.ComponentResource):
                     description="HTTPS from inside the VPC")],
                 egress=[], tags=ctx.tagged(f"{ctx.prefix}-endpoints"), opts=child)
             self.endpoint_security_group_id = endpoint_sg.id
-            for service in INTERFACE_ENDPOINTS:
+            for service in services:
+                # S3 has a gateway endpoint too: its interface endpoint's private DNS must answer for
+                # all resolvers in the VPC (not only inbound Resolver endpoints), or VPC clients keep
+                # resolving S3 to the public ranges the gateway routes (EC2 API DnsOptionsSpecification,
+                # PrivateDnsOnlyForInboundResolverEndpoint).
+                dns = aws.ec2.VpcEndpointDnsOptionsArgs(private_dns_only_for_inbound_resolver_endpoint=False) \
+                    if service == "s3" else None
+                suffix = "s3-interface" if service == "s3" else service.replace('.', '-')
                 aws.ec2.VpcEndpoint(
-                    f"{name}-{service.replace('.', '-')}", vpc_id=vpc_id, service_name=ctx.endpoint_service(service),
-                    vpc_endpoint_type="Interface", private_dns_enabled=True,
+                    f"{name}-{suffix}", vpc_id=vpc_id, service_name=ctx.endpoint_service(service),
+                    vpc_endpoint_type="Interface", private_dns_enabled=True, dns_options=dns,
                     subnet_ids=list(self.private_subnet_ids.values()), security_group_ids=[endpoint_sg.id],
-                    tags=ctx.tagged(f"{ctx.prefix}-{service}"), opts=child)
+                    tags=ctx.tagged(f"{ctx.prefix}-{suffix}"), opts=child)
 
         self.flow_log_group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs", name=args.flow_log_group_name, retention_in_days=cfg.flow_logs.retention_days,

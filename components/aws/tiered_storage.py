@@ -16,7 +16,8 @@ Every bucket: SSE-KMS with bucket keys, all four public-access blocks, BucketOwn
 ACLs), a TLS-only bucket policy and access logging into `logs`.
 
 File (`storage.file.kind`): FSx for Lustre PERSISTENT_2 in the GPU pools' zone, linked to the
-datasets bucket by a data repository association; or EFS. EFS (elastic throughput) also serves
+datasets bucket by an import-only data repository association (no auto-export: a team's deletes on
+the shared file system must not reach another team's S3 prefix); or EFS. EFS (elastic throughput) also serves
 shared home directories when `storage.sharedHomes`.
 
 Block: a typed storage-class description for the Kubernetes layer (gp3 or io2, encrypted with the
@@ -349,6 +350,10 @@ class TieredStorage(pulumi.ComponentResource):
             opts=ctx.stateful(self))
         datasets = self.buckets["datasets"]
         events = ["NEW", "CHANGED", "DELETED"]
+        # Import only, never export: every team mounts the whole file system read-write, so an exported
+        # delete or overwrite under another team's directory would reach that team's S3 prefix around
+        # its prefix-scoped IAM. Lustre is the datasets' read cache and the teams' scratch; what must
+        # persist (checkpoints, results) is written to S3 with the team's own IRSA role.
         dra = aws.fsx.DataRepositoryAssociation(
             f"{name}-datasets",
             file_system_id=fs.id,
@@ -357,8 +362,7 @@ class TieredStorage(pulumi.ComponentResource):
             batch_import_meta_data_on_create=True,
             s3=aws.fsx.DataRepositoryAssociationS3Args(
                 auto_import_policy=(aws.fsx.DataRepositoryAssociationS3AutoImportPolicyArgs(events=events)
-                                    if file_cfg.auto_import else None),
-                auto_export_policy=aws.fsx.DataRepositoryAssociationS3AutoExportPolicyArgs(events=events)),
+                                    if file_cfg.auto_import else None)),
             tags=ctx.tagged(),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.policies["datasets"]]))
         # FSx reads and writes the SSE-KMS datasets bucket as a service-linked role named after the file

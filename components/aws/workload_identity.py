@@ -6,11 +6,15 @@ landing-zone boundary, and is granted named actions on named resources:
 - `vpc-cni` (kube-system/aws-node): the CNI's ENI management, off the node role, so a pod that
   reaches instance metadata does not inherit it.
 - `ebs-csi` / `efs-csi`: the drivers' AWS-managed policies, plus use of the EBS key for volumes.
-- one role per team, trusted by the team's workload ServiceAccount exactly as the Kubernetes layer
-  names it (`team_service_account`, which asks `components.k8s.manifests`, the one place that
-  decides those names, shared with GCP's Workload Identity): read/write under `<team>/` in the datasets, checkpoints and artifacts
-  buckets, and the storage key through S3 only. The same role is the team's EKS access entry with
-  the Edit policy scoped to the team's namespace.
+- one workload role per team, trusted by the team's workload ServiceAccount exactly as the Kubernetes
+  layer names it (`team_service_account`, which asks `components.k8s.manifests`, the one place that
+  decides those names, shared with GCP's Workload Identity): read/write under `<team>/` in the datasets,
+  checkpoints and artifacts buckets, and the storage key through S3 only. It has no EKS access entry:
+  pods get no Kubernetes rights through IAM.
+- one human role per team that lists `people`: assumable only by those principals (ArnLike on
+  `aws:PrincipalArn`, from their own accounts), it is the team's EKS access entry with the Edit policy
+  scoped to the team's namespace, may describe the cluster (for `aws eks update-kubeconfig`) and reach
+  the same storage prefixes (people upload datasets and read checkpoints).
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ import pulumi_aws as aws
 
 from components.config.model import Team
 from components.k8s import manifests as k8s_names
+from components.k8s.charts import CLUSTER_AUTOSCALER_NAMESPACE, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT
 from components.names import TEAM_BUCKETS
 
-from .common import AwsContext, Statement
+from .common import AwsContext, Statement, policy
 from .iam_boundary import BoundedRole, RolePolicy, bounded_role, irsa_trust_policy
 
 ADDON_SERVICE_ACCOUNTS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -39,6 +44,17 @@ ADDON_MANAGED_POLICIES = {
     "ebs-csi": ("service-role/AmazonEBSCSIDriverPolicy",),
     "efs-csi": ("service-role/AmazonEFSCSIDriverPolicy",),
 }
+# The cluster autoscaler's actions, as kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/README.md
+# ("Full Cluster Autoscaler Features Policy") lists them for auto-discovery: the describes on every
+# resource (they take no resource ARNs), scaling only on groups tagged as this cluster's.
+AUTOSCALER_DESCRIBE_ACTIONS = (
+    "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities",
+    "ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions",
+    "ec2:GetInstanceTypesFromInstanceRequirements",
+    "eks:DescribeNodegroup",   # labels and taints of managed node groups at zero nodes (scale from zero)
+)
+AUTOSCALER_SCALE_ACTIONS = ("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup")
 TEAM_ACCESS_POLICY = "AmazonEKSEditPolicy"
 
 
@@ -61,6 +77,32 @@ def team_storage_statements(team: str, bucket_arns: Mapping[str, pulumi.Input[st
         {"Sid": "StorageKeyViaS3", "Effect": "Allow",
          "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": storage_key_arn,
          "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}},
+    ]
+
+
+def people_trust_policy(partition: str, people: Sequence[str]) -> dict:
+    """Trust for a team's human role: the listed principals only, through their accounts."""
+    accounts = sorted({arn.split(":")[4] for arn in people})
+    return policy([{
+        "Effect": "Allow",
+        "Principal": {"AWS": [f"arn:{partition}:iam::{account}:root" for account in accounts]},
+        "Action": "sts:AssumeRole",
+        "Condition": {"ArnLike": {"aws:PrincipalArn": sorted(people)}},
+    }])
+
+
+def autoscaler_statements(cluster_name: str) -> list[Statement]:
+    """Describe anything; scale and terminate only in Auto Scaling groups this cluster owns.
+
+    EKS tags every managed node group's Auto Scaling group with `k8s.io/cluster-autoscaler/<cluster>:
+    owned` (EKS user guide, "Managed node groups": "node group resources are tagged ... for the
+    Kubernetes Cluster Autoscaler"), which is also the tag the autoscaler discovers them by.
+    """
+    return [
+        {"Sid": "DescribeForDiscovery", "Effect": "Allow", "Action": list(AUTOSCALER_DESCRIBE_ACTIONS),
+         "Resource": "*"},
+        {"Sid": "ScaleOwnNodeGroups", "Effect": "Allow", "Action": list(AUTOSCALER_SCALE_ACTIONS), "Resource": "*",
+         "Condition": {"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}": "owned"}}},
     ]
 
 
@@ -87,6 +129,7 @@ class WorkloadIdentityArgs:
     bucket_arns: Mapping[str, pulumi.Input[str]]
     storage_key_arn: pulumi.Input[str]
     ebs_key_arn: pulumi.Input[str]
+    autoscaler_cluster_name: str | None = None   # the cluster's name as known before it exists: the autoscaler's role
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
@@ -107,30 +150,58 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 description=f"IRSA for the {addon} add-on", managed_policies=ADDON_MANAGED_POLICIES[addon],
                 policies=extra, parent=self)
 
+        self.autoscaler_role: BoundedRole | None = None
+        if args.autoscaler_cluster_name:
+            self.autoscaler_role = bounded_role(
+                f"{name}-cluster-autoscaler", context=ctx, boundary_arn=args.boundary_arn,
+                trust=trust([(CLUSTER_AUTOSCALER_NAMESPACE, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT)]),
+                description="IRSA for cluster-autoscaler: scales this cluster's node groups only",
+                policies=[RolePolicy("scale", autoscaler_statements(args.autoscaler_cluster_name),
+                                     "cluster-autoscaler: describe, and scale groups tagged for this cluster")],
+                parent=self)
+
         self.team_roles: dict[str, BoundedRole] = {}
+        self.people_roles: dict[str, BoundedRole] = {}
         for team in args.teams:
             if team.managed_by == "workspace":
                 continue  # its team-workspace project creates the team's role and access entry
             namespace, service_account = team_service_account(team)
+            team_tags = {"team": team.name, "cost-center": team.cost_center}
             role = bounded_role(
                 f"{name}-team-{team.name}", context=ctx, boundary_arn=args.boundary_arn,
                 trust=trust([(namespace, service_account)]),
                 description=f"Workloads of team {team.name} ({namespace}/{service_account})",
                 policies=[RolePolicy("storage", team_storage_statements(
                     team.name, args.bucket_arns, args.storage_key_arn, ctx.region), f"{team.name}: own prefixes")],
-                parent=self, extra_tags={"team": team.name, "cost-center": team.cost_center})
+                parent=self, extra_tags=team_tags)
+            self.team_roles[team.name] = role
+            if not team.people:
+                continue
+            people = bounded_role(
+                f"{name}-team-{team.name}-people", context=ctx, boundary_arn=args.boundary_arn,
+                trust=json.dumps(people_trust_policy(ctx.partition, team.people)),
+                description=f"People of team {team.name}: namespace {namespace} (EKS Edit) and the team's prefixes",
+                policies=[RolePolicy("access", [
+                    {"Sid": "FindTheCluster", "Effect": "Allow", "Action": "eks:DescribeCluster",
+                     "Resource": pulumi.Output.concat(f"arn:{ctx.partition}:eks:{ctx.region}:{ctx.account_id}:cluster/",
+                                                      args.cluster_name)},
+                    *team_storage_statements(team.name, args.bucket_arns, args.storage_key_arn, ctx.region),
+                ], f"{team.name} people: the cluster and own prefixes")],
+                parent=self, extra_tags=team_tags)
             entry = aws.eks.AccessEntry(
-                f"{name}-team-{team.name}", cluster_name=args.cluster_name, principal_arn=role.arn,
+                f"{name}-team-{team.name}-people", cluster_name=args.cluster_name, principal_arn=people.arn,
                 type="STANDARD", tags=ctx.tagged(team=team.name, **{"cost-center": team.cost_center}),
                 opts=pulumi.ResourceOptions(parent=self))
             aws.eks.AccessPolicyAssociation(
-                f"{name}-team-{team.name}", cluster_name=args.cluster_name, principal_arn=role.arn,
+                f"{name}-team-{team.name}-people", cluster_name=args.cluster_name, principal_arn=people.arn,
                 policy_arn=f"arn:{ctx.partition}:eks::aws:cluster-access-policy/{TEAM_ACCESS_POLICY}",
                 access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="namespace", namespaces=[namespace]),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]))
-            self.team_roles[team.name] = role
+            self.people_roles[team.name] = people
 
         self.register_outputs({
             **{f"{addon}RoleArn": r.arn for addon, r in self.addon_roles.items()},
+            "clusterAutoscalerRoleArn": self.autoscaler_role.arn if self.autoscaler_role else None,
             "teamRoleArns": {team: r.arn for team, r in self.team_roles.items()},
+            "teamPeopleRoleArns": {team: r.arn for team, r in self.people_roles.items()},
         })

@@ -451,6 +451,8 @@ PRICERS: dict[str, Pricer] = {
                                                    "VPC flow log (vended logs, delivered to its destination)"),
     "gcp:container/cluster:Cluster": _gke_cluster,
     "gcp:compute/routerNat:RouterNat": _gcp_nat,
+    "gcp:dns/managedZone:ManagedZone": lambda i, c: _fixed("gcp.cloud_dns.managed_zone_hour", 1,
+                                                           "Cloud DNS managed zone (queries billed on top)"),
     "gcp:lustre/instance:Instance": _gcp_lustre,
     "gcp:filestore/instance:Instance": _filestore,
     "gcp:parallelstore/instance:Instance": _parallelstore,
@@ -473,6 +475,7 @@ FREE_MODULES = (
     "aws:fsx/dataRepositoryAssociation", "aws:autoscaling/tag", "aws:kms/grant",
     "gcp:serviceaccount/", "gcp:projects/", "gcp:kms/keyRing", "gcp:kms/cryptoKeyIAM", "gcp:storage/bucketIAM",
     "gcp:storage/bucketAccessControl", "gcp:logging/projectBucketConfig", "gcp:iap/", "gcp:orgpolicy/",
+    "gcp:dns/recordSet",
 )
 FREE_TYPES = frozenset({
     "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup",

@@ -203,6 +203,13 @@ def cloud_only_keys(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
         yield _problem("logging.auditReplicaRegion", f"aws only (S3 Cross-Region Replication of CloudTrail's "
                                                      f"bucket); on {cfg.cloud.value} leave it unset (got "
                                                      f"{cfg.logging.audit_replica_region})")
+    if cfg.cloud is not Cloud.aws:
+        for i, team in enumerate(cfg.teams):
+            if team.people:
+                yield _problem(f"teams[{i}].people", "is AWS only (IAM principals of the team's human role); on GCP "
+                                                     "and brought clusters people get the namespace through `group`")
+    if cfg.cloud is not Cloud.gcp and cfg.kubernetes.gke_security_group:
+        yield _problem("kubernetes.gkeSecurityGroup", "is GCP only (Google Groups for RBAC on GKE)")
     if cfg.cloud is not Cloud.aws and cfg.kubernetes.admin_principals:
         yield _problem("kubernetes.adminPrincipals", f"aws only (EKS access entries); on {cfg.cloud.value} grant the "
                                                      "deploy identity cluster access in the cloud's own IAM (got "

@@ -272,9 +272,24 @@ class Team(Strict):
     name: DnsLabel
     cost_center: TagValue
     group: str | None = Field(None, description="IdP group mapped to the team's Kubernetes role.")
+    people: list[str] = Field(
+        default_factory=list,
+        description="aws only: IAM principal ARNs (ArnLike patterns allowed) of the people who may assume the "
+                    "team's human role, which alone has an EKS access entry (Edit, team namespace only), e.g. "
+                    "the roles of an IAM Identity Center permission set: arn:aws:iam::<account>:role/"
+                    "aws-reserved/sso.amazonaws.com/AWSReservedSSO_<set>_*. Pods use a separate IRSA role.",
+    )
     gpu_quota: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict, description="GPUs per pool name.")
-    cpu: str = Field("64", pattern=r"^[0-9]+m?$")
-    memory: str = Field("256Gi", pattern=r"^[0-9]+(Ki|Mi|Gi|Ti)$")
+    cpu: str | None = Field(
+        None, pattern=r"^[0-9]+m?$",
+        description="CPU the team's pods may request. Default: 64 for CPU-only work plus the vCPUs of the "
+                    "GPU nodes its GPU quota (with borrowing) fills, from the catalog.",
+    )
+    memory: str | None = Field(
+        None, pattern=r"^[0-9]+(Ki|Mi|Gi|Ti)$",
+        description="Memory the team's pods may request. Default: 256Gi plus the memory of the GPU nodes its "
+                    "GPU quota (with borrowing) fills, from the catalog.",
+    )
     storage: str = Field("2Ti", pattern=r"^[0-9]+(Ki|Mi|Gi|Ti)$")
     pvc_count: int = Field(20, ge=0, le=10000)
     managed_by: Literal["platform", "workspace"] = Field(
@@ -353,6 +368,35 @@ class Charts(Strict):
                                       version="v25.10.1")
     efa_device_plugin: ChartPin = ChartPin(chart="aws-efa-k8s-device-plugin", repo="https://aws.github.io/eks-charts",
                                            version="v0.5.20")
+    # EKS only. Chart 9.51.0 (git tag cluster-autoscaler-chart-9.51.0 of kubernetes/autoscaler) is the
+    # last with appVersion 1.33.0, the minor of `kubernetes.version`'s default; the autoscaler's minor
+    # must match the cluster's (cluster-autoscaler README, "Releases").
+    cluster_autoscaler: ChartPin = ChartPin(chart="cluster-autoscaler", repo="https://kubernetes.github.io/autoscaler",
+                                            version="9.51.0")
+
+
+class EgressRule(Strict):
+    """One address block team pods may open TCP connections to, on the listed ports."""
+
+    cidr: str = Field(description="IPv4 CIDR, e.g. 10.8.0.0/24 (not 0.0.0.0/0).")
+    ports: list[int] = Field(min_length=1, description="TCP ports, 1-65535.")
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, v: str) -> str:
+        if _network(v).prefixlen == 0:
+            raise ValueError("0.0.0.0/0 would let team pods reach anything; list the ranges they need")
+        return v
+
+    @field_validator("ports")
+    @classmethod
+    def _ports(cls, v: list[int]) -> list[int]:
+        bad = [p for p in v if not 1 <= p <= 65535]
+        if bad:
+            raise ValueError(f"ports must be 1-65535, got {bad}")
+        if len(set(v)) != len(v):
+            raise ValueError("ports must not repeat")
+        return v
 
 
 # IAM role ARN (partition aws, aws-cn or aws-us-gov; path allowed): IAM User Guide, "IAM identifiers".
@@ -390,6 +434,17 @@ class KubernetesConfig(Strict):
                     "AmazonEKSClusterAdminPolicy, cluster scope), e.g. the CI deploy role, which must reach the "
                     "cluster to apply the Kubernetes layer. The identity that creates the cluster already has "
                     "it; do not list that one (EKS refuses a second entry for a principal).",
+    )
+    gke_security_group: str | None = Field(
+        None,
+        description="gcp only: the gke-security-groups@<your domain> Google group that contains the teams' "
+                    "`group`s (Google Groups for RBAC), so a team's RoleBinding to its group applies to its people.",
+    )
+    team_egress: list[EgressRule] = Field(
+        default_factory=list,
+        description="Address blocks and TCP ports every team namespace may reach besides DNS and its own "
+                    "namespace (on a brought cluster: the object store, registry, identity provider...). "
+                    "On AWS and GCP the landing zone adds what its own endpoints need.",
     )
 
     @field_validator("kubeconfig_secret")

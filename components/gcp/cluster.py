@@ -109,6 +109,9 @@ class GkeCluster(pulumi.ComponentResource):
                     issue_client_certificate=False)),
             workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(
                 workload_pool=f"{project}.svc.id.goog"),
+            # Google Groups for RBAC: the teams' RoleBindings name their Google groups.
+            authenticator_groups_config=gcp.container.ClusterAuthenticatorGroupsConfigArgs(
+                security_group=config.kubernetes.gke_security_group) if config.kubernetes.gke_security_group else None,
             enable_shielded_nodes=True,
             release_channel=gcp.container.ClusterReleaseChannelArgs(channel=RELEASE_CHANNELS[env]),
             min_master_version=config.kubernetes.version,

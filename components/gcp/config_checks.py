@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import re
+
 from components.catalog import gcp_machine_type
 from components.config import ConfigProblem
 from components.config.model import CapacityType, LandingZoneConfig
@@ -13,6 +15,8 @@ from components.config.model import CapacityType, LandingZoneConfig
 from .layout import NIC_SUBNET_PREFIX, nic_subnet_capacity, overlapping_ranges
 from .pool_settings import RESERVED_LABEL_PREFIXES
 from .storage_rules import PURPOSES, lifecycle_problems, retained
+
+EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
 
 def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
@@ -34,6 +38,21 @@ def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
         if region and not zone.startswith(f"{region}-"):
             problems.append(ConfigProblem(f"network.zones[{i}]", f"zone {zone!r} is not in region {region!r}"))
 
+    # Google Groups for RBAC: people reach their namespace through the team's Google group, which GKE only
+    # sees when the cluster names the gke-security-groups@<domain> group (GKE docs, "Configure Google
+    # Groups for RBAC": the group must be named exactly that).
+    grouped = [(i, t) for i, t in enumerate(cfg.teams) if t.group and t.managed_by == "platform"]
+    for i, team in grouped:
+        if not EMAIL.match(team.group or ""):
+            problems.append(ConfigProblem(f"teams[{i}].group", "on GCP must be a Google group's email address, "
+                                          f"e.g. ml-research@example.com (got {team.group!r})"))
+    security_group = cfg.kubernetes.gke_security_group
+    if grouped and not security_group:
+        problems.append(ConfigProblem("kubernetes.gkeSecurityGroup", "required when a team has a group: the "
+                                      "gke-security-groups@<your domain> group that contains the teams' groups"))
+    if security_group and not security_group.startswith("gke-security-groups@"):
+        problems.append(ConfigProblem("kubernetes.gkeSecurityGroup", "must be gke-security-groups@<your domain> "
+                                      f"(GKE requires that name; got {security_group!r})"))
     lock_days = cfg.storage.objects.object_lock_days
     for purpose in PURPOSES:
         policy = getattr(cfg.storage.objects, purpose)

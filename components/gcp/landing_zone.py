@@ -15,6 +15,7 @@ from components.catalog import gcp_machine_type
 from components.config.model import LandingZoneConfig, gcp_labels
 from components.invariants import present
 from components.k8s.kubeconfig import kubeconfig_for
+from components.k8s.kueue import GKE_QUEUED_PROVISIONING
 from components.names import TEAM_BUCKETS
 from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, GpuPoolHandle, PlatformInputs, TeamIdentity
@@ -27,10 +28,10 @@ from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs
 from .guardrails import Guardrails, GuardrailsArgs
 from .keys import Keys, KeysArgs
 from .layout import PoolNics, cluster_nic_layouts
-from .network import Network, NetworkArgs
+from .network import PRIVATE_GOOGLE_APIS_CIDR, Network, NetworkArgs
 from .object_storage import ObjectStorage, ObjectStorageArgs
 from .options import child
-from .pod_networks import PodNetworks, PodNetworksArgs
+from .pod_networks import POD_NETWORK_RESOURCE_PREFIX, PodNetworks, PodNetworksArgs
 from .pool_settings import GKE_POOL_LABEL, POOL_LABEL, gke_pool_settings
 from .project_services import ProjectServices
 from .storage_rules import file_tier_size
@@ -142,13 +143,19 @@ class GcpLandingZone(pulumi.ComponentResource):
         self.platform_inputs = PlatformInputs(
             cluster=access,
             gpu_pools=[GpuPoolHandle(name=s.name, node_labels={GKE_POOL_LABEL: s.name, POOL_LABEL: s.name},
-                                     gpus_per_node=s.accelerator_count, max_nodes=s.total_max_nodes)
-                       for _p, s in pools],
+                                     gpus_per_node=s.accelerator_count, max_nodes=s.total_max_nodes,
+                                     extra_resource_prefixes=(POD_NETWORK_RESOURCE_PREFIX,)
+                                     if p.name in self.nic_networks else (),
+                                     node_cpu=gcp_machine_type(p.instance_type).vcpu,
+                                     node_memory_gib=gcp_machine_type(p.instance_type).memory_gib,
+                                     provisioning_class=GKE_QUEUED_PROVISIONING if s.queued_provisioning else None)
+                       for p, s in pools],
             team_identities={t: TeamIdentity(team=t, annotation_key=WORKLOAD_IDENTITY_ANNOTATION,
                                              annotation_value=identity.account.email)
                              for t, identity in self.teams.items()},
             file_tier=self.file_tier.handle if self.file_tier else None,
-            storage_egress_cidrs=[config.network.private_services_cidr] if size is not None else [],
+            storage_egress_cidrs=[PRIVATE_GOOGLE_APIS_CIDR,
+                                  *([config.network.private_services_cidr] if size is not None else [])],
             depends_on=[self.cluster.system_pool, *(p.node_pool for p in self.gpu_pools.values()),
                         *([self.pod_networks] if self.pod_networks else [])],
         )

@@ -28,6 +28,13 @@ SERVICES_RANGE = "services"
 # Lustre's LNet listens on 988; the GKE Lustre CSI driver's legacy port 6988 avoids the clash with the
 # GKE metadata server on nodes (Managed Lustre with gke_support_enabled).
 LUSTRE_PORTS = ("988", "6988")
+# Private Google Access through private.googleapis.com: Google APIs answer on 199.36.153.8/30, reached
+# over the VPC's default internet route without leaving Google's network. A private Cloud DNS zone for
+# googleapis.com resolves every API name there (VPC docs, "Configure Private Google Access", DNS
+# configuration: A records for private.googleapis.com, CNAME *.googleapis.com). Team namespaces allow
+# HTTPS to this range only, so their pods reach Cloud Storage and no other internet address.
+PRIVATE_GOOGLE_APIS_CIDR = "199.36.153.8/30"
+PRIVATE_GOOGLE_APIS_ADDRESSES = ("199.36.153.8", "199.36.153.9", "199.36.153.10", "199.36.153.11")
 
 
 def flow_log_config() -> gcp.compute.SubnetworkLogConfigArgs:
@@ -99,6 +106,21 @@ class Network(pulumi.ComponentResource):
                 log_config=gcp.compute.FirewallLogConfigArgs(metadata="INCLUDE_ALL_METADATA"),
                 description="SSH through Identity-Aware Proxy TCP forwarding only", opts=child(self, opts)),
         ]
+
+        self.googleapis_zone = gcp.dns.ManagedZone(
+            f"{name}-googleapis", project=project, name=f"{name}-googleapis", dns_name="googleapis.com.",
+            visibility="private", description="Google APIs over private.googleapis.com (Private Google Access)",
+            private_visibility_config=gcp.dns.ManagedZonePrivateVisibilityConfigArgs(
+                networks=[gcp.dns.ManagedZonePrivateVisibilityConfigNetworkArgs(network_url=self.vpc.id)]),
+            labels=gcp_labels(config.cost_tags()), opts=child(self, opts))
+        gcp.dns.RecordSet(
+            f"{name}-googleapis-a", project=project, managed_zone=self.googleapis_zone.name,
+            name="private.googleapis.com.", type="A", ttl=300, rrdatas=list(PRIVATE_GOOGLE_APIS_ADDRESSES),
+            opts=child(self, opts))
+        gcp.dns.RecordSet(
+            f"{name}-googleapis-cname", project=project, managed_zone=self.googleapis_zone.name,
+            name="*.googleapis.com.", type="CNAME", ttl=300, rrdatas=["private.googleapis.com."],
+            opts=child(self, opts))
 
         self.psa_range: gcp.compute.GlobalAddress | None = None
         self.psa_connection: gcp.servicenetworking.Connection | None = None

@@ -17,6 +17,10 @@ from .gpu_networks import AttachedSubnet
 from .options import child
 
 API_VERSION = "networking.gke.io/v1"
+# A pod that names a Network in its interfaces annotation is given requests of the extended resources
+# `networking.gke.io.networks/<network>` and `networking.gke.io.networks/<network>.IP`, which the
+# nodes of a pool attached to that network advertise (GKE "Set up multi-network support for Pods").
+POD_NETWORK_RESOURCE_PREFIX = "networking.gke.io.networks/"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ BASE_SERVICES = (
     "orgpolicy.googleapis.com",
     "binaryauthorization.googleapis.com",
     "artifactregistry.googleapis.com",
+    "dns.googleapis.com",           # the private googleapis.com zone (Private Google Access for pods)
 )
 FILE_TIER_SERVICES = {
     "managedLustre": ("lustre.googleapis.com", "servicenetworking.googleapis.com"),

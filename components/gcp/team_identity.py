@@ -4,6 +4,10 @@ Only the team's own ServiceAccount (`<namespace>/<ksa>` as the Kubernetes layer 
 it. It may read and write objects under `<team>/` in the datasets, checkpoints and artifacts buckets and
 list only that prefix: `roles/storage.objectUser` with an IAM condition on the object name, plus the
 list-prefix request attribute for listing (a list call names the bucket, not an object).
+
+People are separate: the team's Google group (`teams[].group`) gets `roles/container.clusterViewer` on
+the project (to fetch cluster credentials) and, through Google Groups for RBAC, the namespace's
+`team-member` RoleBinding; the Workload Identity account gets no Kubernetes rights.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from .layout import account_id
 from .options import child
 
 OBJECT_ROLE = "roles/storage.objectUser"
+# Lets the team's people run `gcloud container clusters get-credentials`; Kubernetes rights come from RBAC.
+PEOPLE_ROLE = "roles/container.clusterViewer"
 
 
 def team_prefix(team: str) -> str:
@@ -75,4 +81,9 @@ class TeamIdentity(pulumi.ComponentResource):
                 opts=child(self, opts))
             for purpose in TEAM_BUCKETS
         ]
+        # People: the team's Google group may fetch cluster credentials (container.clusters.get); what they
+        # may do inside comes from the namespace RoleBinding to the same group, not from IAM.
+        self.people = gcp.projects.IAMMember(
+            f"{name}-people", project=args.project, role=PEOPLE_ROLE, member=f"group:{team.group}",
+            opts=child(self, opts)) if team.group else None
         self.register_outputs({"email": self.account.email})

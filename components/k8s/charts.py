@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import yaml
+
 from components.config.model import GpuPool, LandingZoneConfig
 from components.platform_inputs import GpuPoolHandle
 
@@ -86,9 +88,50 @@ def efa_plugin_values(instance_types: Sequence[str], tolerations: list[dict[str,
     }
 
 
-def kueue_values(config: LandingZoneConfig) -> dict[str, Any]:
-    """Restricted-compliant security contexts (kueue-system enforces Pod Security `restricted`)."""
+# The chart's default `managerConfig.controllerManagerConfigYaml` (kubernetes-sigs/kueue v0.15.3,
+# charts/kueue/values.yaml). The chart parses the YAML string and renders it as the manager's
+# ConfigMap, so a value given here replaces the default whole: it is repeated, and only `resources`
+# is added.
+KUEUE_MANAGER_CONFIG: dict[str, Any] = {
+    "apiVersion": "config.kueue.x-k8s.io/v1beta2",
+    "kind": "Configuration",
+    "health": {"healthProbeBindAddress": ":8081"},
+    "metrics": {"bindAddress": ":8443"},
+    "webhook": {"port": 9443},
+    "leaderElection": {"leaderElect": True, "resourceName": "c1f6bfd2.kueue.x-k8s.io"},
+    "controller": {"groupKindConcurrency": {
+        "Job.batch": 5, "Pod": 5, "Workload.kueue.x-k8s.io": 5, "LocalQueue.kueue.x-k8s.io": 1,
+        "ClusterQueue.kueue.x-k8s.io": 1, "ResourceFlavor.kueue.x-k8s.io": 1}},
+    "clientConnection": {"qps": 50, "burst": 100},
+    "integrations": {"frameworks": [
+        "batch/job", "kubeflow.org/mpijob", "ray.io/rayjob", "ray.io/raycluster", "jobset.x-k8s.io/jobset",
+        "trainer.kubeflow.org/trainjob", "kubeflow.org/paddlejob", "kubeflow.org/pytorchjob", "kubeflow.org/tfjob",
+        "kubeflow.org/xgboostjob", "kubeflow.org/jaxjob", "workload.codeflare.dev/appwrapper"]},
+}
+
+
+def kueue_excluded_resources(pools: Sequence[GpuPoolHandle]) -> list[str]:
+    """Extended-resource prefixes the pools advertise that no ClusterQueue covers.
+
+    Kueue refuses a workload requesting a resource its ClusterQueue does not cover; resources named by
+    `resources.excludeResourcePrefixes` (Kueue Configuration API, config.kueue.x-k8s.io/v1beta2) are
+    ignored instead. The accelerators stay covered; EFA devices and GKE pod-network resources are
+    per-node plumbing that the GPU quota already bounds.
+    """
+    accelerators = {p.resource_name for p in pools}
+    return sorted({prefix for p in pools for prefix in p.extra_resource_prefixes if prefix not in accelerators})
+
+
+def kueue_manager_config(pools: Sequence[GpuPoolHandle]) -> dict[str, Any]:
+    excluded = kueue_excluded_resources(pools)
+    return {**KUEUE_MANAGER_CONFIG, **({"resources": {"excludeResourcePrefixes": excluded}} if excluded else {})}
+
+
+def kueue_values(config: LandingZoneConfig, pools: Sequence[GpuPoolHandle] = ()) -> dict[str, Any]:
+    """Restricted-compliant security contexts (kueue-system enforces Pod Security `restricted`), and the
+    manager configuration (`managerConfig.controllerManagerConfigYaml`, a YAML string)."""
     return {
+        "managerConfig": {"controllerManagerConfigYaml": yaml.safe_dump(kueue_manager_config(pools), sort_keys=False)},
         "controllerManager": {
             "replicas": 2 if config.is_prod else 1,
             "manager": {
@@ -99,5 +142,77 @@ def kueue_values(config: LandingZoneConfig) -> dict[str, Any]:
                     "capabilities": {"drop": ["ALL"]},
                 },
             },
+        },
+    }
+
+
+# --- cluster-autoscaler (EKS) ----------------------------------------------------------------------
+
+# appVersion of each cluster-autoscaler chart version the landing zone can install (Chart.yaml at the
+# kubernetes/autoscaler git tag cluster-autoscaler-chart-<version>). The autoscaler's minor must match
+# the cluster's (cluster-autoscaler README, "Releases"), and its ProvisioningRequest CRD is taken from
+# the same release.
+CLUSTER_AUTOSCALER_APP_VERSIONS = {"9.51.0": "1.33.0"}
+CLUSTER_AUTOSCALER_NAMESPACE = "kube-system"
+# The autoscaler's IRSA role trusts exactly system:serviceaccount:kube-system:cluster-autoscaler.
+CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler"
+# Chart 9.51.0's ClusterRole has no ProvisioningRequest or PodTemplate rules (they arrive in 9.57.0);
+# the autoscaler FAQ ("How can I use ProvisioningRequest", "RBAC permissions") lists these.
+PROVISIONING_REQUEST_RULES: tuple[dict[str, Any], ...] = (
+    {"apiGroups": ["autoscaling.x-k8s.io"], "resources": ["provisioningrequests", "provisioningrequests/status"],
+     "verbs": ["watch", "list", "get", "create", "update", "patch", "delete"]},
+    {"apiGroups": [""], "resources": ["podtemplates"], "verbs": ["watch", "list", "get"]},
+)
+
+
+def provisioning_request_crd_url(chart_version: str) -> str:
+    """The ProvisioningRequest CRD (autoscaling.x-k8s.io/v1) of the autoscaler release the chart runs
+    (FAQ, "Enabling ProvisioningRequest Support", step 5)."""
+    app = CLUSTER_AUTOSCALER_APP_VERSIONS[chart_version]
+    return (f"https://raw.githubusercontent.com/kubernetes/autoscaler/cluster-autoscaler-{app}/"
+            "cluster-autoscaler/apis/config/crd/autoscaling.x-k8s.io_provisioningrequests.yaml")
+
+
+def cluster_autoscaler_values(*, cluster_name: Any, region: str, role_arn: Any,
+                              group_priorities: dict[int, list[str]],
+                              node_selector: dict[str, str], replicas: int = 1) -> dict[str, Any]:
+    """Values of the kubernetes/autoscaler `cluster-autoscaler` chart for EKS managed node groups.
+
+    - auto-discovery by the tags EKS puts on every managed node group's Auto Scaling group
+      (`k8s.io/cluster-autoscaler/enabled`, `k8s.io/cluster-autoscaler/<cluster>`);
+    - `balance-similar-node-groups`, and the `priority` expander (reserved and Capacity Block groups
+      first, then Spot, then On-Demand) falling back to `least-waste` among equals;
+    - ProvisioningRequest support, so Kueue can ask for all-or-nothing capacity: the flag, the JSON
+      content type and the RBAC the FAQ lists (the CRD is installed beside the chart);
+    - IRSA through the ServiceAccount annotation; runs on the system nodes.
+    Flag names as cluster-autoscaler 1.33.0 defines them (config/flags/flags.go).
+    """
+    return {
+        "cloudProvider": "aws",
+        "awsRegion": region,
+        "autoDiscovery": {"clusterName": cluster_name},
+        "replicaCount": replicas,
+        "rbac": {
+            "create": True,
+            "serviceAccount": {
+                "create": True,
+                "name": CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+                "annotations": {"eks.amazonaws.com/role-arn": role_arn},
+            },
+            "additionalRules": [dict(rule) for rule in PROVISIONING_REQUEST_RULES],
+        },
+        "extraArgs": {
+            "balance-similar-node-groups": True,
+            "expander": "priority,least-waste",
+            "enable-provisioning-requests": True,
+            "kube-api-content-type": "application/json",
+        },
+        # The chart renders the priority expander ConfigMap from this (keys are priorities).
+        "expanderPriorities": {str(p): list(patterns) for p, patterns in sorted(group_priorities.items())},
+        "nodeSelector": dict(node_selector),
+        "containerSecurityContext": {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
         },
     }

@@ -11,9 +11,19 @@ import pulumi_kubernetes as k8s
 
 from components.config.model import ChartPin, LandingZoneConfig
 from components.names import GPU_OPERATOR_NAMESPACE, KUEUE_NAMESPACE
+from components.platform_inputs import GpuPoolHandle, NodeAutoscaler
 
 from . import manifests as m
-from .charts import ClusterKind, GpuStack, efa_plugin_values, gpu_operator_values, kueue_values
+from .charts import (
+    CLUSTER_AUTOSCALER_NAMESPACE,
+    ClusterKind,
+    GpuStack,
+    cluster_autoscaler_values,
+    efa_plugin_values,
+    gpu_operator_values,
+    kueue_values,
+    provisioning_request_crd_url,
+)
 from .kueue import PRIORITY_TIERS
 from .objects import create
 
@@ -33,6 +43,8 @@ class ClusterServicesArgs:
     stack: GpuStack
     gpu_tolerations: list[dict[str, str]]
     efa_instance_types: Sequence[str] = ()
+    node_autoscaler: NodeAutoscaler | None = None
+    pools: Sequence[GpuPoolHandle] = ()
 
 
 def _system_namespace(name: str, labels: Mapping[str, str], *, pod_security: str, version: str,
@@ -79,8 +91,18 @@ class ClusterServices(pulumi.ComponentResource):
             KUEUE_NAMESPACE, labels, pod_security="restricted", version=version,
             egress_ports=API_SERVER_PORTS, ingress_ports=KUEUE_INGRESS_PORTS)]
         kueue_ns = kueue_objects[0]
-        self.kueue = _release(f"{name}-kueue", charts.kueue, "kueue", kueue_ns.metadata.name, kueue_values(config),
-                              pulumi.ResourceOptions(parent=self, depends_on=kueue_objects[1:]))
+        # With cluster-autoscaler, the ProvisioningRequest CRD comes first: Kueue's provisioning admission
+        # check controller is set up only when the API serves ProvisioningRequests as it starts
+        # (kubernetes-sigs/kueue v0.15.3 cmd/kueue/main.go, ServerSupportsProvisioningRequest).
+        self.provisioning_request_crd: k8s.yaml.v2.ConfigFile | None = None
+        if args.node_autoscaler is not None:
+            self.provisioning_request_crd = k8s.yaml.v2.ConfigFile(
+                f"{name}-provreq-crd", file=provisioning_request_crd_url(charts.cluster_autoscaler.version),
+                opts=child)
+        crd = [self.provisioning_request_crd] if self.provisioning_request_crd else []
+        self.kueue = _release(f"{name}-kueue", charts.kueue, "kueue", kueue_ns.metadata.name,
+                              kueue_values(config, args.pools),
+                              pulumi.ResourceOptions(parent=self, depends_on=[*kueue_objects[1:], *crd]))
 
         self.gpu_operator: k8s.helm.v3.Release | None = None
         if args.stack.operator:
@@ -103,7 +125,19 @@ class ClusterServices(pulumi.ComponentResource):
                 f"{name}-efa-device-plugin", charts.efa_device_plugin, "aws-efa-k8s-device-plugin", EFA_NAMESPACE,
                 efa_plugin_values(args.efa_instance_types, args.gpu_tolerations), child)
 
+        self.cluster_autoscaler: k8s.helm.v3.Release | None = None
+        if args.node_autoscaler is not None:
+            scaler = args.node_autoscaler
+            self.cluster_autoscaler = _release(
+                f"{name}-cluster-autoscaler", charts.cluster_autoscaler, "cluster-autoscaler",
+                CLUSTER_AUTOSCALER_NAMESPACE,
+                cluster_autoscaler_values(cluster_name=scaler.cluster_name, region=scaler.region,
+                                          role_arn=scaler.role_arn, group_priorities=scaler.group_priorities,
+                                          node_selector=scaler.node_selector, replicas=2 if config.is_prod else 1),
+                pulumi.ResourceOptions(parent=self, depends_on=crd))
+
         self.register_outputs({
+            "clusterAutoscaler": bool(self.cluster_autoscaler),
             "kueueVersion": charts.kueue.version,
             "gpuOperator": bool(self.gpu_operator),
             "efaDevicePlugin": bool(self.efa_device_plugin),

@@ -11,11 +11,14 @@ whose pods the API server then refuses):
   (unset: no borrowing);
 - so the namespace GPU quota is, per accelerator resource, the sum over its pools of nominal plus
   borrowing limit: exactly the most Kueue can admit for it;
-- CPU and memory come from one unlabelled flavor, never borrowed, equal to the ResourceQuota.
+- CPU and memory come from one unlabelled flavor, never borrowed, equal to the ResourceQuota. Unless
+  the team config sets them, they are what its GPUs come with: a floor for CPU-only work plus, per
+  pool, the vCPUs and memory of the nodes its nominal plus borrowable GPUs fill (`team_compute`).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +35,18 @@ COHORT = "gpu-platform"
 CPU_FLAVOR = KUEUE_CPU_FLAVOR         # CPU and memory, any node
 LOCAL_QUEUE = "default"            # Kueue puts jobs without a queue-name label in a LocalQueue of this name
 GPU_TAINT_KEY = "nvidia.com/gpu"   # every GPU pool carries it (NoSchedule), whatever its value
+
+# ProvisioningRequest admission checks (Kueue "Provisioning Admission Check Controller"): Kueue creates a
+# ProvisioningRequest for an admitted-in-quota workload and admits it only once the class's controller
+# reports the capacity Provisioned.
+PROVISIONING_CONTROLLER = "kueue.x-k8s.io/provisioning-request"
+# GKE flex-start / queued provisioning (Dynamic Workload Scheduler), GKE's own ProvisioningRequest class.
+GKE_QUEUED_PROVISIONING = "queued-provisioning.gke.io"
+# cluster-autoscaler's all-or-nothing class (FAQ, "Supported ProvisioningClasses", CA 1.30.2+). On AWS
+# AtomicIncreaseSize is not implemented, so CA falls back to a normal increase of the one node group
+# (core/scaleup/orchestrator/executor.go): Kueue still admits only once every node of the request is up.
+BEST_EFFORT_ATOMIC = "best-effort-atomic-scale-up.autoscaling.x-k8s.io"
+_CHECK_NAMES = {GKE_QUEUED_PROVISIONING: "queued-provisioning", BEST_EFFORT_ATOMIC: "atomic-scale-up"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,35 @@ def borrowing(team: Team) -> int:
 def team_pools(team: Team, pools: Sequence[GpuPoolHandle]) -> list[GpuPoolHandle]:
     """The pools a team runs in: those it has nominal quota in."""
     return [p for p in pools if team.gpu_quota.get(p.name, 0) > 0]
+
+
+# Room for CPU-only work (data preparation, notebooks, controllers) on top of the GPU nodes' share:
+# the fixed team defaults before quotas were derived from GPUs.
+CPU_FLOOR = 64
+MEMORY_FLOOR_GIB = 256
+
+
+def team_compute(team: Team, pools: Sequence[GpuPoolHandle]) -> tuple[str, str]:
+    """(cpu, memory) quantities of the team's quota: the config's, or derived from its GPUs.
+
+    Derived: the floor plus, in every pool the team has quota in, the vCPUs and memory of the nodes
+    that its nominal plus borrowable GPUs fill (whole nodes, at most the pool's size), from the
+    catalog. A pool whose node size is unknown (a brought pool outside the catalog) adds nothing.
+    """
+    cpu, memory_gib = CPU_FLOOR, MEMORY_FLOOR_GIB
+    for pool in team_pools(team, pools):
+        if pool.node_cpu is None or pool.node_memory_gib is None:
+            continue
+        nodes = min(math.ceil((team.gpu_quota[pool.name] + borrowing(team)) / pool.gpus_per_node), pool.max_nodes)
+        cpu += nodes * pool.node_cpu
+        memory_gib += math.floor(nodes * pool.node_memory_gib)
+    return (team.cpu or str(cpu), team.memory or f"{memory_gib}Gi")
+
+
+def with_compute(team: Team, pools: Sequence[GpuPoolHandle]) -> Team:
+    """The team with its effective CPU and memory quota filled in (what ResourceQuota and ClusterQueue use)."""
+    cpu, memory = team_compute(team, pools)
+    return team.model_copy(update={"cpu": cpu, "memory": memory})
 
 
 def namespace_gpus(team: Team, pools: Sequence[GpuPoolHandle]) -> dict[str, int]:
@@ -129,6 +173,7 @@ def cpu_flavor(labels: Mapping[str, str]) -> Manifest:
 
 def cluster_queue(team: Team, namespace: str, pools: Sequence[GpuPoolHandle],
                   labels: Mapping[str, str]) -> Manifest:
+    team = with_compute(team, pools)
     groups: list[dict[str, Any]] = [{
         "coveredResources": ["cpu", "memory"],
         "flavors": [{"name": CPU_FLAVOR, "resources": [
@@ -149,6 +194,7 @@ def cluster_queue(team: Team, namespace: str, pools: Sequence[GpuPoolHandle],
                 for resource in covered
             ]})
         groups.append({"coveredResources": covered, "flavors": flavors})
+    strategy = admission_checks_strategy(usable)
     return {
         "apiVersion": KUEUE_API, "kind": "ClusterQueue", "metadata": {"name": team.name, "labels": dict(labels)},
         "spec": {
@@ -162,8 +208,41 @@ def cluster_queue(team: Team, namespace: str, pools: Sequence[GpuPoolHandle],
                 "withinClusterQueue": "LowerPriority",    # inference preempts the team's own batch
             },
             "resourceGroups": groups,
+            **({"admissionChecksStrategy": strategy} if strategy else {}),
         },
     }
+
+
+def admission_check_name(provisioning_class: str) -> str:
+    return _CHECK_NAMES[provisioning_class]
+
+
+def provisioning_classes(pools: Sequence[GpuPoolHandle]) -> list[str]:
+    return sorted({p.provisioning_class for p in pools if p.provisioning_class})
+
+
+def provisioning_request_config(provisioning_class: str, managed_resources: Sequence[str],
+                                labels: Mapping[str, str]) -> Manifest:
+    """Only pod sets requesting `managed_resources` (the accelerators) get a ProvisioningRequest."""
+    return {"apiVersion": KUEUE_API, "kind": "ProvisioningRequestConfig",
+            "metadata": {"name": admission_check_name(provisioning_class), "labels": dict(labels)},
+            "spec": {"provisioningClassName": provisioning_class, "managedResources": sorted(managed_resources)}}
+
+
+def admission_check(provisioning_class: str, labels: Mapping[str, str]) -> Manifest:
+    name = admission_check_name(provisioning_class)
+    return {"apiVersion": KUEUE_API, "kind": "AdmissionCheck", "metadata": {"name": name, "labels": dict(labels)},
+            "spec": {"controllerName": PROVISIONING_CONTROLLER,
+                     "parameters": {"apiGroup": "kueue.x-k8s.io", "kind": "ProvisioningRequestConfig",
+                                    "name": name}}}
+
+
+def admission_checks_strategy(usable: Sequence[GpuPoolHandle]) -> dict[str, Any] | None:
+    """The checks of the team's queue: each provisioning class on the flavors of the pools that use it."""
+    checks = [{"name": admission_check_name(cls),
+               "onFlavors": [p.name for p in usable if p.provisioning_class == cls]}
+              for cls in provisioning_classes(usable)]
+    return {"admissionChecks": checks} if checks else None
 
 
 def local_queue(namespace: str, cluster_queue_name: str, labels: Mapping[str, str]) -> Manifest:

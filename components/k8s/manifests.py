@@ -95,6 +95,12 @@ def format_kib(kib: int) -> str:
     return f"{kib}Ki"
 
 
+def _compute(team: Team) -> tuple[str, str]:
+    if team.cpu is None or team.memory is None:
+        raise ValueError(f"team {team.name}: CPU and memory quota not resolved (components.k8s.kueue.with_compute)")
+    return team.cpu, team.memory
+
+
 def resource_quota(ns: str, labels: Mapping[str, str], team: Team, gpus: Mapping[str, int], *,
                    shared_claims: int = 0, shared_storage_gib: int = 0) -> Manifest:
     """The namespace's hard caps: GPUs per extended resource, CPU and memory requests, volumes.
@@ -103,9 +109,10 @@ def resource_quota(ns: str, labels: Mapping[str, str], team: Team, gpus: Mapping
     in total) count against `requests.storage` and `persistentvolumeclaims` like any other claim,
     so they are added on top of what the team config grants for its own volumes.
     """
+    cpu, memory = _compute(team)
     hard = {
-        "requests.cpu": team.cpu,
-        "requests.memory": team.memory,
+        "requests.cpu": cpu,
+        "requests.memory": memory,
         "requests.storage": format_kib(quantity_kib(team.storage) + shared_storage_gib * _UNITS["Gi"]),
         "persistentvolumeclaims": str(team.pvc_count + shared_claims),
     }
@@ -122,7 +129,8 @@ def limit_range(ns: str, labels: Mapping[str, str], team: Team) -> Manifest:
     The default limit is the team's whole CPU and memory quota, not a small number: a container that
     sets only requests above a small default limit would be rejected by the API server.
     """
-    ceiling = {"cpu": team.cpu, "memory": team.memory}
+    cpu, memory = _compute(team)
+    ceiling = {"cpu": cpu, "memory": memory}
     return {
         "apiVersion": "v1", "kind": "LimitRange", "metadata": _meta("container-defaults", labels, ns),
         "spec": {"limits": [{
@@ -176,6 +184,15 @@ def allow_egress_to(ns: str, name: str, labels: Mapping[str, str], cidrs: Iterab
     return _netpol(ns, name, labels, {
         "policyTypes": ["Egress"],
         "egress": [{"to": [{"ipBlock": {"cidr": cidr}} for cidr in cidrs], "ports": _ports(ports)}],
+    })
+
+
+def allow_declared_egress(ns: str, labels: Mapping[str, str],
+                          rules: Iterable[tuple[str, Iterable[int]]]) -> Manifest:
+    """Egress the stack config declares (`kubernetes.teamEgress`): one rule per address block."""
+    return _netpol(ns, "allow-declared-egress", labels, {
+        "policyTypes": ["Egress"],
+        "egress": [{"to": [{"ipBlock": {"cidr": cidr}}], "ports": _ports(ports)} for cidr, ports in rules],
     })
 
 

@@ -15,7 +15,7 @@ from components.platform_inputs import PlatformInputs
 from .charts import gpu_stack
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .kubeconfig import kubeconfig_for
-from .kueue import daemonset_tolerations
+from .kueue import daemonset_tolerations, with_compute
 from .queues import KueueQueues, KueueQueuesArgs
 from .storage import PlatformStorage, PlatformStorageArgs
 from .team_namespace import TeamNamespace, TeamNamespaceArgs
@@ -46,10 +46,15 @@ class KubernetesPlatform(pulumi.ComponentResource):
                             if h.efa and h.name in pools_by_name})
 
         self.services = ClusterServices(f"{name}-services", ClusterServicesArgs(
-            config=config, kind=kind, stack=stack, gpu_tolerations=tolerations, efa_instance_types=efa_types),
+            config=config, kind=kind, stack=stack, gpu_tolerations=tolerations, efa_instance_types=efa_types,
+            node_autoscaler=inputs.node_autoscaler, pools=inputs.gpu_pools),
             child)
+        # Each team with its effective CPU and memory quota (config, or derived from its GPUs): the
+        # ClusterQueue and the namespace ResourceQuota read the same figures.
+        teams = [with_compute(team, inputs.gpu_pools) for team in config.teams]
         self.queues = KueueQueues(f"{name}-queues", KueueQueuesArgs(
-            config=config, pools=inputs.gpu_pools, pool_config=config.gpu_pools, kueue=self.services.kueue), child)
+            config=config, pools=inputs.gpu_pools, pool_config=config.gpu_pools, kueue=self.services.kueue,
+            teams=teams), child)
         self.storage = PlatformStorage(f"{name}-storage", PlatformStorageArgs(
             config=config, kind=kind, file_tier=inputs.file_tier, shared_homes=inputs.shared_homes,
             block_kms_key=inputs.block_kms_key), child)
@@ -64,7 +69,7 @@ class KubernetesPlatform(pulumi.ComponentResource):
                 identity=inputs.team_identities.get(team.name),
                 storage_egress_cidrs=inputs.storage_egress_cidrs, shared_volumes=volumes,
                 queue_ready=[self.services.kueue, self.queues.cluster_queues[team.name]]), child)
-            for team in config.teams if team.managed_by == "platform"
+            for team in teams if team.managed_by == "platform"
         }
         self.register_outputs({
             "namespaces": sorted(self.teams),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.config.model import GpuPool, LandingZoneConfig
+from components.config.model import GpuPool, LandingZoneConfig, Team
 from components.platform_inputs import GpuPoolHandle
 
 from . import kueue as q
@@ -21,13 +21,15 @@ class KueueQueuesArgs:
     pools: Sequence[GpuPoolHandle]        # what the landing zone built (labels, size)
     pool_config: Sequence[GpuPool]        # what the config asked for (taints)
     kueue: pulumi.Resource                # the Kueue release: its CRDs and webhooks must exist first
+    teams: Sequence[Team] = ()            # the teams with their effective CPU/memory (q.with_compute)
 
 
 class KueueQueues(pulumi.ComponentResource):
     def __init__(self, name: str, args: KueueQueuesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:k8s:KueueQueues", name, None, opts)
         config = args.config
-        over = q.overcommitted(config.teams, args.pools)
+        teams = list(args.teams) or [q.with_compute(t, args.pools) for t in config.teams]
+        over = q.overcommitted(teams, args.pools)
         if over and not config.kubernetes.allow_quota_overcommit:
             # Config validation catches this from the catalog; this catches a landing zone that
             # built smaller pools than the config says.
@@ -44,13 +46,23 @@ class KueueQueues(pulumi.ComponentResource):
             self.flavors.append(create(f"{name}-flavor-{pool.name}", q.resource_flavor(pool, labels, tolerations),
                                        opts_after_kueue))
 
-        # A queue naming a flavor that does not exist yet is inactive; create flavors first.
-        opts_after_flavors = pulumi.ResourceOptions(parent=self, depends_on=[args.kueue, *self.flavors])
+        # ProvisioningRequest admission checks, one per class the pools use, with their configs.
+        self.admission_checks = []
+        for cls in q.provisioning_classes(args.pools):
+            resources = sorted({p.resource_name for p in args.pools if p.provisioning_class == cls})
+            check = q.admission_check_name(cls)
+            prc = create(f"{name}-prc-{check}", q.provisioning_request_config(cls, resources, labels), opts_after_kueue)
+            self.admission_checks.append(create(f"{name}-ac-{check}", q.admission_check(cls, labels),
+                                                pulumi.ResourceOptions(parent=self, depends_on=[args.kueue, prc])))
+
+        # A queue naming a flavor or check that does not exist yet is inactive; create them first.
+        opts_after_flavors = pulumi.ResourceOptions(parent=self, depends_on=[
+            args.kueue, *self.flavors, *self.admission_checks])
         self.cluster_queues = {
             team.name: create(f"{name}-cq-{team.name}",
                               q.cluster_queue(team, team_namespace(team), args.pools, team_labels(config, team)),
                               opts_after_flavors)
-            for team in config.teams
+            for team in teams
         }
         self.workload_priority_classes = [
             create(f"{name}-wpc-{tier.name}", q.workload_priority_class(tier, labels), opts_after_kueue)

@@ -35,7 +35,7 @@ class TeamNamespaceArgs:
 
 def team_manifests(args: TeamNamespaceArgs) -> list[m.Manifest]:
     """Every namespaced object of the team, in apply order (namespace first)."""
-    config, team = args.config, args.team
+    config, team = args.config, q.with_compute(args.team, args.pools)
     ns = m.team_namespace(team)
     labels = m.team_labels(config, team)
     volumes = args.shared_volumes
@@ -50,6 +50,8 @@ def team_manifests(args: TeamNamespaceArgs) -> list[m.Manifest]:
     ]
     if args.storage_egress_cidrs:
         objects.append(m.allow_egress_to(ns, "allow-storage-egress", labels, args.storage_egress_cidrs, [443]))
+    if config.kubernetes.team_egress:
+        objects.append(m.allow_declared_egress(ns, labels, [(r.cidr, r.ports) for r in config.kubernetes.team_egress]))
     if args.kind == "gke" and args.identity is not None:
         for cidr, port in GKE_METADATA:
             objects.append(m.allow_egress_to(ns, f"allow-gke-metadata-{port}", labels, [cidr], [port]))

@@ -41,7 +41,11 @@ def test_no_role_trusts_everyone(plan):
         for st in _statements(inputs(role)["assumeRolePolicy"]):
             principal = st["Principal"]
             assert principal != "*" and "*" not in _as_list(principal.get("AWS", [])), role.name
-            assert set(principal) <= {"Service", "Federated"}, role.name
+            assert set(principal) <= {"Service", "Federated", "AWS"}, role.name
+            if "AWS" in principal:
+                # Account principals only with the listed people: ArnLike on aws:PrincipalArn.
+                assert all(p.endswith(":root") for p in _as_list(principal["AWS"])), role.name
+                assert st["Condition"]["ArnLike"]["aws:PrincipalArn"], role.name
 
 
 def test_no_policy_allows_every_action_on_every_resource(plan):
@@ -76,7 +80,7 @@ def test_irsa_roles_trust_one_service_account_each(plan):
 
 
 def test_team_roles_scoped_to_their_prefixes_and_namespace(plan):
-    team_roles = [r for r in of_type(plan, "aws:iam/role:Role") if "-team-" in r.name]
+    team_roles = [r for r in of_type(plan, "aws:iam/role:Role") if "-team-" in r.name and not r.name.endswith("-people")]
     assert len(team_roles) == 2
     buckets = {r.name.rsplit("-", 1)[1]: r.outputs["arn"] for r in of_type(plan, "aws:s3/bucket:Bucket")}
     for role in team_roles:
@@ -91,11 +95,16 @@ def test_team_roles_scoped_to_their_prefixes_and_namespace(plan):
             f"{buckets[b]}/{team}/*" for b in ("datasets", "checkpoints", "artifacts")]
         assert by_sid["ListOwnPrefix"]["Condition"]["StringLike"]["s3:prefix"] == [f"{team}/", f"{team}/*"]
         assert by_sid["StorageKeyViaS3"]["Condition"]["StringEquals"]["kms:ViaService"] == "s3.us-east-1.amazonaws.com"
-        association = named(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", f"team-{team}")
+        # The workload role has no EKS access entry; the team's people role has one, Edit on the namespace.
+        entries = {inputs(r)["principalArn"] for r in of_type(plan, "aws:eks/accessEntry:AccessEntry")}
+        assert role.outputs["arn"] not in entries
+        people = one(plan, "aws:iam/role:Role", f"team-{team}-people")
+        association = named(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", f"team-{team}-people")
         assert association["accessScope"] == {"type": "namespace", "namespaces": [namespace]}
         assert association["policyArn"].endswith("cluster-access-policy/AmazonEKSEditPolicy")
-        assert association["principalArn"] == role.outputs["arn"]
-        assert named(plan, "aws:eks/accessEntry:AccessEntry", f"team-{team}")["principalArn"] == role.outputs["arn"]
+        assert association["principalArn"] == people.outputs["arn"]
+        assert named(plan, "aws:eks/accessEntry:AccessEntry", f"team-{team}-people")["principalArn"] == \
+            people.outputs["arn"]
 
 
 # ------------------------------------------------------------------------------- pure documents

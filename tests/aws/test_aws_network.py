@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from aws_plans import named, of_type, one, stack_plan
+from aws_plans import named, of_type, one, plan_aws, stack_plan
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -85,15 +85,38 @@ def test_nat_one_in_dev_one_per_zone_in_prod():
     assert sorted(r["natGatewayId"] for r in routes) == sorted(nat_by_id)   # each zone routes to its own NAT
 
 
+def _endpoint_services(plan):
+    return {(inputs(r)["serviceName"].removeprefix("com.amazonaws.us-east-1."), inputs(r)["vpcEndpointType"])
+            for r in of_type(plan, "aws:ec2/vpcEndpoint:VpcEndpoint")}
+
+
 def test_endpoints_s3_always_interface_endpoints_in_prod():
-    def services(plan):
-        return {inputs(r)["serviceName"].removeprefix("com.amazonaws.us-east-1."): inputs(r)["vpcEndpointType"]
-                for r in of_type(plan, "aws:ec2/vpcEndpoint:VpcEndpoint")}
-    assert services(stack_plan("dev")) == {"s3": "Gateway"}
-    assert services(stack_plan("prod")) == {"s3": "Gateway", **dict.fromkeys(INTERFACE_ENDPOINTS, "Interface")}
+    # Stacks with teams add STS and S3 interface endpoints: team pods may reach only the VPC on 443.
+    team_endpoints = {("sts", "Interface"), ("s3", "Interface")}
+    assert _endpoint_services(stack_plan("dev")) == {("s3", "Gateway"), *team_endpoints}
+    assert _endpoint_services(stack_plan("prod")) == {
+        ("s3", "Gateway"), *((s, "Interface") for s in INTERFACE_ENDPOINTS), *team_endpoints}
     sg = named(stack_plan("prod"), "aws:ec2/securityGroup:SecurityGroup", "network-endpoints")
     assert sg["ingress"] == [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["10.40.0.0/16"],
                               "description": "HTTPS from inside the VPC"}]
+
+
+def test_team_pods_reach_sts_and_s3_inside_the_vpc():
+    """Old behaviour: dev had no STS endpoint and S3 only through the gateway (public S3 ranges), so team
+    pods allowed HTTPS to the VPC CIDR only could neither assume their IRSA role nor reach their buckets."""
+    for stack in ("dev", "prod"):
+        s3 = [inputs(r) for r in of_type(stack_plan(stack), "aws:ec2/vpcEndpoint:VpcEndpoint")
+              if inputs(r)["serviceName"].endswith(".s3") and inputs(r)["vpcEndpointType"] == "Interface"]
+        assert len(s3) == 1, stack
+        # Private DNS for every resolver in the VPC, not only inbound Resolver endpoints: S3 names resolve
+        # to the interface endpoint, not to the public ranges the gateway routes.
+        assert s3[0]["privateDnsEnabled"] is True
+        assert s3[0]["dnsOptions"] == {"privateDnsOnlyForInboundResolverEndpoint": False}
+        assert ("sts", "Interface") in _endpoint_services(stack_plan(stack))
+
+
+def test_no_team_endpoints_without_teams():
+    assert _endpoint_services(plan_aws({})) == {("s3", "Gateway")}
 
 
 def test_efa_security_group_only_talks_to_itself(plan):

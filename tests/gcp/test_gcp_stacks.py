@@ -299,7 +299,11 @@ def test_cost_labels_on_every_labelable_resource(plan):
 
 
 def test_node_accounts_have_exactly_three_roles_and_no_primitive_role_anywhere(plan):
-    grants = [inputs(r) for r in of_type(plan, "gcp:projects/iAMMember:IAMMember")]
+    grants = [inputs(r) for r in of_type(plan, "gcp:projects/iAMMember:IAMMember")
+              if not inputs(r)["member"].startswith("group:")]     # the teams' people: clusterViewer only
+    people = [inputs(r) for r in of_type(plan, "gcp:projects/iAMMember:IAMMember")
+              if inputs(r)["member"].startswith("group:")]
+    assert {g["role"] for g in people} <= {"roles/container.clusterViewer"}
     assert {g["role"] for g in grants} == {"roles/logging.logWriter", "roles/monitoring.metricWriter",
                                            "roles/artifactregistry.reader"}
     members = {g["member"] for g in grants}

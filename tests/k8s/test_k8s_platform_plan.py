@@ -65,7 +65,7 @@ def test_onprem_plans_kubernetes_resources_only(onprem):
     assert providers[0]["urn"].endswith("::platform-k8s")  # no default provider was ever needed
     explicit = f"{providers[0]['urn']}::{providers[0]['id']}"
     assert all(s["provider"] == explicit for s in custom if s is not providers[0])
-    assert len(custom) == 46
+    assert len(custom) == 48   # + allow-declared-egress in each of the two team namespaces
 
 
 def test_onprem_provider_uses_the_secret_kubeconfig_and_context(onprem):
@@ -165,7 +165,7 @@ def test_team_rbac_binds_the_team_group(onprem):
 def test_onprem_manifests_match_the_openapi_schema(onprem):
     manifests = [s["inputs"] for s in onprem if s["custom"] and s["type"].startswith("kubernetes:")
                  and s["inputs"].get("kind") in BUILTIN_KINDS]
-    assert len(manifests) == 33
+    assert len(manifests) == 35   # + allow-declared-egress in each of the two team namespaces
     for manifest in manifests:
         schema_check(manifest, "1.33")
 

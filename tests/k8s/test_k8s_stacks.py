@@ -42,7 +42,15 @@ def test_platform_in_every_stack_with_teams(stack):
         mine = [o for o in objects if o.get("metadata", {}).get("namespace") == team.name]
         quota = next(o for o in mine if o["kind"] == "ResourceQuota")["spec"]["hard"]
         assert quota[f"requests.{NVIDIA_RESOURCE}"] == str(expected_gpu_quota(team))
-        assert quota["requests.cpu"] == team.cpu and quota["requests.memory"] == team.memory
+        # CPU and memory: the config's figures, or derived from the GPUs (components.k8s.kueue.team_compute);
+        # the ResourceQuota and the ClusterQueue carry the same figures either way.
+        cq_compute = next(o for o in objects if o.get("kind") == "ClusterQueue" and o["metadata"]["name"] == team.name)
+        cpu_flavor = {r["name"]: r["nominalQuota"] for r in cq_compute["spec"]["resourceGroups"][0]["flavors"][0]["resources"]}
+        assert (quota["requests.cpu"], quota["requests.memory"]) == (cpu_flavor["cpu"], cpu_flavor["memory"])
+        if team.cpu:
+            assert quota["requests.cpu"] == team.cpu
+        if team.memory:
+            assert quota["requests.memory"] == team.memory
         deny = next(o for o in mine if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "default-deny")
         assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
         queue = next(o for o in mine if o["kind"] == "LocalQueue")
