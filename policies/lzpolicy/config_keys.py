@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .rule import PROJECT, ResourceView, stack_config
+from .rule import ResourceView, stack_settings
 from .types import (
     EKS_CLUSTER,
     GCP_LOG_BUCKET,
@@ -74,7 +74,7 @@ def config_key(rule: str, view: ResourceView | None) -> str | None:
 
 
 def landing_zone_stack() -> bool:
-    return stack_config(f"{PROJECT}:cloud") is not None
+    return stack_settings() is not None
 
 
 def with_config_key(rule: str, view: ResourceView | None, message: str) -> str:

@@ -96,15 +96,19 @@ def test_people_reach_their_namespace_through_their_group_and_pods_through_workl
 
 def test_gcp_team_groups_need_the_security_group_and_emails():
     from components.config import ConfigError, validate_config
-    from components.gcp.config_checks import gcp_problems
+
+    def problems(doc):
+        with pytest.raises(ConfigError) as info:
+            validate_config(doc, "stacks/Pulumi.t.yaml")
+        return {(p.path, p.message.split(" ")[0]) for p in info.value.problems}
+
     base = {"environment": "dev", "cloud": "gcp", "region": "us-central1", "gcpProject": "p",
             "tags": {"costCenter": "ml"}, "teams": [{"name": "research", "costCenter": "ml", "group": "ml-research"}]}
-    cfg = validate_config(base, "stacks/Pulumi.t.yaml")
-    found = {(p.path, p.message.split(" ")[0]) for p in gcp_problems(cfg)}
+    found = problems(base)
     assert ("teams[0].group", "on") in found and ("kubernetes.gkeSecurityGroup", "required") in found
     bad = {**base, "kubernetes": {"gkeSecurityGroup": "rbac@example.com"},
            "teams": [{"name": "research", "costCenter": "ml", "group": "ml-research@example.com"}]}
-    assert [p.path for p in gcp_problems(validate_config(bad, "stacks/Pulumi.t.yaml"))] == ["kubernetes.gkeSecurityGroup"]
+    assert {path for path, _ in problems(bad)} == {"kubernetes.gkeSecurityGroup"}
     aws = {"environment": "dev", "cloud": "aws", "tags": {"costCenter": "ml"},
            "kubernetes": {"gkeSecurityGroup": "gke-security-groups@example.com"}}
     with pytest.raises(ConfigError) as info:

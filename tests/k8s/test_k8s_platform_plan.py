@@ -178,6 +178,7 @@ AWS_DOC = {
                   "taints": [{"key": "example.com/dedicated", "value": "training"}]},
                  {"name": "l40s", "instanceType": "g6e.12xlarge", "maxNodes": 6, "image": "bottlerocket-nvidia"}],
     "storage": {"file": {"kind": "lustre"}},
+    "logging": {"auditReplicaRegion": "us-west-2"},  # required in prod on AWS
     "teams": [{"name": "research", "costCenter": "ml-research", "group": "ml-research", "gpuQuota": {"h100": 24}},
               {"name": "serving", "costCenter": "ml-serving", "gpuQuota": {"h100": 8, "l40s": 24}}],
 }

@@ -79,7 +79,9 @@ def test_only_landing_zone_stacks_get_the_hint(monkeypatch):
     view = _view("aws:cloudwatch/logGroup:LogGroup", "lz-network-flow-logs")
     monkeypatch.setenv("PULUMI_CONFIG", '{"ai-landing-zone:environment": "prod"}')
     assert with_config_key("log-retention", view, "Too short.") == "Too short."
-    monkeypatch.setenv("PULUMI_CONFIG", '{"ai-landing-zone:cloud": "aws"}')
+    # A landing zone: the stack's config validates as one (read through the typed model).
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"ai-landing-zone:environment": "dev", "ai-landing-zone:cloud": "aws",
+                                                    "ai-landing-zone:tags": '{"costCenter": "ml"}'}))
     assert with_config_key("log-retention", view, "Too short.") == (
         "Too short. In the landing zone's stack file, set `network.flowLogs.retentionDays`.")
 

@@ -10,7 +10,8 @@ from lz.testing import ROOT
 
 VALID = {"aws:region": "us-east-1", "ai-landing-zone:environment": "prod", "ai-landing-zone:cloud": "aws",
          "ai-landing-zone:tags": json.dumps({"costCenter": "ml"}),
-         "ai-landing-zone:budget": json.dumps({"maxMonthlyUsd": 1200}), "ai-landing-zone:maxGpus": "16"}
+         "ai-landing-zone:budget": json.dumps({"maxMonthlyUsd": 1200}), "ai-landing-zone:maxGpus": "16",
+         "ai-landing-zone:logging": json.dumps({"auditReplicaRegion": "us-west-2"})}
 
 
 def test_a_flat_engine_map_gives_typed_settings():
