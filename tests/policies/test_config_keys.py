@@ -1,11 +1,12 @@
 """Violations name the stack config key that fixes them (policies/lzpolicy/config_keys.py), in one table.
 
-The key is added only on landing-zone stacks (their config has `ai-landing-zone:cloud`); a hand-written
+The key is added only on landing-zone stacks (their config validates as one); a hand-written
 program keeps the plain message, because its settings come from code.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 
