@@ -347,6 +347,21 @@ class Charts(Strict):
                                            version="v0.5.20")
 
 
+_DIGEST_PINNED = r"^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+)?@sha256:[0-9a-f]{64}$"
+
+
+class GoldenImages(Strict):
+    """Container images of the golden workloads (components/workloads/golden.py), pinned by digest.
+
+    No default: the platform does not pick (or make up) an image digest for you. Unset, the golden
+    manifests carry no image and `lz workloads` says so."""
+
+    training: str | None = Field(None, pattern=_DIGEST_PINNED,
+                                 description="registry/repo[:tag]@sha256:<64 hex> for the training job")
+    inference: str | None = Field(None, pattern=_DIGEST_PINNED,
+                                  description="registry/repo[:tag]@sha256:<64 hex> for the inference Deployment")
+
+
 class KubernetesConfig(Strict):
     version: str = Field("1.33", pattern=r"^1\.[0-9]{2}$")
     kubeconfig_secret: str | None = Field(
@@ -372,6 +387,7 @@ class KubernetesConfig(Strict):
         default_factory=list,
         description="gcp only: buckets every team namespace gets as a Cloud Storage FUSE volume (PV + PVC).",
     )
+    golden_images: GoldenImages = GoldenImages()
 
     @field_validator("kubeconfig_secret")
     @classmethod
