@@ -30,8 +30,10 @@ from typing import Any, Literal
 
 import yaml
 
-from components.catalog import UnknownTypeError, aws_instance_type, gcp_machine_type
+from components.catalog import GcpMachineType, UnknownTypeError, aws_instance_type, gcp_machine_type
 from components.config.model import GpuPool, LandingZoneConfig, Team
+from components.gcp.layout import gpu_nic_layout
+from components.gcp.pool_settings import pool_zone
 from components.k8s import kueue as q
 from components.k8s.manifests import team_labels, team_namespace, team_service_account
 from components.platform_inputs import GpuPoolHandle
@@ -60,16 +62,14 @@ EFA_ENV = {"FI_PROVIDER": "efa", "FI_EFA_FORK_SAFE": "1", "NCCL_DEBUG": "WARN"}
 EFA_RDMA_FAMILIES = ("p4d.", "p4de.", "p5.", "p5e.", "p5en.", "p6")
 
 # GKE GPUDirect: pods attach the node's GPU NIC networks through multi-networking
-# (`networking.gke.io/interfaces`, GKE Network + GKENetworkParamSet objects of these names) and load
-# NCCL's network plugin from the host, which the NCCL installer DaemonSet puts there
-# (https://cloud.google.com/kubernetes-engine/docs/how-to/gpu-bandwidth-gpudirect-tcpx ,
-#  https://cloud.google.com/ai-hypercomputer/docs/create/gke-ai-hypercompute-custom - A3 Ultra RDMA:
-#  networks gvnic-1 and rdma-0..7, NCCL_NET=gIB, /home/kubernetes/bin/gib mounted at /usr/local/gib).
-GKE_NIC_NETWORKS = {
-    "tcpxo": lambda n: [f"vpc{i + 1}" for i in range(n)],
-    "tcpx": lambda n: [f"vpc{i + 1}" for i in range(n)],
-    "rdma": lambda n: ["gvnic-1", *(f"rdma-{i}" for i in range(n))],
-}
+# (`networking.gke.io/interfaces` naming the GKE Network objects the landing zone creates per NIC,
+# named by components/gcp/layout.gpu_nic_layout) and load NCCL's network plugin from the host.
+# TCPX/TCPXO: https://cloud.google.com/kubernetes-engine/docs/how-to/gpu-bandwidth-gpudirect-tcpx
+# (workload pods mount the NCCL plugin the installer puts in /home/kubernetes/bin/nvidia/lib64 at
+# /usr/local/nvidia/lib64). RDMA (A3 Ultra, A4): multi-networking with a gVNIC network and one RDMA
+# network per ConnectX NIC, NCCL_NET=gIB, the gIB plugin from /home/kubernetes/bin/gib mounted at
+# /usr/local/gib (NVIDIA AI Cluster Runtime, "GKE GB200 (A4X) Networking Prerequisites",
+# https://docs.nvidia.com/aicr/integrator-guide/gke-gb-200-networking.md, after Google's A3 Ultra guide).
 GKE_HOST_LIBS = {
     "tcpxo": (("nvidia-lib", "/home/kubernetes/bin/nvidia/lib64", "/usr/local/nvidia/lib64"),),
     "tcpx": (("nvidia-lib", "/home/kubernetes/bin/nvidia/lib64", "/usr/local/nvidia/lib64"),),
@@ -98,7 +98,7 @@ class PoolShape:
     efa_devices: int = 0               # EFA devices per node the pod requests
     efa_rdma: bool = False
     gpu_nic_flavour: str = "none"      # GKE: tcpx / tcpxo / rdma
-    gpu_nics: int = 0
+    gpu_networks: tuple[str, ...] = ()  # GKE Network objects of the pool's GPU NICs, in NIC order
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,20 @@ class GoldenWorkload:
         return yaml.safe_dump_all(list(self.manifests), sort_keys=False)
 
 
-def pool_shape(cloud: str, pool: GpuPool, handle: GpuPoolHandle) -> PoolShape:
+def _gke_networks(config: LandingZoneConfig, pool: GpuPool, machine: GcpMachineType) -> tuple[str, ...]:
+    """The GKE Network names of the pool's GPU NICs, as the GCP landing zone names them."""
+    zones = list(config.network.zones or [])
+    zone = pool_zone(pool, machine, zones) if zones else (pool.capacity.zone or pool.zone)
+    try:
+        layout = gpu_nic_layout(machine, pool=pool.name, project=config.gcp_project or "", zone=zone,
+                                base_cidr=config.network.gpu_nic_cidr)
+    except ValueError:
+        return ()  # config validation reports it; the journey's interconnect step shows the gap
+    return tuple(s.k8s_network for s in layout.subnets)
+
+
+def pool_shape(config: LandingZoneConfig, pool: GpuPool, handle: GpuPoolHandle) -> PoolShape:
+    cloud = config.cloud.value
     tolerations = [{"key": handle.resource_name, "operator": "Exists", "effect": "NoSchedule"}]
     tolerations += [t for t in q.pool_tolerations(pool)[1:] if t not in tolerations]
     base = dict(name=pool.name, purpose=pool.purpose, gpu_resource=handle.resource_name,
@@ -137,8 +150,9 @@ def pool_shape(cloud: str, pool: GpuPool, handle: GpuPoolHandle) -> PoolShape:
             gcp = None
         if gcp is not None:
             flavour = gcp.gpu_nics.flavour if cloud != "byo" else "none"
+            networks = _gke_networks(config, pool, gcp) if flavour != "none" else ()
             return PoolShape(**base, vcpu=gcp.vcpu, memory_gib=gcp.memory_gib, gpu_nic_flavour=flavour,
-                             gpu_nics=gcp.gpu_nics.count if flavour != "none" else 0)
+                             gpu_networks=networks)
     return PoolShape(**base)
 
 
@@ -202,8 +216,8 @@ def _nic_pod_parts(shape: PoolShape) -> tuple[dict[str, str], list[dict], list[d
         if shape.efa_rdma:
             env["FI_EFA_USE_DEVICE_RDMA"] = "1"
     flavour = shape.gpu_nic_flavour
-    if flavour in GKE_NIC_NETWORKS:
-        networks = GKE_NIC_NETWORKS[flavour](shape.gpu_nics)
+    if flavour in GKE_HOST_LIBS:
+        networks = shape.gpu_networks
         annotations["networking.gke.io/default-interface"] = "eth0"
         annotations["networking.gke.io/interfaces"] = json.dumps(
             [{"interfaceName": "eth0", "network": "default"},
@@ -324,14 +338,13 @@ def golden_workloads(config: LandingZoneConfig, handles: Sequence[GpuPoolHandle]
     """Every golden workload of the stack, per team and pool it has quota in. `shared_claims`: the
     PVCs every team namespace gets for the shared file systems (components/k8s/volumes.py)."""
     pools = {p.name: p for p in config.gpu_pools}
-    cloud = config.cloud.value
     out: list[GoldenWorkload] = []
     for team in config.teams:
         for handle in q.team_pools(team, handles):
             pool = pools.get(handle.name)
             if pool is None:
                 continue
-            shape = pool_shape(cloud, pool, handle)
+            shape = pool_shape(config, pool, handle)
             out.append(training_job(config, team, shape, shared_claims))
             if pool.purpose == "inference":
                 out.append(inference_deployment(config, team, shape))
