@@ -911,14 +911,16 @@ def _s3_bucket_names(view: StackView, bucket: ResourceView) -> list[str]:
 
 def _aws_identity(view: StackView, w: Workload, sa: ResourceView, sa_name: str,
                   paths: list[tuple[str, Mapping[str, str]]]) -> Step:
-    roles = [r for r in view.referenced(sa, "metadata", *IAM_ROLE)]
+    annotated = sa.is_set("metadata", "annotations", IRSA_ANNOTATION)
+    # The annotation's value is the role's ARN, an output: the role is found through the dependency.
+    roles = list(view.referenced(sa, "metadata", *IAM_ROLE)) if annotated else []
     arn = sa.known("metadata", "annotations", IRSA_ANNOTATION)
     roles += [r for r in view.of_type(*IAM_ROLE) if isinstance(arn, str) and _role_arn_matches(r, arn)
               and r not in roles]
     for assoc in view.of_type(*EKS_POD_IDENTITY):
         if assoc.known("namespace") == w.namespace and assoc.known("serviceAccount") == sa_name:
             roles += [r for r in view.referenced(assoc, "roleArn", *IAM_ROLE) if r not in roles]
-    if not roles and not sa.is_set("metadata", "annotations", IRSA_ANNOTATION):
+    if not roles and not annotated:
         return Step("identity", False, f"ServiceAccount {w.namespace}/{sa_name} has no IAM role (no {IRSA_ANNOTATION} "
                                        f"annotation, no Pod Identity association): the pods have no AWS credentials")
     if not roles:
@@ -996,7 +998,8 @@ def _values(v: Any) -> list[str]:
 
 def _gcp_identity(view: StackView, w: Workload, sa: ResourceView, sa_name: str,
                   paths: list[tuple[str, Mapping[str, str]]]) -> Step:
-    accounts = view.referenced(sa, "metadata", *GCP_SERVICE_ACCOUNT)
+    annotated = sa.is_set("metadata", "annotations", GKE_WI_ANNOTATION)
+    accounts = view.referenced(sa, "metadata", *GCP_SERVICE_ACCOUNT) if annotated else []
     if not accounts:
         if sa.is_set("metadata", "annotations", GKE_WI_ANNOTATION):
             raise Unknown(f"the Google service account named by {GKE_WI_ANNOTATION}")
@@ -1047,6 +1050,7 @@ class Destination:
     cidr: str | None = None            # an address block the traffic goes to
     public: bool = False               # some public address (S3 / STS / Google APIs through NAT or PGA)
     pod: tuple[Mapping[str, str], Mapping[str, str]] | None = None   # (namespace labels, pod labels)
+    same_namespace: bool = False       # the destination pods are in the workload's own namespace
 
 
 def _enforcement(view: StackView) -> tuple[bool, str]:
@@ -1112,6 +1116,8 @@ def _aws_route(view: StackView, service: str, what: str) -> Destination:
 def destinations(view: StackView, w: Workload) -> list[Destination]:
     """What the workload's path reaches outside its namespace, as the cloud routes it."""
     out = [Destination("cluster DNS", 53, "UDP", pod=({NAME_LABEL: "kube-system"}, {"k8s-app": "kube-dns"}))]
+    if w.pods > 1:
+        out.append(_peers(view, w))
     uses_store = bool(w.journey.get("reads") or w.journey.get("writes"))
     kind = cluster_kind(view)
     if kind == "eks" and uses_store:
@@ -1123,6 +1129,38 @@ def destinations(view: StackView, w: Workload) -> list[Destination]:
         out.append(Destination("the GKE metadata server (Workload Identity)", port, cidr=f"{ip}/32"))
         out.append(_gcs_route(view))
     return out
+
+
+def _peers(view: StackView, w: Workload) -> Destination:
+    """The workload's other pods (rendezvous and NCCL bootstrap over TCP), on the first container port."""
+    ports = [p.get("containerPort") for c in w.pod.get("containers") or [] for p in c.get("ports") or []]
+    port = int(ports[0]) if ports and ports[0] else 0
+    return Destination(f"its own pods (port {port})", port,
+                       pod=(_namespace_labels(view, w.namespace), w.pod_labels), same_namespace=True)
+
+
+def _ingress_policies(view: StackView, w: Workload) -> list[ResourceView]:
+    out = []
+    for p in _in_namespace(view, w.namespace, *K8S_NETWORK_POLICY):
+        types = p.known("spec", "policyTypes", default=None)
+        ingress_type = "Ingress" in types if isinstance(types, list) else True
+        if ingress_type and _selects(p, w.pod_labels):
+            out.append(p)
+    return out
+
+
+def ingress_allowed(policies: Sequence[ResourceView], d: Destination) -> bool:
+    """Ingress from `d` (the workload's own pods) to the workload's pods."""
+    if not policies:
+        return True
+    for p in policies:
+        for rule in p.known("spec", "ingress", default=[]) or []:
+            if not isinstance(rule, dict) or not _port_ok(rule, d):
+                continue
+            peers = rule.get("from") or []
+            if not peers or any(_peer_ok(peer, d) for peer in peers if isinstance(peer, dict)):
+                return True
+    return False
 
 
 def _gcs_route(view: StackView) -> Destination:
@@ -1196,8 +1234,9 @@ def _peer_ok(peer: Mapping[str, Any], d: Destination) -> bool:
     if d.pod is None:
         return False
     ns_labels, pod_labels = d.pod
-    if "namespaceSelector" not in peer and "podSelector" in peer:
-        return False  # same-namespace pods only
+    if "namespaceSelector" not in peer:
+        # a podSelector alone selects pods of the policy's own namespace
+        return d.same_namespace and _matches_selector(peer.get("podSelector"), pod_labels)
     return (_matches_selector(peer.get("namespaceSelector"), ns_labels)
             and _matches_selector(peer.get("podSelector"), pod_labels))
 
@@ -1221,6 +1260,9 @@ def step_network(view: StackView, w: Workload) -> Step:
         return Step("network", False, how)
     policies = _egress_policies(view, w)
     blocked = [d for d in destinations(view, w) if not egress_allowed(policies, d)]
+    if w.pods > 1 and not ingress_allowed(_ingress_policies(view, w), _peers(view, w)):
+        return Step("network", False, f"the NetworkPolicies of namespace {w.namespace} block ingress from the "
+                                      f"workload's own pods: its pods cannot rendezvous")
     if blocked:
         shown = "; ".join(f"{d.what} on {d.protocol}/{d.port}" for d in blocked)
         return Step("network", False, f"the NetworkPolicies of namespace {w.namespace} block egress to {shown}")

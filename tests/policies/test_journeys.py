@@ -1,0 +1,276 @@
+"""Journey checks, table-tested: a minimal plan where the golden job runs, and one defect per case.
+
+Each defect of issue 12's "Why" has a row: the world is the passing one with one resource changed,
+and the journey must fail at exactly the step that defect breaks (and nothing earlier). The golden
+workloads are rendered by the real generator (components/workloads/golden.py).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import yaml
+from journey_world import (
+    ADMISSION_CHECK,
+    GKE_NETWORK,
+    PV,
+    PVC,
+    RELEASE,
+    Res,
+    eks_world,
+    gke_world,
+    view,
+    with_props,
+    without,
+)
+from lzpolicy.journeys import Destination, egress_allowed, journeys, pod_security_violations
+from lzpolicy.quantity import parse_quantity
+
+
+def _set(world, name, path, value):
+    out = copy.deepcopy(world)
+    node = out[name].props
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return out
+
+
+def _cq_group(world, index, **quota):
+    out = copy.deepcopy(world)
+    for r in out["cq"].props["spec"]["resourceGroups"][index]["flavors"][0]["resources"]:
+        if r["name"] in quota:
+            r["nominalQuota"] = quota[r["name"]]
+    return out
+
+
+def _kueue_config(world, config):
+    return _set(world, "kueue", ["values", "managerConfig", "controllerManagerConfigYaml"], yaml.safe_dump(config))
+
+
+def _egress_only_vpc_with_gateway_s3(world):
+    out = with_props(world, "ep-s3", vpcEndpointType="Gateway", privateDnsEnabled=None)
+    return out
+
+
+def _lustre(world):
+    """The team mounts a Lustre PV read-write; the file system auto-exports to the datasets bucket root."""
+    out = copy.deepcopy(eks_world(claims=("lustre",)))
+    out["pvc"] = Res(PVC, {"metadata": {"name": "lustre", "namespace": "research"},
+                           "spec": {"volumeName": "research-lustre", "accessModes": ["ReadWriteMany"]}},
+                     {"metadata": ["ns"]})
+    out["pv"] = Res(PV, {"metadata": {"name": "research-lustre"},
+                         "spec": {"csi": {"driver": "fsx.csi.aws.com", "volumeHandle": "fs-1"}}})
+    out["dra"] = Res("aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation", {
+        "fileSystemId": "fs-1", "fileSystemPath": "/datasets", "dataRepositoryPath": "s3://datasets-b",
+        "s3": {"autoExportPolicy": {"events": ["NEW", "CHANGED", "DELETED"]}}})
+    return out
+
+
+def _lustre_scoped(world):
+    out = _lustre(world)
+    out["dra"].props["dataRepositoryPath"] = "s3://datasets-b/research/"
+    return out
+
+
+def _lustre_read_only(world):
+    out = _lustre(world)
+    out["pv"].props["spec"]["csi"]["readOnly"] = True
+    return out
+
+
+def _access_entry(world):
+    out = copy.deepcopy(world)
+    out["entry"] = Res("aws:eks/accessEntry:AccessEntry", {"type": "STANDARD"}, {"principalArn": ["team-role"]})
+    return out
+
+
+def _flex_start(world, with_check: bool):
+    out = copy.deepcopy(world)
+    out["np"].props["queuedProvisioning"] = {"enabled": True}
+    if with_check:
+        out["ac"] = Res(ADMISSION_CHECK, {"metadata": {"name": "dws"},
+                                          "spec": {"controllerName": "kueue.x-k8s.io/provisioning-request"}})
+        out["cq"].props["spec"]["admissionChecks"] = ["dws"]
+    return out
+
+
+def _a3_mega(with_networks: bool, pss: str):
+    pool = {"name": "h100", "instanceType": "a3-megagpu-8g", "maxNodes": 2, "purpose": "training",
+            "zone": "us-central1-a"}
+    out = gke_world(pool, gpus=16)
+    out["np"].props["networkConfig"] = {"additionalNodeNetworkConfigs": [{"network": f"n{i}"} for i in range(8)]}
+    out["cq"] = copy.deepcopy(out["cq"])
+    out["ns"].props["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] = pss
+    if with_networks:
+        for i in range(1, 9):
+            out[f"net-{i}"] = Res(GKE_NETWORK, {"metadata": {"name": f"h100-gvnic-{i}"}})
+    return out
+
+
+def _quota(world, key, value):
+    return _set(world, "quota", ["spec", "hard", key], value)
+
+
+def _taint(world):
+    out = copy.deepcopy(world)
+    out["ng"].props["taints"].append({"key": "dedicated", "value": "infra", "effect": "NO_SCHEDULE"})
+    return out
+
+
+def _lt_efa(world, n):
+    out = copy.deepcopy(world)
+    out["lt"].props["networkInterfaces"] = out["lt"].props["networkInterfaces"][:n]
+    return out
+
+
+EKS, GKE = eks_world(), gke_world()
+
+# (case, world, expected verdict, first failing step)
+CASES = [
+    ("eks-baseline", EKS, "runs", None),
+    ("gke-baseline", GKE, "runs", None),
+    # admitted
+    ("efa-not-covered-nor-excluded", _kueue_config(EKS, {"resources": {}}), "fails", "admitted"),
+    ("efa-covered-by-queue", _kueue_config(
+        _set(EKS, "cq", ["spec", "resourceGroups", 1], {
+            "coveredResources": ["nvidia.com/gpu", "vpc.amazonaws.com/efa"],
+            "flavors": [{"name": "h100", "resources": [{"name": "nvidia.com/gpu", "nominalQuota": 16},
+                                                        {"name": "vpc.amazonaws.com/efa", "nominalQuota": 64}]}]}),
+        {"resources": {}}), "runs", None),
+    ("no-kueue-release", without(EKS, "kueue"), "fails", "admitted"),
+    ("no-local-queue", without(EKS, "lq"), "fails", "admitted"),
+    ("queue-does-not-select-namespace", _set(EKS, "cq", ["spec", "namespaceSelector"],
+                                             {"matchLabels": {"kubernetes.io/metadata.name": "other"}}),
+     "fails", "admitted"),
+    ("cluster-queue-cpu-smaller-than-job", _cq_group(EKS, 0, cpu="64"), "fails", "admitted"),
+    ("cluster-queue-gpus-smaller-than-job", _cq_group(EKS, 1, **{"nvidia.com/gpu": 8}), "fails", "admitted"),
+    ("resource-quota-memory-smaller-than-job", _quota(EKS, "requests.memory", "256Gi"), "fails", "admitted"),
+    ("resource-quota-gpus-smaller-than-job", _quota(EKS, "requests.nvidia.com/gpu", "8"), "fails", "admitted"),
+    # placed
+    ("untolerated-taint", _taint(EKS), "fails", "placed"),
+    ("no-pool-with-labels", _set(EKS, "ng", ["labels"], {"ai-landing-zone/pool": "other"}), "fails", "placed"),
+    ("gpudirect-hostpath-under-restricted", _a3_mega(True, "restricted"), "fails", "placed"),
+    # capacity
+    ("no-autoscaler", without(EKS, "ca"), "fails", "capacity"),
+    ("autoscaler-for-another-cluster", _set(EKS, "ca", ["values", "autoDiscovery", "clusterName"], "other"),
+     "fails", "capacity"),
+    ("autoscaler-cannot-set-desired-capacity", with_props(EKS, "ca-policy", policy=json.dumps(
+        {"Statement": [{"Effect": "Allow", "Action": "autoscaling:Describe*", "Resource": "*"}]})),
+     "fails", "capacity"),
+    ("pool-min-holds-the-job-without-autoscaler",
+     _set(without(EKS, "ca"), "ng", ["scalingConfig", "minSize"], 2), "runs", None),
+    ("flex-start-without-provisioning-check", _flex_start(GKE, False), "fails", "capacity"),
+    ("flex-start-with-provisioning-check", _flex_start(GKE, True), "runs", None),
+    ("gke-pool-without-autoscaling", with_props(GKE, "np", autoscaling=None), "fails", "capacity"),
+    # identity and data
+    ("pod-sa-without-role", _set(EKS, "sa", ["metadata", "annotations"], {}) | {}, "fails", "identity"),
+    ("role-without-data-access", with_props(EKS, "team-policy", policy=json.dumps(
+        {"Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]})), "fails", "identity"),
+    ("role-trusts-another-sa", with_props(EKS, "team-role", assumeRolePolicy=json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/x"},
+         "Action": "sts:AssumeRoleWithWebIdentity",
+         "Condition": {"StringEquals": {"x:sub": "system:serviceaccount:other:other"}}}]})), "fails", "identity"),
+    ("pod-role-is-also-access-entry", _access_entry(EKS), "fails", "identity"),
+    ("lustre-exports-whole-bucket", _lustre(EKS), "fails", "identity"),
+    ("lustre-exports-team-prefix-only", _lustre_scoped(EKS), "runs", None),
+    ("lustre-mounted-read-only", _lustre_read_only(EKS), "runs", None),
+    ("gke-no-workload-identity-binding", without(GKE, "wi"), "fails", "identity"),
+    ("gke-grant-on-other-prefix", _set(GKE, "grant-checkpoints", ["condition", "expression"],
+                                       'resource.name.startsWith("projects/_/buckets/c/objects/applied/")'),
+     "fails", "identity"),
+    # network
+    ("network-policy-not-enforced", with_props(EKS, "vpc-cni", configurationValues=None), "fails", "network"),
+    ("egress-vpc-cidr-with-s3-gateway-endpoint", _egress_only_vpc_with_gateway_s3(EKS), "fails", "network"),
+    ("egress-vpc-cidr-without-sts-endpoint", without(EKS, "ep-sts"), "fails", "network"),
+    ("no-dns-egress", without(EKS, "np-dns"), "fails", "network"),
+    ("no-same-namespace-traffic", without(EKS, "np-same"), "fails", "network"),
+    ("gke-egress-only-metadata-and-private-range", _set(GKE, "np-egress", ["spec", "egress", 0, "to"],
+                                                        [{"ipBlock": {"cidr": "10.0.0.0/8"}}]), "fails", "network"),
+    ("gke-no-dataplane-v2-nor-policy", with_props(GKE, "cluster", datapathProvider=None), "fails", "network"),
+    # interconnect
+    ("launch-template-attaches-fewer-efa", _lt_efa(EKS, 16), "fails", "interconnect"),
+    ("no-efa-device-plugin", without(EKS, "efa-plugin"), "fails", "interconnect"),
+    ("gke-gpu-nic-networks-missing", _a3_mega(False, "privileged"), "fails", "interconnect"),
+    ("gke-gpu-nic-networks-present", _a3_mega(True, "privileged"), "runs", None),
+]
+
+
+@pytest.mark.parametrize(("case", "world", "verdict", "step"), CASES, ids=[c[0] for c in CASES])
+def test_journey(case, world, verdict, step):
+    found = journeys(view(world))
+    assert found, f"{case}: no golden workloads in the plan"
+    training = [j for j in found if j.workload.kind == "Job"]
+    assert training, f"{case}: no training job"
+    journey = training[0]
+    detail = "; ".join(f"{s.name}={s.ok}: {s.detail}" for s in journey.steps)
+    assert journey.verdict == verdict, f"{case}: {detail}"
+    failed = journey.failed
+    assert (failed.name if failed else None) == step, f"{case}: {detail}"
+
+
+def test_unknown_policy_document_is_unknown_not_a_pass():
+    world = with_props(EKS, "team-policy", policy="04da6b54-80e4-46f7-96ec-b56ff0331ba9")
+    journey = journeys(view(world))[0]
+    identity = next(s for s in journey.steps if s.name == "identity")
+    assert identity.ok is None
+    assert journey.verdict == "unknown"
+
+
+def test_the_golden_job_uses_every_gpu_and_efa_device_of_n_nodes():
+    journey = journeys(view(EKS))[0]
+    w = journey.workload
+    assert w.pods == w.nodes == 2                      # 16 GPUs of quota / 8 per p5 node
+    requests = w.requests()
+    assert requests["nvidia.com/gpu"] == 8 and requests["vpc.amazonaws.com/efa"] == 32
+    assert requests["cpu"] == 144 and requests["memory"] == parse_quantity("1536Gi")   # 3/4 of 192 vCPU, 2 TiB
+
+
+@pytest.mark.parametrize(("policy_cidrs", "destination", "allowed"), [
+    (["0.0.0.0/0"], Destination("s3", 443, public=True), True),
+    (["10.0.0.0/16"], Destination("s3", 443, public=True), False),
+    (["52.216.0.0/15"], Destination("s3", 443, public=True), True),
+    (["10.0.0.0/16"], Destination("sts", 443, cidr="10.0.0.0/16"), True),
+    (["10.0.0.0/24"], Destination("sts", 443, cidr="10.0.0.0/16"), False),
+    (["169.254.169.252/32"], Destination("md", 988, cidr="169.254.169.252/32"), True),
+])
+def test_egress_ip_blocks(policy_cidrs, destination, allowed):
+    world = eks_world()
+    world["np-egress"].props["spec"]["egress"][0]["to"] = [{"ipBlock": {"cidr": c}} for c in policy_cidrs]
+    world["np-egress"].props["spec"]["egress"][0]["ports"] = [{"protocol": "TCP", "port": destination.port}]
+    v = view(world)
+    policies = [r for r in v.resources if r.name == "np-egress"]
+    assert egress_allowed(policies, destination) is allowed
+
+
+@pytest.mark.parametrize(("pod", "level", "rejected"), [
+    ({"containers": [{"name": "c", "securityContext": {"allowPrivilegeEscalation": False,
+                                                       "capabilities": {"drop": ["ALL"]}}}],
+      "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}}, "restricted", []),
+    ({"containers": [{"name": "c"}]}, "restricted",
+     ["container 'c' does not set allowPrivilegeEscalation: false", "container 'c' does not drop ALL capabilities",
+      "container 'c' does not set runAsNonRoot: true", "container 'c' has no RuntimeDefault seccomp profile"]),
+    ({"containers": [{"name": "c"}], "volumes": [{"name": "lib", "hostPath": {"path": "/x"}}]}, "baseline",
+     ["hostPath volume 'lib'"]),
+    ({"containers": [{"name": "c", "securityContext": {"privileged": True}}], "hostNetwork": True}, "baseline",
+     ["hostNetwork: true", "container 'c' privileged"]),
+    ({"containers": [{"name": "c", "securityContext": {"privileged": True}}]}, "privileged", []),
+])
+def test_pod_security_levels(pod, level, rejected):
+    assert pod_security_violations(pod, level) == rejected
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("500m", 0.5), ("64", 64), ("256Gi", 256 * 2**30), ("1Ti", 2**40), ("1e3", 1000), ("2k", 2000), ("x", None)])
+def test_quantities(text, value):
+    got = parse_quantity(text)
+    assert (float(got) if got is not None else None) == value
+
+
+def test_release_chart_is_matched_by_name_not_repository():
+    world = copy.deepcopy(EKS)
+    world["ca"] = Res(RELEASE, {**world["ca"].props, "chart": "oci://example.com/charts/cluster-autoscaler"},
+                      world["ca"].deps)
+    assert journeys(view(world))[0].verdict == "runs"
