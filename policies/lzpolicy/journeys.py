@@ -38,6 +38,7 @@ recorded plan, the policy rule `golden-workload-journeys` on the engine's.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import ipaddress
 import json
@@ -93,6 +94,7 @@ IAM_ROLE_POLICY = ("aws:iam/rolePolicy:RolePolicy",)
 IAM_MANAGED_POLICY = ("aws:iam/policy:Policy",)
 VPC_ENDPOINT = ("aws:ec2/vpcEndpoint:VpcEndpoint",)
 AWS_VPC = ("aws:ec2/vpc:Vpc",)
+AWS_SUBNET = ("aws:ec2/subnet:Subnet",)
 GCS_BUCKET = ("gcp:storage/bucket:Bucket",)
 GCP_SERVICE_ACCOUNT = ("gcp:serviceaccount/account:Account",)
 GCP_DNS_ZONE = ("gcp:dns/managedZone:ManagedZone",)
@@ -704,7 +706,7 @@ def _eks_capacity(view: StackView, w: Workload, pool: NodePool) -> Step:
     ca = releases[0]
     clusters = view.of_type(*EKS_CLUSTER)
     discovered = ca.known("values", "autoDiscovery", "clusterName")
-    cluster_names = {c.known("name") for c in clusters} | {c.name for c in clusters}
+    cluster_names = {c.known("name") for c in clusters} - {None}
     if not (discovered in cluster_names or any(ca.depends_on(c.urn, "values") for c in clusters)):
         return Step("capacity", False, f"cluster-autoscaler's autoDiscovery.clusterName ({discovered!r}) is not this "
                                        f"cluster: it does not discover the node group's Auto Scaling group")
@@ -735,22 +737,27 @@ def _autoscaler_roles(view: StackView, release: ResourceView) -> list[ResourceVi
 
 def _role_arn_matches(role: ResourceView, arn: str) -> bool:
     name = role.known("name")
-    return isinstance(name, str) and arn.endswith(f":role/{name}") or arn.endswith(f"/{role.name}")
+    return isinstance(name, str) and (arn.endswith(f":role/{name}") or arn.endswith(f"/{name}"))
 
 
 # ===================================================================================================
 # AWS IAM evaluation (identity policies, permissions boundary)
 # ===================================================================================================
 
+def _names_role(r: ResourceView, prop: str, role: ResourceView) -> bool:
+    """`r.prop` is `role`: computed from it, or its known name given literally."""
+    name = role.known("name")
+    return r.depends_on(role.urn, prop) or (isinstance(name, str) and r.known(prop) == name)
+
+
 def _documents_of_role(view: StackView, role: ResourceView) -> list[Any]:
     docs: list[Any] = [p.get("policy") for p in role.known("inlinePolicies", default=[]) or [] if isinstance(p, dict)]
     for rp in view.of_type(*IAM_ROLE_POLICY):
-        if rp.depends_on(role.urn, "role") or rp.known("role") in (role.known("name"), role.name):
+        if _names_role(rp, "role", role):
             docs.append(rp.get("policy"))
     policies = view.of_type(*IAM_MANAGED_POLICY)
     for att in view.of_type(*IAM_POLICY_ATTACHMENTS):
-        if not (att.depends_on(role.urn, "role") or att.depends_on(role.urn, "roles")
-                or att.known("role") in (role.known("name"),)):
+        if not (_names_role(att, "role", role) or att.depends_on(role.urn, "roles")):
             continue
         for policy in view.referenced(att, "policyArn", *IAM_MANAGED_POLICY) or [
                 p for p in policies if p.known("arn") and p.known("arn") == att.known("policyArn")]:
@@ -1047,7 +1054,7 @@ class Destination:
     what: str
     port: int
     protocol: str = "TCP"
-    cidr: str | None = None            # an address block the traffic goes to
+    cidrs: tuple[str, ...] = ()        # address blocks the traffic may go to (each must be allowed)
     public: bool = False               # some public address (S3 / STS / Google APIs through NAT or PGA)
     pod: tuple[Mapping[str, str], Mapping[str, str]] | None = None   # (namespace labels, pod labels)
     same_namespace: bool = False       # the destination pods are in the workload's own namespace
@@ -1076,7 +1083,9 @@ def _enforcement(view: StackView) -> tuple[bool, str]:
         if wire.truthy(cluster.known("networkPolicy", "enabled")):
             return True, "GKE network policy enforcement (Calico) is on"
         return False, "the GKE cluster has neither Dataplane V2 nor network policy enforcement"
-    return True, "brought cluster: its CNI is declared to enforce NetworkPolicy"
+    # A brought cluster's CNI is not in the plan. Judging its policies as enforced is the stricter
+    # assumption for whether the workload's traffic gets through.
+    return True, "brought cluster: NetworkPolicy enforcement is its CNI's, outside the plan; judged as enforced"
 
 
 def _aws_region(view: StackView) -> str | None:
@@ -1093,23 +1102,47 @@ def _vpc_cidr(view: StackView) -> str | None:
     return None
 
 
-def _endpoint(view: StackView, service: str) -> ResourceView | None:
+def _endpoints(view: StackView, service: str) -> list[ResourceView]:
     region = _aws_region(view) or "*"
-    for ep in view.of_type(*VPC_ENDPOINT):
-        name = ep.known("serviceName")
-        if isinstance(name, str) and fnmatch.fnmatchcase(name, f"com.amazonaws.{region}.{service}"):
-            return ep
-    return None
+    return [ep for ep in view.of_type(*VPC_ENDPOINT)
+            if isinstance(ep.known("serviceName"), str)
+            and fnmatch.fnmatchcase(ep.known("serviceName"), f"com.amazonaws.{region}.{service}")]
+
+
+def _endpoint_cidrs(view: StackView, ep: ResourceView) -> tuple[str, ...]:
+    """Where an interface endpoint's private DNS name resolves: its network interfaces in its subnets
+    (every subnet, since DNS answers with any of them), else the VPC's range when the subnets are not
+    in the plan."""
+    subnets = [sn.known("cidrBlock") for sn in view.referenced(ep, "subnetIds", *AWS_SUBNET)]
+    if subnets and all(isinstance(c, str) for c in subnets):
+        return tuple(subnets)
+    vpc = _vpc_cidr(view)
+    return (vpc,) if vpc else ()
 
 
 def _aws_route(view: StackView, service: str, what: str) -> Destination:
-    """Where a pod's HTTPS to an AWS regional service goes, as the VPC routes it."""
-    ep = _endpoint(view, service)
-    vpc = _vpc_cidr(view)
-    if ep is not None and (ep.known("vpcEndpointType") or "Gateway") == "Interface" and \
-            wire.truthy(ep.known("privateDnsEnabled")) and vpc:
-        return Destination(f"{what} (interface endpoint in the VPC)", 443, cidr=vpc)
-    via = "gateway endpoint: S3's public prefix-list ranges" if ep is not None else "public endpoint through NAT"
+    """Where a pod's HTTPS to an AWS regional service goes, as the VPC routes it.
+
+    An interface endpoint with private DNS answers the service's regional name with addresses in its
+    subnets. For S3, when a gateway endpoint exists too, the interface endpoint's private DNS must be
+    limited to inbound Resolver endpoints (`dnsOptions.privateDnsOnlyForInboundResolverEndpoint`), so
+    requests from the VPC still resolve to S3's public addresses and take the gateway
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/privatelink-interface-endpoints.html).
+    A gateway endpoint is a route to S3's public prefix list; without any endpoint, the public
+    service address through NAT.
+    """
+    endpoints = _endpoints(view, service)
+    gateway = any((ep.known("vpcEndpointType") or "Gateway") == "Gateway" for ep in endpoints)
+    for ep in endpoints:
+        if ep.known("vpcEndpointType") != "Interface" or not wire.truthy(ep.known("privateDnsEnabled")):
+            continue
+        inbound_only = wire.truthy(ep.known("dnsOptions", "privateDnsOnlyForInboundResolverEndpoint"))
+        if gateway and inbound_only is not False:
+            continue
+        cidrs = _endpoint_cidrs(view, ep)
+        if cidrs:
+            return Destination(f"{what} (interface endpoint in the VPC)", 443, cidrs=cidrs)
+    via = "gateway endpoint: S3's public prefix-list ranges" if gateway else "public endpoint through NAT"
     return Destination(f"{what} ({via})", 443, public=True)
 
 
@@ -1126,7 +1159,7 @@ def destinations(view: StackView, w: Workload) -> list[Destination]:
     if kind == "gke" and uses_store:
         cluster = view.of_type(*GKE_CLUSTER)[0]
         ip, port = GKE_METADATA[cluster.known("datapathProvider") == "ADVANCED_DATAPATH"]
-        out.append(Destination("the GKE metadata server (Workload Identity)", port, cidr=f"{ip}/32"))
+        out.append(Destination("the GKE metadata server (Workload Identity)", port, cidrs=(f"{ip}/32",)))
         out.append(_gcs_route(view))
     return out
 
@@ -1173,7 +1206,7 @@ def _gcs_route(view: StackView) -> Destination:
                 for vip in GOOGLE_PRIVATE_VIPS:
                     net = ipaddress.ip_network(vip)
                     if data and all(ipaddress.ip_address(d) in net for d in data):
-                        return Destination(f"Cloud Storage (DNS to {vip})", 443, cidr=vip)
+                        return Destination(f"Cloud Storage (DNS to {vip})", 443, cidrs=(vip,))
     return Destination("Cloud Storage (storage.googleapis.com: Google public addresses)", 443, public=True)
 
 
@@ -1221,8 +1254,8 @@ def _peer_ok(peer: Mapping[str, Any], d: Destination) -> bool:
             return False
         net = ipaddress.ip_network(cidr, strict=False)
         excepts = [ipaddress.ip_network(e, strict=False) for e in block.get("except") or []]
-        if d.cidr:
-            target = ipaddress.ip_network(d.cidr, strict=False)
+        if d.cidrs:
+            target = ipaddress.ip_network(d.cidrs[0], strict=False)
             return target.version == net.version and target.subnet_of(net) and \
                 not any(target.overlaps(e) for e in excepts)
         if d.public:
@@ -1244,6 +1277,8 @@ def _peer_ok(peer: Mapping[str, Any], d: Destination) -> bool:
 def egress_allowed(policies: Sequence[ResourceView], d: Destination) -> bool:
     if not policies:
         return True  # no policy selects the pod for egress: all egress is allowed
+    if len(d.cidrs) > 1:  # every block the name may resolve to must be reachable
+        return all(egress_allowed(policies, dataclasses.replace(d, cidrs=(c,))) for c in d.cidrs)
     for p in policies:
         for rule in p.known("spec", "egress", default=[]) or []:
             if not isinstance(rule, dict) or not _port_ok(rule, d):

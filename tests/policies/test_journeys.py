@@ -55,6 +55,25 @@ def _egress_only_vpc_with_gateway_s3(world):
     return out
 
 
+def _endpoint_subnets(allow: list[str]):
+    """Endpoints in two subnets; egress allows `allow` (each endpoint subnet must be reachable)."""
+    out = copy.deepcopy(EKS)
+    out["sn-a"] = Res("aws:ec2/subnet:Subnet", {"cidrBlock": "10.0.0.0/19"})
+    out["sn-b"] = Res("aws:ec2/subnet:Subnet", {"cidrBlock": "10.0.32.0/19"})
+    for ep in ("ep-sts", "ep-s3"):
+        out[ep].deps["subnetIds"] = ["sn-a", "sn-b"]
+    out["np-egress"].props["spec"]["egress"][0]["to"] = [{"ipBlock": {"cidr": c}} for c in allow]
+    return out
+
+
+def _s3_gateway_and_interface(inbound_only: bool):
+    out = copy.deepcopy(EKS)
+    out["ep-s3-gw"] = Res("aws:ec2/vpcEndpoint:VpcEndpoint", {"serviceName": "com.amazonaws.us-east-1.s3",
+                                                              "vpcEndpointType": "Gateway"})
+    out["ep-s3"].props["dnsOptions"] = {"privateDnsOnlyForInboundResolverEndpoint": inbound_only}
+    return out
+
+
 def _lustre(world):
     """The team mounts a Lustre PV read-write; the file system auto-exports to the datasets bucket root."""
     out = copy.deepcopy(eks_world(claims=("lustre",)))
@@ -184,6 +203,10 @@ CASES = [
     # network
     ("network-policy-not-enforced", with_props(EKS, "vpc-cni", configurationValues=None), "fails", "network"),
     ("egress-vpc-cidr-with-s3-gateway-endpoint", _egress_only_vpc_with_gateway_s3(EKS), "fails", "network"),
+    ("egress-to-every-endpoint-subnet", _endpoint_subnets(["10.0.0.0/19", "10.0.32.0/19"]), "runs", None),
+    ("egress-to-one-endpoint-subnet-only", _endpoint_subnets(["10.0.0.0/19"]), "fails", "network"),
+    ("s3-interface-dns-inbound-only-beside-gateway", _s3_gateway_and_interface(True), "fails", "network"),
+    ("s3-interface-dns-for-the-vpc-beside-gateway", _s3_gateway_and_interface(False), "runs", None),
     ("egress-vpc-cidr-without-sts-endpoint", without(EKS, "ep-sts"), "fails", "network"),
     ("no-dns-egress", without(EKS, "np-dns"), "fails", "network"),
     ("no-same-namespace-traffic", without(EKS, "np-same"), "fails", "network"),
@@ -232,9 +255,9 @@ def test_the_golden_job_uses_every_gpu_and_efa_device_of_n_nodes():
     (["0.0.0.0/0"], Destination("s3", 443, public=True), True),
     (["10.0.0.0/16"], Destination("s3", 443, public=True), False),
     (["52.216.0.0/15"], Destination("s3", 443, public=True), True),
-    (["10.0.0.0/16"], Destination("sts", 443, cidr="10.0.0.0/16"), True),
-    (["10.0.0.0/24"], Destination("sts", 443, cidr="10.0.0.0/16"), False),
-    (["169.254.169.252/32"], Destination("md", 988, cidr="169.254.169.252/32"), True),
+    (["10.0.0.0/16"], Destination("sts", 443, cidrs=("10.0.0.0/16",)), True),
+    (["10.0.0.0/24"], Destination("sts", 443, cidrs=("10.0.0.0/16",)), False),
+    (["169.254.169.252/32"], Destination("md", 988, cidrs=("169.254.169.252/32",)), True),
 ])
 def test_egress_ip_blocks(policy_cidrs, destination, allowed):
     world = eks_world()
