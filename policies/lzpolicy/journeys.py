@@ -1197,17 +1197,37 @@ def ingress_allowed(policies: Sequence[ResourceView], d: Destination) -> bool:
 
 
 def _gcs_route(view: StackView) -> Destination:
+    """Where storage.googleapis.com resolves for the cluster: a private googleapis.com zone mapping it
+    (directly, or through a CNAME such as *.googleapis.com -> private.googleapis.com) to one of the
+    Private Google Access VIP ranges, else Google's public addresses."""
     for zone in view.of_type(*GCP_DNS_ZONE):
         if zone.known("dnsName") != "googleapis.com.":
             continue
-        for record in view.of_type(*GCP_DNS_RECORD):
-            if record.known("type") == "A" and record.depends_on(zone.urn, "managedZone"):
-                data = [str(x) for x in record.known("rrdatas", default=[]) or []]
-                for vip in GOOGLE_PRIVATE_VIPS:
-                    net = ipaddress.ip_network(vip)
-                    if data and all(ipaddress.ip_address(d) in net for d in data):
-                        return Destination(f"Cloud Storage (DNS to {vip})", 443, cidrs=(vip,))
+        records = [r for r in view.of_type(*GCP_DNS_RECORD) if r.depends_on(zone.urn, "managedZone")
+                   or r.known("managedZone") == zone.known("name")]
+        addresses = _resolve("storage.googleapis.com.", records)
+        for vip in GOOGLE_PRIVATE_VIPS:
+            net = ipaddress.ip_network(vip)
+            if addresses and all(ipaddress.ip_address(a) in net for a in addresses):
+                return Destination(f"Cloud Storage (private DNS to {vip})", 443, cidrs=(vip,))
     return Destination("Cloud Storage (storage.googleapis.com: Google public addresses)", 443, public=True)
+
+
+def _resolve(name: str, records: Sequence[ResourceView], depth: int = 0) -> list[str]:
+    """A-record addresses of `name` among a zone's record sets, following CNAMEs and one wildcard label."""
+    if depth > 5:
+        return []
+    wildcard = "*." + name.split(".", 1)[1] if "." in name else name
+    for candidate in (name, wildcard):
+        for r in records:
+            if r.known("name") != candidate:
+                continue
+            data = [str(x) for x in r.known("rrdatas", default=[]) or []]
+            if r.known("type") == "A":
+                return data
+            if r.known("type") == "CNAME" and data:
+                return _resolve(data[0], records, depth + 1)
+    return []
 
 
 def _selects(policy: ResourceView, pod_labels: Mapping[str, str]) -> bool:
@@ -1259,10 +1279,9 @@ def _peer_ok(peer: Mapping[str, Any], d: Destination) -> bool:
             return target.version == net.version and target.subnet_of(net) and \
                 not any(target.overlaps(e) for e in excepts)
         if d.public:
-            # Some public address must be inside the block and outside its exceptions.
-            if net.prefixlen == 0:
-                return not any(e.prefixlen == 0 for e in excepts)
-            return not any(net.subnet_of(p) for p in _PRIVATE) and not any(net.subnet_of(e) for e in excepts)
+            # The service's public addresses are not in the plan (and change): only a block holding
+            # every public address (0.0.0.0/0, private ranges excepted at most) is sure to reach them.
+            return net.prefixlen == 0 and all(any(e.subnet_of(p) for p in _PRIVATE) for e in excepts)
         return False
     if d.pod is None:
         return False

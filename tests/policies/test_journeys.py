@@ -74,6 +74,20 @@ def _s3_gateway_and_interface(inbound_only: bool):
     return out
 
 
+def _private_google_access(cname: bool, allow: str):
+    out = copy.deepcopy(GKE)
+    out["zone"] = Res("gcp:dns/managedZone:ManagedZone", {"dnsName": "googleapis.com.", "visibility": "private"})
+    out["rr-a"] = Res("gcp:dns/recordSet:RecordSet", {"name": "private.googleapis.com.", "type": "A",
+                                                      "rrdatas": ["199.36.153.8", "199.36.153.9", "199.36.153.10",
+                                                                  "199.36.153.11"]}, {"managedZone": ["zone"]})
+    if cname:
+        out["rr-cname"] = Res("gcp:dns/recordSet:RecordSet", {"name": "*.googleapis.com.", "type": "CNAME",
+                                                              "rrdatas": ["private.googleapis.com."]},
+                              {"managedZone": ["zone"]})
+    out["np-egress"].props["spec"]["egress"][0]["to"] = [{"ipBlock": {"cidr": allow}}]
+    return out
+
+
 def _lustre(world):
     """The team mounts a Lustre PV read-write; the file system auto-exports to the datasets bucket root."""
     out = copy.deepcopy(eks_world(claims=("lustre",)))
@@ -212,6 +226,8 @@ CASES = [
     ("no-same-namespace-traffic", without(EKS, "np-same"), "fails", "network"),
     ("gke-egress-only-metadata-and-private-range", _set(GKE, "np-egress", ["spec", "egress", 0, "to"],
                                                         [{"ipBlock": {"cidr": "10.0.0.0/8"}}]), "fails", "network"),
+    ("gke-private-google-access-dns", _private_google_access(True, "199.36.153.8/30"), "runs", None),
+    ("gke-private-vip-without-storage-cname", _private_google_access(False, "199.36.153.8/30"), "fails", "network"),
     ("gke-no-dataplane-v2-nor-policy", with_props(GKE, "cluster", datapathProvider=None), "fails", "network"),
     # interconnect
     ("launch-template-attaches-fewer-efa", _lt_efa(EKS, 16), "fails", "interconnect"),
@@ -254,12 +270,13 @@ def test_the_golden_job_uses_every_gpu_and_efa_device_of_n_nodes():
 @pytest.mark.parametrize(("policy_cidrs", "destination", "allowed"), [
     (["0.0.0.0/0"], Destination("s3", 443, public=True), True),
     (["10.0.0.0/16"], Destination("s3", 443, public=True), False),
-    (["52.216.0.0/15"], Destination("s3", 443, public=True), True),
+    (["52.216.0.0/15"], Destination("s3", 443, public=True), False),   # some S3 ranges: not provably all
+    (["0.0.0.0/0"], Destination("s3", 443, public=True), True),
     (["10.0.0.0/16"], Destination("sts", 443, cidrs=("10.0.0.0/16",)), True),
     (["10.0.0.0/24"], Destination("sts", 443, cidrs=("10.0.0.0/16",)), False),
     (["169.254.169.252/32"], Destination("md", 988, cidrs=("169.254.169.252/32",)), True),
 ])
-def test_egress_ip_blocks(policy_cidrs, destination, allowed):
+def test_egress_ip_blocks(policy_cidrs, destination, allowed):  # noqa: D103
     world = eks_world()
     world["np-egress"].props["spec"]["egress"][0]["to"] = [{"ipBlock": {"cidr": c}} for c in policy_cidrs]
     world["np-egress"].props["spec"]["egress"][0]["ports"] = [{"protocol": "TCP", "port": destination.port}]
