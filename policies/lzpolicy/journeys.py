@@ -67,7 +67,6 @@ from .types import (
     K8S_NETWORK_POLICY,
     K8S_RESOURCE_QUOTA,
     K8S_SERVICE_ACCOUNT,
-    LAUNCH_TEMPLATE,
     NODE_GROUP,
     S3_BUCKET,
     S3_SSE,
@@ -350,8 +349,8 @@ def step_admitted(view: StackView, w: Workload) -> Step:
     if queue:
         if not kueue:
             if w.kind == "Job" and wire.known(w.manifest, "spec", "suspend"):
-                return Step("admitted", False, f"the Job is created suspended for Kueue, but no Kueue release is "
-                                               f"installed: nothing ever unsuspends it")
+                return Step("admitted", False, "the Job is created suspended for Kueue, but no Kueue release is "
+                                               "installed: nothing ever unsuspends it")
             notes.append("no Kueue installed: not queued")
         else:
             config = kueue_configuration(kueue[0])

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from policy_harness import PACK, ROOT
 
 from components.config import validate_config
 from components.platform_inputs import GpuPoolHandle
 from components.workloads.golden import configmap_data, golden_workloads
-
-from policy_harness import PACK, ROOT
 
 for _path in (str(PACK), str(ROOT)):
     if _path not in sys.path:

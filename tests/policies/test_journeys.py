@@ -276,7 +276,7 @@ def test_the_golden_job_uses_every_gpu_and_efa_device_of_n_nodes():
     (["10.0.0.0/24"], Destination("sts", 443, cidrs=("10.0.0.0/16",)), False),
     (["169.254.169.252/32"], Destination("md", 988, cidrs=("169.254.169.252/32",)), True),
 ])
-def test_egress_ip_blocks(policy_cidrs, destination, allowed):  # noqa: D103
+def test_egress_ip_blocks(policy_cidrs, destination, allowed):
     world = eks_world()
     world["np-egress"].props["spec"]["egress"][0]["to"] = [{"ipBlock": {"cidr": c}} for c in policy_cidrs]
     world["np-egress"].props["spec"]["egress"][0]["ports"] = [{"protocol": "TCP", "port": destination.port}]
@@ -314,3 +314,14 @@ def test_release_chart_is_matched_by_name_not_repository():
     world["ca"] = Res(RELEASE, {**world["ca"].props, "chart": "oci://example.com/charts/cluster-autoscaler"},
                       world["ca"].deps)
     assert journeys(view(world))[0].verdict == "runs"
+
+
+def test_rule_reports_failures_and_leaves_unknowns_to_the_sdks_advisory():
+    from lzpolicy.props import UnknownValueError
+    from rules.kubernetes.golden_workload_journeys import RULE
+
+    [(urn, message)] = RULE.evaluate(view(without(EKS, "ca")))
+    assert urn.endswith("::golden") and "step 'capacity' fails" in message and message.endswith(".")
+    assert RULE.evaluate(view(EKS)) == []
+    with pytest.raises(UnknownValueError):
+        RULE.evaluate(view(with_props(EKS, "team-policy", policy="04da6b54-80e4-46f7-96ec-b56ff0331ba9")))

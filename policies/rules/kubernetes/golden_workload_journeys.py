@@ -15,6 +15,7 @@ rule raises the SDK's "can't run policy during preview" advisory.
 from lzpolicy import NotApplicable, StackRule, StackView
 from lzpolicy.journeys import golden_workloads, judge
 from lzpolicy.props import UnknownValueError
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 FIXES = {
     "admitted": "cover or exclude every requested resource in Kueue and size the team's quotas for its GPUs",
@@ -39,9 +40,10 @@ def check_stack(view: StackView):
                                       f"would not run: step '{step.name}' fails: {step.detail}. Fix: "
                                       f"{FIXES[step.name]}."))
         elif journey.undecided is not None:
-            unknown.append(journey.undecided.detail)
+            unknown.append([w.name, journey.undecided.name])
     if unknown and not out:
-        raise UnknownValueError(None, [unknown[0]])
+        # The SDK's advisory: "string value at .<workload>.<step> can't be known during preview".
+        raise UnknownValueError(UNKNOWN_STRING_VALUE, unknown[0])
     return out
 
 
