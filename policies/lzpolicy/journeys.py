@@ -115,7 +115,9 @@ KUEUE_DEFAULT_FRAMEWORKS = (
     "batch/job", "kubeflow.org/mpijob", "ray.io/rayjob", "ray.io/raycluster", "jobset.x-k8s.io/jobset",
     "kubeflow.org/paddlejob", "kubeflow.org/pytorchjob", "kubeflow.org/tfjob", "kubeflow.org/xgboostjob",
     "kubeflow.org/jaxjob", "workload.codeflare.dev/appwrapper")
-FRAMEWORK_OF_KIND = {"Job": "batch/job", "Deployment": "deployment"}
+# Kueue integrations a kind needs enabled; Deployments go through the pod integration as well
+# (Kueue docs, "Run Deployments").
+FRAMEWORK_OF_KIND = {"Job": ("batch/job",), "Deployment": ("deployment", "pod")}
 
 EFA_RESOURCE = "vpc.amazonaws.com/efa"
 CA_SET_DESIRED = "autoscaling:SetDesiredCapacity"
@@ -341,10 +343,23 @@ def _namespace_labels(view: StackView, namespace: str) -> dict[str, str]:
 # 1. admitted
 # ===================================================================================================
 
+def _queue_name(w: Workload) -> str | None:
+    return (w.manifest.get("metadata") or {}).get("labels", {}).get(QUEUE_LABEL)
+
+
+def kueue_managed(view: StackView, w: Workload) -> bool:
+    """Kueue queues the workload: it names a queue, Kueue is installed and integrates its kind."""
+    kueue = _releases(view, "kueue")
+    if not _queue_name(w) or not kueue:
+        return False
+    frameworks = wire.known(kueue_configuration(kueue[0]), "integrations", "frameworks") or KUEUE_DEFAULT_FRAMEWORKS
+    return all(f in frameworks for f in FRAMEWORK_OF_KIND[w.kind])
+
+
 def step_admitted(view: StackView, w: Workload) -> Step:
     requests = w.requests()
     kueue = _releases(view, "kueue")
-    queue = (w.manifest.get("metadata") or {}).get("labels", {}).get(QUEUE_LABEL)
+    queue = _queue_name(w)
     notes: list[str] = []
     if queue:
         if not kueue:
@@ -352,17 +367,14 @@ def step_admitted(view: StackView, w: Workload) -> Step:
                 return Step("admitted", False, "the Job is created suspended for Kueue, but no Kueue release is "
                                                "installed: nothing ever unsuspends it")
             notes.append("no Kueue installed: not queued")
+        elif kueue_managed(view, w):
+            verdict = _kueue_admits(view, w, queue, requests, kueue_configuration(kueue[0]))
+            if verdict is not None:
+                return verdict
+            notes.append(f"Kueue admits it through LocalQueue '{queue}'")
         else:
-            config = kueue_configuration(kueue[0])
-            frameworks = wire.known(config, "integrations", "frameworks") or list(KUEUE_DEFAULT_FRAMEWORKS)
-            if FRAMEWORK_OF_KIND[w.kind] in frameworks:
-                verdict = _kueue_admits(view, w, queue, requests, config)
-                if verdict is not None:
-                    return verdict
-                notes.append(f"Kueue admits it through LocalQueue '{queue}'")
-            else:
-                notes.append(f"Kueue does not manage {w.kind}s (framework {FRAMEWORK_OF_KIND[w.kind]!r} not "
-                             f"enabled), so only the namespace quota gates it")
+            notes.append(f"Kueue does not manage {w.kind}s (integrations {', '.join(FRAMEWORK_OF_KIND[w.kind])} not "
+                         f"all enabled), so only the namespace quota gates it")
     quota = _quota_admits(view, w, requests)
     if quota is not None:
         return quota
@@ -599,18 +611,51 @@ def pod_security_violations(pod: Mapping[str, Any], level: str) -> list[str]:
     return out
 
 
+def _node_capacity(pool: NodePool) -> dict[str, Fraction]:
+    """A node's capacity per resource from the catalog (accelerators, vCPU, memory), {} if unknown."""
+    if pool.view is None:
+        return {}
+    if pool.view.type in NODE_GROUP:
+        types = [t for t in pool.view.known("instanceTypes", default=[]) or [] if isinstance(t, str)]
+        aws = aws_type(types[0]) if types else None
+        if aws is None:
+            return {}
+        return {aws.accelerator.k8s_resource: Fraction(aws.accelerator.count), "cpu": Fraction(aws.vcpu),
+                "memory": Fraction(aws.memory_gib).limit_denominator() * 2**30}
+    machine = pool.view.known("nodeConfig", "machineType")
+    gcp = gcp_type(machine) if isinstance(machine, str) else None
+    if gcp is None:
+        return {}
+    return {"nvidia.com/gpu": Fraction(gcp.accelerator.count), "cpu": Fraction(gcp.vcpu),
+            "memory": Fraction(gcp.memory_gib).limit_denominator() * 2**30}
+
+
+def _exceeds_node(pool: NodePool, w: Workload) -> str | None:
+    capacity = _node_capacity(pool)
+    for resource, need in w.requests().items():
+        have = capacity.get(resource)
+        if have is not None and need > have:
+            return f"{show(need, resource)} {resource} (a node has {show(have, resource)})"
+    return None
+
+
 def step_placed(view: StackView, w: Workload) -> Step:
     pool = pool_for(view, w)
     selector = w.pod.get("nodeSelector") or {}
     if pool is None:
         return Step("placed", False, f"no node pool carries the labels its nodeSelector asks for "
                                      f"({', '.join(f'{k}={v}' for k, v in selector.items())}): the pods stay Pending")
-    tolerations = [*(w.pod.get("tolerations") or []), *_flavor_tolerations(view, w)]
+    # Kueue adds the admitting ResourceFlavor's tolerations to the pods it admits, and only to those.
+    injected = _flavor_tolerations(view, w) if kueue_managed(view, w) else []
+    tolerations = [*(w.pod.get("tolerations") or []), *injected]
     untolerated = [t for t in pool.taints if t.get("effect") in ("NoSchedule", "NoExecute")
                    and not _tolerates(tolerations, t)]
     if untolerated:
         shown = ", ".join(f"{t['key']}={t.get('value', '')}:{t['effect']}" for t in untolerated)
         return Step("placed", False, f"node pool '{pool.name}' is tainted {shown}, which the pods do not tolerate")
+    too_big = _exceeds_node(pool, w)
+    if too_big:
+        return Step("placed", False, f"one pod asks for {too_big}: no node of pool '{pool.name}' has that much")
     ns = _namespace_resource(view, w.namespace)
     level = (ns.known("metadata", "labels", PSS_ENFORCE) if ns else None) or "privileged"
     rejected = pod_security_violations(w.pod, level)
@@ -957,6 +1002,10 @@ def _aws_identity(view: StackView, w: Workload, sa: ResourceView, sa_name: str,
         if not _role_allows(view, role, action, obj):
             return Step("identity", False, f"role {role.title} may not {action} on s3://{names[0]}/{prefix} "
                                            f"({tier}): the {verb} fails with AccessDenied")
+        # Reading a dataset lists its prefix (ListObjectsV2 needs s3:ListBucket on the bucket).
+        if verb == "read" and not _role_allows(view, role, "s3:ListBucket", f"arn:aws:s3:::{names[0]}"):
+            return Step("identity", False, f"role {role.title} may not s3:ListBucket on s3://{names[0]} ({tier}): "
+                                           f"the job cannot list its dataset under {prefix}")
         key = _bucket_kms_key(view, buckets[0])
         kms_action = "kms:Decrypt" if verb == "read" else "kms:GenerateDataKey"
         if key and not _role_allows(view, role, kms_action, key):

@@ -195,6 +195,9 @@ def eks_world(claims: tuple[str, ...] = ()) -> dict[str, Res]:
         "team-role": Res("aws:iam/role:Role", {"name": "team-research",
                                                "assumeRolePolicy": irsa_trust("research", "research")}),
         "team-policy": Res("aws:iam/policy:Policy", {"policy": doc(
+            {"Effect": "Allow", "Action": "s3:ListBucket",
+             "Resource": ["arn:aws:s3:::datasets-b", "arn:aws:s3:::checkpoints-b"],
+             "Condition": {"StringLike": {"s3:prefix": ["research/", "research/*"]}}},
             {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
              "Resource": ["arn:aws:s3:::datasets-b/research/*", "arn:aws:s3:::checkpoints-b/research/*"]})}),
         "team-att": Res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {"role": "team-research"},

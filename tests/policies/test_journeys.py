@@ -88,6 +88,21 @@ def _private_google_access(cname: bool, allow: str):
     return out
 
 
+def _boundary(world, allowed: str):
+    out = copy.deepcopy(world)
+    out["boundary"] = Res("aws:iam/policy:Policy", {"policy": json.dumps({"Statement": [
+        {"Effect": "Allow", "Action": [allowed, "kms:*", "sts:*"], "Resource": "*"}]})})
+    out["team-role"].props["permissionsBoundary"] = "arn:aws:iam::123456789012:policy/boundary"
+    out["team-role"].deps["permissionsBoundary"] = ["boundary"]
+    return out
+
+
+def _node_too_small(world):
+    out = copy.deepcopy(world)
+    out["ng"].props["instanceTypes"] = ["p4d.24xlarge"]
+    return out
+
+
 def _lustre(world):
     """The team mounts a Lustre PV read-write; the file system auto-exports to the datasets bucket root."""
     out = copy.deepcopy(eks_world(claims=("lustre",)))
@@ -184,6 +199,7 @@ CASES = [
     ("resource-quota-gpus-smaller-than-job", _quota(EKS, "requests.nvidia.com/gpu", "8"), "fails", "admitted"),
     # placed
     ("untolerated-taint", _taint(EKS), "fails", "placed"),
+    ("pods-bigger-than-a-node", _node_too_small(EKS), "fails", "placed"),
     ("no-pool-with-labels", _set(EKS, "ng", ["labels"], {"ai-landing-zone/pool": "other"}), "fails", "placed"),
     ("gpudirect-hostpath-under-restricted", _a3_mega(True, "restricted"), "fails", "placed"),
     # capacity
@@ -202,6 +218,11 @@ CASES = [
     ("pod-sa-without-role", _set(EKS, "sa", ["metadata", "annotations"], {}) | {}, "fails", "identity"),
     ("role-without-data-access", with_props(EKS, "team-policy", policy=json.dumps(
         {"Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]})), "fails", "identity"),
+    ("role-cannot-list-the-dataset", with_props(EKS, "team-policy", policy=json.dumps({"Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::*/research/*"}]})),
+     "fails", "identity"),
+    ("boundary-denies-the-data-access", _boundary(EKS, "s3:ListBucket"), "fails", "identity"),
+    ("boundary-allows-the-data-access", _boundary(EKS, "s3:*"), "runs", None),
     ("role-trusts-another-sa", with_props(EKS, "team-role", assumeRolePolicy=json.dumps({"Statement": [
         {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/x"},
          "Action": "sts:AssumeRoleWithWebIdentity",
