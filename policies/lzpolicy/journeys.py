@@ -104,8 +104,12 @@ def _kueue(kind: str) -> tuple[str, ...]:
     return tuple(f"kubernetes:kueue.x-k8s.io/{v}:{kind}" for v in ("v1beta1", "v1beta2"))
 
 
-LOCAL_QUEUE, CLUSTER_QUEUE, RESOURCE_FLAVOR, ADMISSION_CHECK = (
-    _kueue("LocalQueue"), _kueue("ClusterQueue"), _kueue("ResourceFlavor"), _kueue("AdmissionCheck"))
+LOCAL_QUEUE, CLUSTER_QUEUE, RESOURCE_FLAVOR, ADMISSION_CHECK, PROVISIONING_CONFIG = (
+    _kueue("LocalQueue"), _kueue("ClusterQueue"), _kueue("ResourceFlavor"), _kueue("AdmissionCheck"),
+    _kueue("ProvisioningRequestConfig"))
+# GKE's provisioning class for queued provisioning (flex-start) node pools (GKE docs, "Deploy GPUs for
+# batch and AI workloads with flex-start ... ProvisioningRequest").
+GKE_QUEUED_CLASS = "queued-provisioning.gke.io"
 
 # Kueue's ProvisioningRequest admission-check controller (https://kueue.sigs.k8s.io/docs/admission-check-controllers/provisioning/).
 PROVISIONING_CONTROLLER = "kueue.x-k8s.io/provisioning-request"
@@ -710,31 +714,49 @@ def _gke_capacity(view: StackView, w: Workload, pool: NodePool) -> Step:
     if not isinstance(np.known("autoscaling"), dict):
         return Step("capacity", False, f"node pool '{pool.name}' has no autoscaling and too few nodes")
     if wire.truthy(np.known("queuedProvisioning", "enabled")):
-        checks = _provisioning_checks(view, w)
+        checks = _provisioning_checks(view, w, GKE_QUEUED_CLASS)
         if not checks:
             return Step("capacity", False, f"node pool '{pool.name}' uses queued provisioning (flex-start), which only "
-                                           f"a ProvisioningRequest creates nodes for, and ClusterQueue of namespace "
-                                           f"{w.namespace} has no admission check with controller "
-                                           f"{PROVISIONING_CONTROLLER}: Kueue never asks for the capacity")
+                                           f"a ProvisioningRequest of class {GKE_QUEUED_CLASS} creates nodes for, and "
+                                           f"the ClusterQueue of namespace {w.namespace} has no admission check "
+                                           f"({PROVISIONING_CONTROLLER}) that asks for it on flavor '{w.pool}': "
+                                           f"Kueue never asks for the capacity")
         return Step("capacity", True, f"flex-start pool '{pool.name}' scaled through ProvisioningRequest "
                                       f"admission check {', '.join(checks)}")
     return Step("capacity", True, f"GKE cluster autoscaler scales node pool '{pool.name}'")
 
 
-def _provisioning_checks(view: StackView, w: Workload) -> list[str]:
-    queue = (w.manifest.get("metadata") or {}).get("labels", {}).get(QUEUE_LABEL)
-    lq = next((q for q in _in_namespace(view, w.namespace, *LOCAL_QUEUE) if q.known("metadata", "name") == queue),
-              None)
+def _provisioning_checks(view: StackView, w: Workload, provisioning_class: str | None = None) -> list[str]:
+    """ProvisioningRequest admission checks that apply to the workload in its ClusterQueue: controller
+    `kueue.x-k8s.io/provisioning-request`, on the workload's flavor (`onFlavors`, empty: all), whose
+    ProvisioningRequestConfig has `provisioning_class` (when given) and manages a resource the pods
+    request (`managedResources`, empty: all) - Kueue leaves other pod sets out of the request."""
+    lq = next((q for q in _in_namespace(view, w.namespace, *LOCAL_QUEUE)
+               if q.known("metadata", "name") == _queue_name(w)), None)
     cq = _named(view, lq.known("spec", "clusterQueue"), *CLUSTER_QUEUE) if lq else None
     if cq is None:
         return []
-    names = list(cq.known("spec", "admissionChecks", default=[]) or [])
+    names = [n for n in cq.known("spec", "admissionChecks", default=[]) or [] if isinstance(n, str)]
     for rule in cq.known("spec", "admissionChecksStrategy", "admissionChecks", default=[]) or []:
-        if isinstance(rule, dict) and rule.get("name"):
+        if isinstance(rule, dict) and rule.get("name") and (not rule.get("onFlavors") or w.pool in rule["onFlavors"]):
             names.append(rule["name"])
-    return [n for n in names
-            if (ac := _named(view, n, *ADMISSION_CHECK)) is not None
-            and ac.known("spec", "controllerName") == PROVISIONING_CONTROLLER]
+    requested = set(w.requests())
+    found = []
+    for name in names:
+        ac = _named(view, name, *ADMISSION_CHECK)
+        if ac is None or ac.known("spec", "controllerName") != PROVISIONING_CONTROLLER:
+            continue
+        params = ac.known("spec", "parameters", default={}) or {}
+        config = _named(view, params.get("name"), *PROVISIONING_CONFIG) if params.get("name") else None
+        if config is None:
+            continue  # Kueue marks the check inactive without its ProvisioningRequestConfig
+        if provisioning_class and config.known("spec", "provisioningClassName") != provisioning_class:
+            continue
+        managed = set(config.known("spec", "managedResources", default=[]) or [])
+        if managed and not managed & requested:
+            continue
+        found.append(name)
+    return found
 
 
 def _eks_capacity(view: StackView, w: Workload, pool: NodePool) -> Step:

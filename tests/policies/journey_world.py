@@ -87,6 +87,7 @@ def _k8s(kind: str, api: str = "v1") -> str:
 CONFIGMAP, NAMESPACE = _k8s("ConfigMap", "core/v1"), _k8s("Namespace", "core/v1")
 LOCAL_QUEUE, CLUSTER_QUEUE = _k8s("LocalQueue", "kueue.x-k8s.io/v1beta1"), _k8s("ClusterQueue", "kueue.x-k8s.io/v1beta1")
 FLAVOR, ADMISSION_CHECK = _k8s("ResourceFlavor", "kueue.x-k8s.io/v1beta1"), _k8s("AdmissionCheck", "kueue.x-k8s.io/v1beta1")
+PROVISIONING_CONFIG = _k8s("ProvisioningRequestConfig", "kueue.x-k8s.io/v1beta1")
 RELEASE, NETPOL = "kubernetes:helm.sh/v3:Release", _k8s("NetworkPolicy", "networking.k8s.io/v1")
 QUOTA, SA = _k8s("ResourceQuota", "core/v1"), _k8s("ServiceAccount", "core/v1")
 PV, PVC = _k8s("PersistentVolume", "core/v1"), _k8s("PersistentVolumeClaim", "core/v1")

@@ -15,6 +15,7 @@ import yaml
 from journey_world import (
     ADMISSION_CHECK,
     GKE_NETWORK,
+    PROVISIONING_CONFIG,
     PV,
     PVC,
     RELEASE,
@@ -135,13 +136,17 @@ def _access_entry(world):
     return out
 
 
-def _flex_start(world, with_check: bool):
+def _flex_start(world, with_check: bool, provisioning_class="queued-provisioning.gke.io", on_flavors=("l4",)):
     out = copy.deepcopy(world)
     out["np"].props["queuedProvisioning"] = {"enabled": True}
     if with_check:
-        out["ac"] = Res(ADMISSION_CHECK, {"metadata": {"name": "dws"},
-                                          "spec": {"controllerName": "kueue.x-k8s.io/provisioning-request"}})
-        out["cq"].props["spec"]["admissionChecks"] = ["dws"]
+        out["prc"] = Res(PROVISIONING_CONFIG, {"metadata": {"name": "dws"}, "spec": {
+            "provisioningClassName": provisioning_class, "managedResources": ["nvidia.com/gpu"]}})
+        out["ac"] = Res(ADMISSION_CHECK, {"metadata": {"name": "dws"}, "spec": {
+            "controllerName": "kueue.x-k8s.io/provisioning-request",
+            "parameters": {"apiGroup": "kueue.x-k8s.io", "kind": "ProvisioningRequestConfig", "name": "dws"}}})
+        out["cq"].props["spec"]["admissionChecksStrategy"] = {"admissionChecks": [
+            {"name": "dws", "onFlavors": list(on_flavors)}]}
     return out
 
 
@@ -213,6 +218,9 @@ CASES = [
      _set(without(EKS, "ca"), "ng", ["scalingConfig", "minSize"], 2), "runs", None),
     ("flex-start-without-provisioning-check", _flex_start(GKE, False), "fails", "capacity"),
     ("flex-start-with-provisioning-check", _flex_start(GKE, True), "runs", None),
+    ("flex-start-check-of-another-class", _flex_start(GKE, True, "best-effort-atomic-scale-up.autoscaling.x-k8s.io"),
+     "fails", "capacity"),
+    ("flex-start-check-on-another-flavor", _flex_start(GKE, True, on_flavors=("other",)), "fails", "capacity"),
     ("gke-pool-without-autoscaling", with_props(GKE, "np", autoscaling=None), "fails", "capacity"),
     # identity and data
     ("pod-sa-without-role", _set(EKS, "sa", ["metadata", "annotations"], {}) | {}, "fails", "identity"),
