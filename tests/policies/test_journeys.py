@@ -354,3 +354,17 @@ def test_rule_reports_failures_and_leaves_unknowns_to_the_sdks_advisory():
     assert RULE.evaluate(view(EKS)) == []
     with pytest.raises(UnknownValueError):
         RULE.evaluate(view(with_props(EKS, "team-policy", policy="04da6b54-80e4-46f7-96ec-b56ff0331ba9")))
+
+
+def test_lz_and_the_pack_judge_the_fixture_plan_alike():
+    """`lz plan`'s table comes from the recorded plan through the same functions the pack runs."""
+    from policy_harness import fixture_plan
+
+    from lz.journeys import plan_journeys
+
+    fp = fixture_plan("journeys", "dev")
+    rows = {j["workload"]: j for j in plan_journeys(fp.plan)}
+    assert rows["team-ok/h100-train"]["verdict"] == "runs", rows["team-ok/h100-train"]
+    assert rows["team-small/h100-train"]["failedStep"] == "admitted"
+    reported = [v.message for v in fp.plan.violations if v.policy_name == "golden-workload-journeys"]
+    assert len(reported) == 1 and "team-small/h100-train" in reported[0]

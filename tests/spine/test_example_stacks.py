@@ -85,3 +85,10 @@ def test_lz_workloads_writes_the_published_manifests(tmp_path):
     assert files == ["applied/l40s-spot-serve.yaml", "applied/l40s-spot-train.yaml",
                      "research/l40s-spot-serve.yaml", "research/l40s-spot-train.yaml"]
     assert "kubernetes.goldenImages" in proc.stderr   # no image configured: said, not invented
+
+
+def test_markdown_summary_carries_the_journey_table():
+    proc = subprocess.run([sys.executable, "-m", "lz", "plan", "gcp-dev", "--markdown"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert "| golden workload | team | pool | verdict | first failing step |" in proc.stdout
+    assert "| `research/l4-spot-train` | research | l4-spot |" in proc.stdout
