@@ -191,11 +191,16 @@ class Workload:
 
     def requests(self) -> dict[str, Fraction]:
         """Per-pod requests: containers' requests, else their limits (Kubernetes defaults requests to limits)."""
+        return self._sum(lambda res: {**(res.get("limits") or {}), **(res.get("requests") or {})})
+
+    def limits(self) -> dict[str, Fraction]:
+        """Per-pod limits of the containers that set them (a LimitRange default fills the others)."""
+        return self._sum(lambda res: dict(res.get("limits") or {}))
+
+    def _sum(self, pick) -> dict[str, Fraction]:
         total: dict[str, Fraction] = {}
         for c in self.pod.get("containers") or []:
-            res = c.get("resources") or {}
-            merged = {**(res.get("limits") or {}), **(res.get("requests") or {})}
-            for name, value in merged.items():
+            for name, value in pick(c.get("resources") or {}).items():
                 q = parse_quantity(value)
                 if q is not None:
                     total[name] = total.get(name, Fraction(0)) + q
@@ -470,13 +475,17 @@ def _cq_limit(view: StackView, cq: ResourceView, flavor: str, resource: str, quo
                     continue
                 for r in f.get("resources") or []:
                     if r.get("name") == resource:
-                        lendable += parse_quantity(r.get("nominalQuota")) or Fraction(0)
+                        lend = parse_quantity(r.get("nominalQuota")) or Fraction(0)
+                        if r.get("lendingLimit") is not None:  # what the queue keeps back from the cohort
+                            lend = min(lend, parse_quantity(r.get("lendingLimit")) or Fraction(0))
+                        lendable += lend
     limit = quota.get("borrowingLimit")
     borrow = lendable if limit is None else min(lendable, parse_quantity(limit) or Fraction(0))
     return nominal + borrow
 
 
 def _quota_admits(view: StackView, w: Workload, requests: Mapping[str, Fraction]) -> Step | None:
+    limits = w.limits()
     for rq in _in_namespace(view, w.namespace, *K8S_RESOURCE_QUOTA):
         hard = rq.known("spec", "hard", default={}) or {}
         for key, value in hard.items():
@@ -486,7 +495,9 @@ def _quota_admits(view: StackView, w: Workload, requests: Mapping[str, Fraction]
             resource = key.removeprefix("requests.").removeprefix("limits.")
             if key == "pods":
                 need = Fraction(w.pods)
-            elif key.startswith(("requests.", "limits.")) or resource in ("cpu", "memory"):
+            elif key.startswith("limits."):
+                need = limits.get(resource, requests.get(resource, Fraction(0))) * w.pods
+            elif key.startswith("requests.") or resource in ("cpu", "memory"):
                 need = requests.get(resource, Fraction(0)) * w.pods
             else:
                 continue
@@ -545,8 +556,18 @@ def node_pools(view: StackView) -> list[NodePool]:
     return pools
 
 
+def node_selector(view: StackView, w: Workload) -> dict[str, str]:
+    """The pods' nodeSelector, plus the ResourceFlavor's node labels Kueue adds when it admits them."""
+    selector = dict(w.pod.get("nodeSelector") or {})
+    if kueue_managed(view, w):
+        rf = _named(view, w.pool, *RESOURCE_FLAVOR)
+        for k, v in ((rf.known("spec", "nodeLabels", default={}) or {}) if rf else {}).items():
+            selector.setdefault(k, v)
+    return selector
+
+
 def pool_for(view: StackView, w: Workload) -> NodePool | None:
-    selector = w.pod.get("nodeSelector") or {}
+    selector = node_selector(view, w)
     found = [p for p in node_pools(view) if all(p.labels.get(k) == v for k, v in selector.items())]
     if found:
         return found[0]
@@ -649,7 +670,7 @@ def _exceeds_node(pool: NodePool, w: Workload) -> str | None:
 
 def step_placed(view: StackView, w: Workload) -> Step:
     pool = pool_for(view, w)
-    selector = w.pod.get("nodeSelector") or {}
+    selector = node_selector(view, w)
     if pool is None:
         return Step("placed", False, f"no node pool carries the labels its nodeSelector asks for "
                                      f"({', '.join(f'{k}={v}' for k, v in selector.items())}): the pods stay Pending")

@@ -163,6 +163,23 @@ def _a3_mega(with_networks: bool, pss: str):
     return out
 
 
+def _cohort(other_nominal, borrowing, own_nominal, lending=None):
+    """The team holds `own_nominal` GPUs and may borrow from a peer queue in its cohort."""
+    out = _cq_group(EKS, 1, **{"nvidia.com/gpu": own_nominal})
+    gpu = out["cq"].props["spec"]["resourceGroups"][1]["flavors"][0]["resources"][0]
+    gpu.pop("borrowingLimit")
+    if borrowing is not None:
+        gpu["borrowingLimit"] = borrowing
+    peer = copy.deepcopy(out["cq"])
+    peer.props["metadata"]["name"] = "applied"
+    peer_gpu = peer.props["spec"]["resourceGroups"][1]["flavors"][0]["resources"][0]
+    peer_gpu["nominalQuota"] = other_nominal
+    if lending is not None:
+        peer_gpu["lendingLimit"] = lending
+    out["cq-peer"] = peer
+    return out
+
+
 def _quota(world, key, value):
     return _set(world, "quota", ["spec", "hard", key], value)
 
@@ -201,6 +218,10 @@ CASES = [
     ("cluster-queue-cpu-smaller-than-job", _cq_group(EKS, 0, cpu="64"), "fails", "admitted"),
     ("cluster-queue-gpus-smaller-than-job", _cq_group(EKS, 1, **{"nvidia.com/gpu": 8}), "fails", "admitted"),
     ("resource-quota-memory-smaller-than-job", _quota(EKS, "requests.memory", "256Gi"), "fails", "admitted"),
+    ("resource-quota-limits-smaller-than-job", _quota(EKS, "limits.memory", "1Ti"), "fails", "admitted"),
+    ("gpus-borrowed-from-the-cohort", _cohort(16, None, 8), "runs", None),
+    ("borrowing-limited-below-the-job", _cohort(16, 4, 8), "fails", "admitted"),
+    ("cohort-peer-lends-nothing", _cohort(16, None, 8, lending=0), "fails", "admitted"),
     ("resource-quota-gpus-smaller-than-job", _quota(EKS, "requests.nvidia.com/gpu", "8"), "fails", "admitted"),
     # placed
     ("untolerated-taint", _taint(EKS), "fails", "placed"),
