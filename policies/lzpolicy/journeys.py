@@ -1249,7 +1249,14 @@ def destinations(view: StackView, w: Workload) -> list[Destination]:
     uses_store = bool(w.journey.get("reads") or w.journey.get("writes"))
     kind = cluster_kind(view)
     if kind == "eks" and uses_store:
-        out.append(_aws_route(view, "sts", "STS for IRSA"))
+        sa = w.pod.get("serviceAccountName") or "default"
+        if any(a.known("namespace") == w.namespace and a.known("serviceAccount") == sa
+               for a in view.of_type(*EKS_POD_IDENTITY)):
+            # EKS Pod Identity: credentials from the node's agent on a link-local address (EKS user guide,
+            # "EKS Pod Identity agent": 169.254.170.23, port 80).
+            out.append(Destination("the EKS Pod Identity agent", 80, cidrs=("169.254.170.23/32",)))
+        else:
+            out.append(_aws_route(view, "sts", "STS for IRSA"))
         out.append(_aws_route(view, "s3", "S3"))
     if kind == "gke" and uses_store:
         cluster = view.of_type(*GKE_CLUSTER)[0]
