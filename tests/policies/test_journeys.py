@@ -180,6 +180,22 @@ def _cohort(other_nominal, borrowing, own_nominal, lending=None):
     return out
 
 
+def _pod_identity(allow_agent: bool):
+    """The team's role through an EKS Pod Identity association instead of IRSA."""
+    out = copy.deepcopy(EKS)
+    out["sa"].props["metadata"]["annotations"] = {}
+    out["sa"].deps["metadata"] = ["ns"]
+    out["team-role"].props["assumeRolePolicy"] = json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+         "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+    out["assoc"] = Res("aws:eks/podIdentityAssociation:PodIdentityAssociation",
+                       {"namespace": "research", "serviceAccount": "research"}, {"roleArn": ["team-role"]})
+    if allow_agent:
+        out["np-egress"].props["spec"]["egress"].append(
+            {"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}], "ports": [{"protocol": "TCP", "port": 80}]})
+    return out
+
+
 def _quota(world, key, value):
     return _set(world, "quota", ["spec", "hard", key], value)
 
@@ -256,6 +272,8 @@ CASES = [
         {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/x"},
          "Action": "sts:AssumeRoleWithWebIdentity",
          "Condition": {"StringEquals": {"x:sub": "system:serviceaccount:other:other"}}}]})), "fails", "identity"),
+    ("pod-identity-with-agent-egress", _pod_identity(True), "runs", None),
+    ("pod-identity-without-agent-egress", _pod_identity(False), "fails", "network"),
     ("pod-role-is-also-access-entry", _access_entry(EKS), "fails", "identity"),
     ("lustre-exports-whole-bucket", _lustre(EKS), "fails", "identity"),
     ("lustre-exports-team-prefix-only", _lustre_scoped(EKS), "runs", None),
