@@ -412,6 +412,9 @@ def _kueue_admits(view: StackView, w: Workload, queue: str, requests: Mapping[st
     if cq is None:
         return Step("admitted", False, f"LocalQueue '{queue}' points to ClusterQueue '{cq_name}', which the plan "
                                        f"does not create")
+    if cq.known("spec", "stopPolicy") in ("Hold", "HoldAndDrain"):
+        return Step("admitted", False, f"ClusterQueue '{cq_name}' is stopped (stopPolicy "
+                                       f"{cq.known('spec', 'stopPolicy')}): it admits nothing")
     if not _matches_selector(cq.known("spec", "namespaceSelector"), _namespace_labels(view, w.namespace)):
         return Step("admitted", False, f"ClusterQueue '{cq_name}' does not select namespace {w.namespace}")
     groups = [g for g in (cq.known("spec", "resourceGroups", default=[]) or []) if isinstance(g, dict)]
@@ -425,7 +428,8 @@ def _kueue_admits(view: StackView, w: Workload, queue: str, requests: Mapping[st
     flavors = {f.known("metadata", "name"): f for f in view.of_type(*RESOURCE_FLAVOR)}
     selector = w.pod.get("nodeSelector") or {}
     for group in groups:
-        wanted = {r: requests[r] * w.pods for r in group.get("coveredResources") or [] if r in requests}
+        wanted = {r: requests[r] * w.pods for r in group.get("coveredResources") or []
+                  if r in requests and not _excluded(r, config)}
         if not wanted:
             continue
         reasons = []

@@ -228,6 +228,7 @@ CASES = [
         {"resources": {}}), "runs", None),
     ("no-kueue-release", without(EKS, "kueue"), "fails", "admitted"),
     ("no-local-queue", without(EKS, "lq"), "fails", "admitted"),
+    ("cluster-queue-on-hold", _set(EKS, "cq", ["spec", "stopPolicy"], "Hold"), "fails", "admitted"),
     ("queue-does-not-select-namespace", _set(EKS, "cq", ["spec", "namespaceSelector"],
                                              {"matchLabels": {"kubernetes.io/metadata.name": "other"}}),
      "fails", "admitted"),
