@@ -1,7 +1,7 @@
 """Golden-workload journeys of a recorded plan, judged by the policy pack's own functions.
 
 `lz plan` shows which golden workloads would run (and the first step that fails for the others);
-the verdicts come from `policies/lzpolicy/journeys.py`, the module the pack's
+the verdicts come from `policies/lzpolicy/journeys/`, the package the pack's
 `golden-workload-journeys` rule runs, applied to the same resources the engine sent the pack.
 """
 
@@ -55,7 +55,7 @@ def golden_manifests(plan: Plan) -> dict[str, str]:
     for cm in view.of_type(*journeys.K8S_CONFIGMAP):
         if cm.known("metadata", "name") != journeys.CONFIGMAP:
             continue
-        namespace = journeys._namespace_of(view, cm)
+        namespace = journeys.namespace_of(view, cm)
         for key, text in sorted((cm.known("data", default={}) or {}).items()):
             out[f"{namespace}/{key}"] = text
     return out

@@ -14,7 +14,7 @@ node, EFA), per team and per pool the team has quota in:
 
 The platform publishes them in each team namespace (ConfigMap `golden-workloads`, see
 components/k8s/golden.py) and `lz workloads STACK` writes them out; the policy pack's journey checks
-(policies/lzpolicy/journeys.py) judge them against the rest of the plan.
+(policies/lzpolicy/journeys/) judge them against the rest of the plan.
 
 Container images are config (`kubernetes.goldenImages`), pinned by digest: no image digest is made up
 here. Unset, the container has no `image` (the API allows that in a workload template; its pods

@@ -1,0 +1,73 @@
+"""Step 6, interconnect: the pods request the catalog's high-bandwidth NIC devices (EFA, GKE GPU NIC
+networks) and the node pool attaches them."""
+
+from __future__ import annotations
+
+import json
+
+from ..efa import efa_interfaces, launch_template_of
+from ..gpu import aws_type, gcp_type
+from ..rule import StackView
+from ..types import NODE_GROUP
+from .model import (
+    EFA_RESOURCE,
+    GKE_NETWORK,
+    Step,
+    Workload,
+    releases,
+)
+from .placed import pool_for
+
+
+def step_interconnect(view: StackView, w: Workload) -> Step:
+    pool = pool_for(view, w)
+    if pool is None or pool.view is None:
+        return Step("interconnect", True, "no cloud node pool in the plan: no catalogued NICs to attach")
+    requests = w.requests()
+    if pool.view.type in NODE_GROUP:
+        types = [t for t in pool.view.known("instanceTypes", default=[]) or [] if isinstance(t, str)]
+        catalogued = aws_type(types[0]) if types else None
+        if catalogued is None:
+            return Step("interconnect", None, f"instance type {types[:1]} is not in the catalog")
+        lt = launch_template_of(view, pool.view)
+        attached = len(efa_interfaces(lt)) if lt is not None else 0
+        # A training pool is promised every EFA device of its type; an inference pool may leave EFA off.
+        training = w.journey.get("purpose") == "training"
+        expected = catalogued.network.max_efa_interfaces if training or attached else 0
+        asked = int(requests.get(EFA_RESOURCE, 0))
+        if asked != expected:
+            return Step("interconnect", False, f"the pods request {asked} {EFA_RESOURCE} devices; {types[0]} has "
+                                               f"{expected} (catalog): NCCL runs on fewer NICs than the node has")
+        if not expected:
+            return Step("interconnect", True, f"no EFA on {types[0]} in this {w.journey.get('purpose')} pool; "
+                                              f"none requested")
+        if attached != expected:
+            return Step("interconnect", False, f"node group '{pool.name}' attaches {attached} EFA interfaces, not "
+                                               f"the {expected} of {types[0]}")
+        if not releases(view, "aws-efa-k8s-device-plugin"):
+            return Step("interconnect", False, f"no EFA device plugin is installed: nodes never advertise "
+                                               f"{EFA_RESOURCE} and the pods stay Pending")
+        return Step("interconnect", True, f"{expected} EFA devices per node requested, attached and advertised")
+    machine = pool.view.known("nodeConfig", "machineType")
+    catalogued = gcp_type(machine) if isinstance(machine, str) else None
+    if catalogued is None:
+        return Step("interconnect", None, f"machine type {machine!r} is not in the catalog")
+    nics = catalogued.gpu_nics
+    if nics.flavour == "none":
+        return Step("interconnect", True, f"{machine} has no GPU NICs")
+    raw = w.pod_annotations.get("networking.gke.io/interfaces")
+    listed = [i.get("network") for i in (json.loads(raw) if isinstance(raw, str) else []) if isinstance(i, dict)]
+    gpu_networks = [n for n in listed if n != "default"]
+    expected = nics.extra_networks
+    if len(gpu_networks) != expected:
+        return Step("interconnect", False, f"the pods attach {len(gpu_networks)} extra networks; {machine} has "
+                                           f"{expected} GPU NIC networks (catalog)")
+    attached = len(pool.view.known("networkConfig", "additionalNodeNetworkConfigs", default=[]) or [])
+    if attached < nics.extra_gvnic_networks + (1 if nics.rdma_network else 0):
+        return Step("interconnect", False, f"node pool '{pool.name}' attaches {attached} additional node networks")
+    present = {n.known("metadata", "name") for n in view.of_type(*GKE_NETWORK)}
+    absent = [n for n in gpu_networks if n not in present]
+    if absent:
+        return Step("interconnect", False, f"no GKE Network objects {', '.join(absent)}: GKE multi-networking cannot "
+                                           f"attach the GPU NICs to the pods")
+    return Step("interconnect", True, f"{len(gpu_networks)} GPU NIC networks requested and attached")
