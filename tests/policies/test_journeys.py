@@ -196,6 +196,24 @@ def _pod_identity(allow_agent: bool):
     return out
 
 
+def _with_installer(world, path="/home/kubernetes/bin/nvidia/lib64", node_selector=None, tolerate=True):
+    """A DaemonSet that writes the NCCL plugin to the host path the golden pods mount."""
+    out = copy.deepcopy(world)
+    out["nccl-installer"] = Res("kubernetes:apps/v1:DaemonSet", {
+        "metadata": {"name": "nccl-tcpxo-installer", "namespace": "kube-system"},
+        "spec": {"template": {"spec": {
+            "nodeSelector": node_selector or {"cloud.google.com/gke-accelerator": "nvidia-h100-mega-80gb"},
+            "tolerations": [{"operator": "Exists"}] if tolerate else [],
+            "volumes": [{"name": "lib", "hostPath": {"path": path}}]}}}})
+    return out
+
+
+def _opaque(world):
+    out = copy.deepcopy(world)
+    out["installer-file"] = Res("kubernetes:yaml/v2:ConfigFile", {"file": "https://example.com/nccl-installer.yaml"})
+    return out
+
+
 def _quota(world, key, value):
     return _set(world, "quota", ["spec", "hard", key], value)
 
@@ -302,7 +320,16 @@ CASES = [
     ("launch-template-attaches-fewer-efa", _lt_efa(EKS, 16), "fails", "interconnect"),
     ("no-efa-device-plugin", without(EKS, "efa-plugin"), "fails", "interconnect"),
     ("gke-gpu-nic-networks-missing", _a3_mega(False, "privileged"), "fails", "interconnect"),
-    ("gke-gpu-nic-networks-present", _a3_mega(True, "privileged"), "runs", None),
+    ("gke-gpudirect-without-nccl-installer", _a3_mega(True, "privileged"), "fails", "interconnect"),
+    ("gke-gpu-nic-networks-present", _with_installer(_a3_mega(True, "privileged")), "runs", None),
+    ("gke-nccl-installer-writes-elsewhere", _with_installer(_a3_mega(True, "privileged"), path="/opt/x"),
+     "fails", "interconnect"),
+    ("gke-nccl-installer-on-other-nodes", _with_installer(_a3_mega(True, "privileged"),
+                                                          node_selector={"cloud.google.com/gke-accelerator": "x"}),
+     "fails", "interconnect"),
+    ("gke-nccl-installer-not-tolerating-gpu-taint", _with_installer(_a3_mega(True, "privileged"), tolerate=False),
+     "fails", "interconnect"),
+    ("gke-nccl-from-unexpanded-manifest", _opaque(_a3_mega(True, "privileged")), "unknown", None),
 ]
 
 

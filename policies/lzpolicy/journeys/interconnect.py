@@ -12,11 +12,13 @@ from ..types import NODE_GROUP
 from .model import (
     EFA_RESOURCE,
     GKE_NETWORK,
+    K8S_DAEMONSET,
+    OPAQUE_MANIFESTS,
     Step,
     Workload,
     releases,
 )
-from .placed import pool_for
+from .placed import pool_for, tolerates
 
 
 def step_interconnect(view: StackView, w: Workload) -> Step:
@@ -70,4 +72,45 @@ def step_interconnect(view: StackView, w: Workload) -> Step:
     if absent:
         return Step("interconnect", False, f"no GKE Network objects {', '.join(absent)}: GKE multi-networking cannot "
                                            f"attach the GPU NICs to the pods")
-    return Step("interconnect", True, f"{len(gpu_networks)} GPU NIC networks requested and attached")
+    missing = _uninstalled_host_libraries(view, w, pool)
+    if missing is None:
+        return Step("interconnect", None, "the NCCL plugin comes from a manifest the plan does not expand "
+                                          "(kubernetes:yaml ConfigFile / ConfigGroup); whether it reaches this pool's "
+                                          "nodes is not known from the plan")
+    if missing:
+        return Step("interconnect", False, f"nothing in the plan installs the NCCL network plugin the pods load from "
+                                           f"the host ({', '.join(missing)}): no DaemonSet that writes there runs on "
+                                           f"pool '{pool.name}' (GPUDirect needs the vendor's NCCL installer)")
+    return Step("interconnect", True, f"{len(gpu_networks)} GPU NIC networks requested and attached; the NCCL "
+                                      f"plugin is installed on the pool's nodes")
+
+
+def _host_paths(volumes: list) -> list[str]:
+    return [v["hostPath"]["path"] for v in volumes or []
+            if isinstance(v, dict) and isinstance(v.get("hostPath"), dict) and v["hostPath"].get("path")]
+
+
+def _uninstalled_host_libraries(view: StackView, w: Workload, pool) -> list[str] | None:
+    """Host paths the pods mount (the NCCL plugin directory) that no DaemonSet running on the pool
+    writes to; None when the plan holds manifests it does not expand, so the answer is not known."""
+    wanted = _host_paths(w.pod.get("volumes"))
+    if not wanted:
+        return []
+    missing = []
+    for path in wanted:
+        covered = False
+        for ds in view.of_type(*K8S_DAEMONSET):
+            spec = ds.known("spec", "template", "spec", default={}) or {}
+            if not any(path == p or path.startswith(p.rstrip("/") + "/") for p in _host_paths(spec.get("volumes"))):
+                continue
+            runs_here = all(pool.labels.get(k) == v for k, v in (spec.get("nodeSelector") or {}).items()) and all(
+                tolerates(spec.get("tolerations") or [], t) for t in pool.taints
+                if t.get("effect") in ("NoSchedule", "NoExecute"))
+            if runs_here:
+                covered = True
+                break
+        if not covered:
+            missing.append(path)
+    if missing and view.of_type(*OPAQUE_MANIFESTS):
+        return None
+    return missing

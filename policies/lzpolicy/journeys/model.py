@@ -40,6 +40,9 @@ K8S_CONFIGMAP = ("kubernetes:core/v1:ConfigMap",)
 K8S_LIMIT_RANGE = ("kubernetes:core/v1:LimitRange",)
 HELM_RELEASE = ("kubernetes:helm.sh/v3:Release",)
 K8S_DAEMONSET = ("kubernetes:apps/v1:DaemonSet",)
+# Kubernetes objects from manifest files or Helm templates whose contents the plan does not list.
+OPAQUE_MANIFESTS = ("kubernetes:yaml/v2:ConfigFile", "kubernetes:yaml/v2:ConfigGroup", "kubernetes:yaml:ConfigFile",
+                    "kubernetes:yaml:ConfigGroup")
 GKE_NETWORK = ("kubernetes:networking.gke.io/v1:Network",)
 EKS_ADDON = ("aws:eks/addon:Addon",)
 EKS_POD_IDENTITY = ("aws:eks/podIdentityAssociation:PodIdentityAssociation",)

@@ -42,6 +42,19 @@ class NodePool:
 _EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
 
 
+# GKE labels every GPU node with its accelerator type (GKE docs, "About GPUs in GKE").
+GKE_ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator"
+
+
+def _gke_accelerator(np) -> str | None:
+    for acc in np.known("nodeConfig", "guestAccelerators", default=[]) or []:
+        if isinstance(acc, dict) and isinstance(acc.get("type"), str):
+            return acc["type"]
+    machine = np.known("nodeConfig", "machineType")
+    catalogued = gcp_type(machine) if isinstance(machine, str) else None
+    return catalogued.gke_accelerator_type if catalogued else None
+
+
 def node_pools(view: StackView) -> list[NodePool]:
     pools = []
     for ng in view.of_type(*NODE_GROUP):
@@ -54,6 +67,9 @@ def node_pools(view: StackView) -> list[NodePool]:
         labels = dict(np.known("nodeConfig", "labels", default={}) or {})
         if isinstance(name, str):
             labels[GKE_POOL_LABEL] = name
+        accelerator = _gke_accelerator(np)
+        if accelerator:
+            labels[GKE_ACCELERATOR_LABEL] = accelerator
         taints = tuple({"key": t.get("key"), "value": t.get("value") or "",
                         "effect": _EFFECTS.get(t.get("effect"), t.get("effect"))}
                        for t in np.known("nodeConfig", "taints", default=[]) or [] if isinstance(t, dict))
@@ -85,7 +101,7 @@ def pool_for(view: StackView, w: Workload) -> NodePool | None:
     return None
 
 
-def _tolerates(tolerations: Iterable[Mapping[str, Any]], taint: Mapping[str, str]) -> bool:
+def tolerates(tolerations: Iterable[Mapping[str, Any]], taint: Mapping[str, str]) -> bool:
     for t in tolerations:
         if t.get("effect") and t.get("effect") != taint.get("effect"):
             continue
@@ -183,7 +199,7 @@ def step_placed(view: StackView, w: Workload) -> Step:
     injected = _flavor_tolerations(view, w) if kueue_managed(view, w) else []
     tolerations = [*(w.pod.get("tolerations") or []), *injected]
     untolerated = [t for t in pool.taints if t.get("effect") in ("NoSchedule", "NoExecute")
-                   and not _tolerates(tolerations, t)]
+                   and not tolerates(tolerations, t)]
     if untolerated:
         shown = ", ".join(f"{t['key']}={t.get('value', '')}:{t['effect']}" for t in untolerated)
         return Step("placed", False, f"node pool '{pool.name}' is tainted {shown}, which the pods do not tolerate")
