@@ -38,13 +38,14 @@ from components.k8s import kueue as q
 from components.k8s.manifests import team_labels, team_namespace, team_service_account
 from components.platform_inputs import GpuPoolHandle
 
-EFA_RESOURCE = "vpc.amazonaws.com/efa"
-CONFIGMAP = "golden-workloads"
-# What a journey check reads off a golden workload (JSON in this annotation on the Job / Deployment).
-JOURNEY_ANNOTATION = "golden.ai-landing-zone/journey"
-GOLDEN_LABEL = "golden.ai-landing-zone/workload"
-KUEUE_QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
-KUEUE_PRIORITY_LABEL = "kueue.x-k8s.io/priority-class"
+from .names import (
+    EFA_RESOURCE,
+    GOLDEN_LABEL,
+    JOURNEY_ANNOTATION,
+    KUEUE_PRIORITY_LABEL,
+    KUEUE_QUEUE_LABEL,
+)
+
 RENDEZVOUS_PORT = 29500
 SERVE_PORT = 8000
 READS, WRITES = "datasets", "checkpoints"

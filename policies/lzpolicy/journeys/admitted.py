@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from components.workloads.names import KUEUE_QUEUE_LABEL
+
 from .. import props as wire
 from ..quantity import parse_quantity, show
 from ..rule import ResourceView, StackView
@@ -17,7 +19,6 @@ from .model import (
     K8S_LIMIT_RANGE,
     KUEUE_DEFAULT_FRAMEWORKS,
     LOCAL_QUEUE,
-    QUEUE_LABEL,
     RESOURCE_FLAVOR,
     Step,
     Workload,
@@ -31,7 +32,7 @@ from .model import (
 
 
 def queue_name(w: Workload) -> str | None:
-    return (w.manifest.get("metadata") or {}).get("labels", {}).get(QUEUE_LABEL)
+    return (w.manifest.get("metadata") or {}).get("labels", {}).get(KUEUE_QUEUE_LABEL)
 
 
 def kueue_managed(view: StackView, w: Workload) -> bool:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 
+from components.workloads.names import EFA_RESOURCE
+
 from ..efa import efa_interfaces, launch_template_of
 from ..gpu import aws_type, gcp_type
 from ..rule import StackView
 from ..types import NODE_GROUP
 from .model import (
-    EFA_RESOURCE,
     GKE_NETWORK,
     K8S_DAEMONSET,
     OPAQUE_MANIFESTS,

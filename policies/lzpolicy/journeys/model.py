@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from components.workloads.names import CONFIGMAP, JOURNEY_ANNOTATION
+
 from .. import props as wire
 from ..k8s import namespace_name, objects_in
 from ..quantity import parse_quantity
@@ -21,12 +23,6 @@ from ..types import (
     K8S_NAMESPACE,
 )
 
-# --- names shared with the platform (components/workloads/golden.py renders them) -------------------
-
-
-CONFIGMAP = "golden-workloads"
-JOURNEY_ANNOTATION = "golden.ai-landing-zone/journey"
-QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 NAME_LABEL = "kubernetes.io/metadata.name"
 PSS_ENFORCE = "pod-security.kubernetes.io/enforce"
 
@@ -81,7 +77,6 @@ KUEUE_DEFAULT_FRAMEWORKS = (
 # (Kueue docs, "Run Deployments").
 FRAMEWORK_OF_KIND = {"Job": ("batch/job",), "Deployment": ("deployment", "pod")}
 
-EFA_RESOURCE = "vpc.amazonaws.com/efa"
 CA_SET_DESIRED = "autoscaling:SetDesiredCapacity"
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 GKE_WI_ANNOTATION = "iam.gke.io/gcp-service-account"
