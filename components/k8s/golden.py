@@ -15,7 +15,8 @@ import pulumi_kubernetes as k8s
 
 from components.config.model import LandingZoneConfig
 from components.platform_inputs import GpuPoolHandle
-from components.workloads.golden import CONFIGMAP, configmap_data, golden_workloads
+from components.workloads.golden import configmap_data, golden_workloads
+from components.workloads.names import CONFIGMAP
 
 from .manifests import team_labels
 
