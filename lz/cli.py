@@ -80,6 +80,43 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
     return EXIT_VIOLATION if result.mandatory or result.failed_schema else EXIT_OK
 
 
+def cmd_workloads(args: argparse.Namespace, console: Console) -> int:
+    """Plan the stack (no policy packs) and write the golden workloads it publishes, as YAML."""
+    from .engine.analyzer import PolicyPackError
+    from .engine.plan import PlanRequest, plan
+    from .engine.project import ProjectError
+    from .journeys import golden_manifests
+
+    err = Console(stderr=True, soft_wrap=True)
+    try:
+        result = plan(PlanRequest(project_dir=Path(args.C).resolve(), stack=args.stack, use_project_pack=False))
+    except (ProjectError, PolicyPackError) as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return EXIT_BAD_INPUT
+    if result.run.error:
+        err.print(result.run.error, highlight=False, markup=False)
+        return EXIT_BAD_INPUT
+    manifests = golden_manifests(result)
+    if not manifests:
+        err.print(f"{args.stack}: the stack publishes no golden workloads (no team has GPU quota in a pool)",
+                  highlight=False, markup=False)
+        return EXIT_OK
+    if any("image:" not in text for text in manifests.values()):
+        err.print("note: kubernetes.goldenImages is not set, so the golden containers have no image; set "
+                  "ai-landing-zone:kubernetes.goldenImages.training / .inference to digest-pinned references",
+                  highlight=False, markup=False)
+    if args.output:
+        out = Path(args.output)
+        for rel, text in manifests.items():
+            path = out / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        console.print(f"wrote {len(manifests)} files under {out}", highlight=False)
+    else:
+        sys.stdout.write("\n---\n".join(f"# {rel}\n{text.rstrip()}" for rel, text in manifests.items()) + "\n")
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     from components.config import ConfigError, validate_config
 
@@ -138,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-schema-check", action="store_true",
                    help="skip the check of every resource's inputs against its provider SDK's schema")
     p.set_defaults(func=cmd_plan)
+
+    w = sub.add_parser("workloads", help="write the golden workloads a stack publishes (Kueue Jobs, Deployments) as YAML")
+    w.add_argument("stack")
+    w.add_argument("-C", default=".", metavar="DIR", help="the Pulumi project directory (default: .)")
+    w.add_argument("-o", "--output", metavar="DIR", help="write <namespace>/<workload>.yaml files here (default: stdout)")
+    w.set_defaults(func=cmd_workloads)
 
     v = sub.add_parser("validate", help="check a stack's config only (no resources)")
     v.add_argument("stack")

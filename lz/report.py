@@ -70,6 +70,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "schemaFindings": [f.as_json() for f in plan.schema_findings],
         "outputs": stack_outputs(plan),
         "cost": cost_block(plan),
+        "journeys": journeys_block(plan),
         "diagnostics": [{"severity": "error", "message": plan.run.error}] if plan.run.error else [],
         "duration": round(plan.seconds.get("total", 0.0), 3),
         "lz": {
@@ -103,6 +104,28 @@ def _schema_line(plan: Plan) -> str:
                f"({_count(report.skipped_resources, 'resource')})" if report.skipped else "")
     return (f"{_count(len(report.findings), 'finding')} in {_count(sum(report.checked.values()), 'resource')} "
             f"of {_count(len(report.checked), 'type')}{skipped}")
+
+
+def journeys_block(plan: Plan) -> list[dict[str, Any]]:
+    """`[{workload, team, pool, verdict, failedStep, detail, steps}]`: the golden workloads' journeys,
+    judged by the policy pack's own functions (lz.journeys)."""
+    from .journeys import plan_journeys
+
+    return plan_journeys(plan)
+
+
+def journeys_table(plan: Plan) -> Table | None:
+    rows = journeys_block(plan)
+    if not rows:
+        return None
+    table = Table(title="Golden workloads", show_header=True, header_style="bold")
+    for column in ("workload", "team", "pool", "verdict", "first failing step"):
+        table.add_column(column)
+    colour = {"runs": "green", "fails": "red", "unknown": "yellow"}
+    for j in rows:
+        table.add_row(escape(j["workload"]), escape(j["team"]), escape(j["pool"]),
+                      f"[{colour[j['verdict']]}]{j['verdict']}[/]", escape(j["failedStep"] or "-"))
+    return table
 
 
 MAX_SIBLINGS = 12
@@ -188,6 +211,9 @@ def render_human(plan: Plan, console: Console) -> None:
             console.print(f"  [{colour}]{v.policy_name}[/]  [dim]{escape(v.urn or '(stack)')}[/]", highlight=False)
             console.print(f"    {v.message}", highlight=False, markup=False)
     _render_schema(plan, console)
+    journeys = journeys_table(plan)
+    if journeys is not None:
+        console.print(journeys)
     cost = cost_block(plan)
     if cost:
         hourly, monthly = cost["hourly"], cost["monthly"]
@@ -238,6 +264,12 @@ def render_markdown(plan: Plan) -> str:
         lines.append(f"💰 **Cost:** ${hourly['min']:,.2f}/h idle, ${hourly['max']:,.2f}/h at max scale "
                      f"(${monthly['min']:,.0f} – ${monthly['max']:,.0f}/month"
                      + (f", {cost['unknown']} unpriced" if cost.get("unknown") else "") + ").")
+        lines.append("")
+    journeys = journeys_block(plan)
+    if journeys:
+        lines += ["| golden workload | team | pool | verdict | first failing step |", "|---|---|---|---|---|"]
+        lines += [f"| `{j['workload']}` | {j['team']} | {j['pool']} | {j['verdict']} | {j['failedStep'] or '-'} |"
+                  for j in journeys]
         lines.append("")
     mandatory = [v for v in plan.violations if v.enforcement_level == "mandatory"]
     advisory = [v for v in plan.violations if v.enforcement_level != "mandatory"]

@@ -403,6 +403,21 @@ class EgressRule(Strict):
 _IAM_ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
 
 
+_DIGEST_PINNED = r"^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+)?@sha256:[0-9a-f]{64}$"
+
+
+class GoldenImages(Strict):
+    """Container images of the golden workloads (components/workloads/golden.py), pinned by digest.
+
+    No default: the platform does not pick (or make up) an image digest for you. Unset, the golden
+    manifests carry no image and `lz workloads` says so."""
+
+    training: str | None = Field(None, pattern=_DIGEST_PINNED,
+                                 description="registry/repo[:tag]@sha256:<64 hex> for the training job")
+    inference: str | None = Field(None, pattern=_DIGEST_PINNED,
+                                  description="registry/repo[:tag]@sha256:<64 hex> for the inference Deployment")
+
+
 class KubernetesConfig(Strict):
     version: str = Field("1.33", pattern=r"^1\.[0-9]{2}$")
     kubeconfig_secret: str | None = Field(
@@ -446,6 +461,7 @@ class KubernetesConfig(Strict):
                     "namespace (on a brought cluster: the object store, registry, identity provider...). "
                     "On AWS and GCP the landing zone adds what its own endpoints need.",
     )
+    golden_images: GoldenImages = GoldenImages()
 
     @field_validator("kubeconfig_secret")
     @classmethod

@@ -14,6 +14,7 @@ from components.platform_inputs import PlatformInputs
 
 from .charts import gpu_stack
 from .cluster_services import ClusterServices, ClusterServicesArgs
+from .golden import GoldenWorkloads, GoldenWorkloadsArgs
 from .kubeconfig import kubeconfig_for
 from .kueue import daemonset_tolerations, with_compute
 from .queues import KueueQueues, KueueQueuesArgs
@@ -71,6 +72,10 @@ class KubernetesPlatform(pulumi.ComponentResource):
                 queue_ready=[self.services.kueue, self.queues.cluster_queues[team.name]]), child)
             for team in teams if team.managed_by == "platform"
         }
+        self.golden = GoldenWorkloads(f"{name}-golden", GoldenWorkloadsArgs(
+            config=config, pools=inputs.gpu_pools,
+            namespaces={team: ns.namespace for team, ns in self.teams.items()},
+            shared_claims=[v.key for v in volumes]), child)
         self.register_outputs({
             "namespaces": sorted(self.teams),
             "storageClasses": self.storage.class_names,

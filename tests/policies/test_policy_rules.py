@@ -344,6 +344,10 @@ CASES: list[tuple[str, str, str, str]] = [
     ("s3-lifecycle-aborts-incomplete-uploads", "data", "data-lifecycle-ok", C),
     ("s3-lifecycle-aborts-incomplete-uploads", "data", "data-lifecycle-no-abort", V),
     ("s3-lifecycle-aborts-incomplete-uploads", "data", "data-versioning-ok", NA),
+    # --- golden workloads (the journey steps themselves are table-tested in test_journeys.py) --------------
+    ("golden-workload-journeys", "journeys", "jrn-team-ok-golden", C),
+    ("golden-workload-journeys", "journeys", "jrn-team-small-golden", V),
+    ("golden-workload-journeys", "kubernetes", STACK_NAME, NA),
 ]
 
 # Rules whose three cases live with their owners' tests rather than in this table.

@@ -94,3 +94,45 @@ def test_every_guardrail_type_the_stacks_create_is_judged():
     judged = {t for rule in load_rules(DEFAULT_PACK) for t in rule.resource_types}
     assert len(reference & created) >= 30
     assert sorted((reference & created) - judged) == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_journey_table_agrees_with_the_pack(stack):
+    """`--json` carries one journey per golden workload; each failing one is the pack's mandatory violation."""
+    _, doc, stderr = planned(stack)
+    journeys = doc["journeys"]
+    assert journeys, stderr
+    for j in journeys:
+        assert set(j) >= {"workload", "team", "pool", "verdict", "failedStep", "detail", "steps"}
+        assert [s["step"] for s in j["steps"]] == ["admitted", "placed", "capacity", "identity", "network",
+                                                   "interconnect"]
+    failing = {j["workload"] for j in journeys if j["verdict"] == "fails"}
+    reported = {v["message"].split("golden workload ", 1)[1].split(" ", 1)[0]
+                for v in doc["policyViolations"] if v["policyName"] == "golden-workload-journeys"}
+    assert reported == failing
+    assert all(v["enforcementLevel"] == "mandatory" for v in doc["policyViolations"]
+               if v["policyName"] == "golden-workload-journeys")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_golden_workload_runs(stack):
+    """Issue 12's bar: every golden workload of every example stack passes its journey."""
+    _, doc, _ = planned(stack)
+    assert [(j["workload"], j["failedStep"], j["detail"]) for j in doc["journeys"] if j["verdict"] != "runs"] == []
+
+
+def test_lz_workloads_writes_the_published_manifests(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "lz", "workloads", "dev", "-o", str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.yaml"))
+    assert files == ["applied/l40s-spot-serve.yaml", "applied/l40s-spot-train.yaml",
+                     "research/l40s-spot-serve.yaml", "research/l40s-spot-train.yaml"]
+    assert "kubernetes.goldenImages" in proc.stderr   # no image configured: said, not invented
+
+
+def test_markdown_summary_carries_the_journey_table():
+    proc = subprocess.run([sys.executable, "-m", "lz", "plan", "gcp-dev", "--markdown"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert "| golden workload | team | pool | verdict | first failing step |" in proc.stdout
+    assert "| `research/l4-spot-train` | research | l4-spot |" in proc.stdout

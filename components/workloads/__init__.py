@@ -1,0 +1,1 @@
+"""Workloads the platform promises to run (golden workloads), as pure manifest renderers."""

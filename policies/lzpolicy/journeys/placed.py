@@ -1,0 +1,216 @@
+"""Step 2, placed: a node pool whose labels satisfy the pods' selector (plus the Kueue flavor's node
+labels), whose taints they tolerate and whose nodes can hold one pod; the namespace's Pod Security level."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ..gpu import aws_type, gcp_type
+from ..quantity import show
+from ..rule import ResourceView, StackView
+from ..types import (
+    GKE_NODE_POOL,
+    NODE_GROUP,
+)
+from .admitted import kueue_managed
+from .model import (
+    BASELINE_CAPABILITIES,
+    GKE_POOL_LABEL,
+    PSS_ENFORCE,
+    RESOURCE_FLAVOR,
+    RESTRICTED_VOLUMES,
+    Step,
+    Workload,
+    cluster_kind,
+    named,
+    namespace_resource,
+)
+
+
+@dataclass(frozen=True)
+class NodePool:
+    view: ResourceView | None
+    name: str
+    labels: Mapping[str, str]
+    taints: tuple[Mapping[str, str], ...]
+    declared: bool = False           # a brought cluster's pool: labels from config, nodes not in the plan
+
+
+_EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
+
+
+# GKE labels every GPU node with its accelerator type (GKE docs, "About GPUs in GKE").
+GKE_ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator"
+
+
+def _gke_accelerator(np) -> str | None:
+    for acc in np.known("nodeConfig", "guestAccelerators", default=[]) or []:
+        if isinstance(acc, dict) and isinstance(acc.get("type"), str):
+            return acc["type"]
+    machine = np.known("nodeConfig", "machineType")
+    catalogued = gcp_type(machine) if isinstance(machine, str) else None
+    return catalogued.gke_accelerator_type if catalogued else None
+
+
+def node_pools(view: StackView) -> list[NodePool]:
+    pools = []
+    for ng in view.of_type(*NODE_GROUP):
+        taints = tuple({"key": t.get("key"), "value": t.get("value") or "",
+                        "effect": _EFFECTS.get(t.get("effect"), t.get("effect"))}
+                       for t in ng.known("taints", default=[]) or [] if isinstance(t, dict))
+        pools.append(NodePool(ng, ng.name, dict(ng.known("labels", default={}) or {}), taints))
+    for np in view.of_type(*GKE_NODE_POOL):
+        name = np.known("name")
+        labels = dict(np.known("nodeConfig", "labels", default={}) or {})
+        if isinstance(name, str):
+            labels[GKE_POOL_LABEL] = name
+        accelerator = _gke_accelerator(np)
+        if accelerator:
+            labels[GKE_ACCELERATOR_LABEL] = accelerator
+        taints = tuple({"key": t.get("key"), "value": t.get("value") or "",
+                        "effect": _EFFECTS.get(t.get("effect"), t.get("effect"))}
+                       for t in np.known("nodeConfig", "taints", default=[]) or [] if isinstance(t, dict))
+        pools.append(NodePool(np, str(name or np.name), labels, taints))
+    return pools
+
+
+def node_selector(view: StackView, w: Workload) -> dict[str, str]:
+    """The pods' nodeSelector, plus the ResourceFlavor's node labels Kueue adds when it admits them."""
+    selector = dict(w.pod.get("nodeSelector") or {})
+    if kueue_managed(view, w):
+        rf = named(view, w.pool, *RESOURCE_FLAVOR)
+        for k, v in ((rf.known("spec", "nodeLabels", default={}) or {}) if rf else {}).items():
+            selector.setdefault(k, v)
+    return selector
+
+
+def pool_for(view: StackView, w: Workload) -> NodePool | None:
+    selector = node_selector(view, w)
+    found = [p for p in node_pools(view) if all(p.labels.get(k) == v for k, v in selector.items())]
+    if found:
+        return found[0]
+    if cluster_kind(view) == "byo":
+        rf = named(view, w.pool, *RESOURCE_FLAVOR)
+        if rf is not None:
+            labels = rf.known("spec", "nodeLabels", default={}) or {}
+            if all(labels.get(k) == v for k, v in selector.items()):
+                return NodePool(None, w.pool, labels, (), declared=True)
+    return None
+
+
+def tolerates(tolerations: Iterable[Mapping[str, Any]], taint: Mapping[str, str]) -> bool:
+    for t in tolerations:
+        if t.get("effect") and t.get("effect") != taint.get("effect"):
+            continue
+        op = t.get("operator") or "Equal"
+        if t.get("key") in (None, "") and op == "Exists":
+            return True
+        if t.get("key") != taint.get("key"):
+            continue
+        if op == "Exists" or (t.get("value") or "") == (taint.get("value") or ""):
+            return True
+    return False
+
+
+def _flavor_tolerations(view: StackView, w: Workload) -> list[Mapping[str, Any]]:
+    rf = named(view, w.pool, *RESOURCE_FLAVOR)
+    return list((rf.known("spec", "tolerations", default=[]) or []) if rf else [])
+
+
+def pod_security_violations(pod: Mapping[str, Any], level: str) -> list[str]:
+    """What Pod Security admission at `level` rejects in a pod spec (baseline and restricted controls)."""
+    if level == "privileged":
+        return []
+    out: list[str] = []
+    for key in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod.get(key):
+            out.append(f"{key}: true")
+    containers = [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]
+    for v in pod.get("volumes") or []:
+        kinds = [k for k in v if k != "name"]
+        if "hostPath" in kinds:
+            out.append(f"hostPath volume '{v.get('name')}'")
+        elif level == "restricted" and not set(kinds) <= RESTRICTED_VOLUMES:
+            out.append(f"volume '{v.get('name')}' of type {', '.join(kinds)}")
+    pod_sc = pod.get("securityContext") or {}
+    for c in containers:
+        sc = c.get("securityContext") or {}
+        name = c.get("name")
+        if sc.get("privileged"):
+            out.append(f"container '{name}' privileged")
+        added = set((sc.get("capabilities") or {}).get("add") or [])
+        allowed = {"NET_BIND_SERVICE"} if level == "restricted" else BASELINE_CAPABILITIES
+        if added - allowed:
+            out.append(f"container '{name}' adds capabilities {', '.join(sorted(added - allowed))}")
+        if any(p.get("hostPort") for p in c.get("ports") or []):
+            out.append(f"container '{name}' uses hostPort")
+        if level != "restricted":
+            continue
+        if sc.get("allowPrivilegeEscalation") is not False:
+            out.append(f"container '{name}' does not set allowPrivilegeEscalation: false")
+        if "ALL" not in ((sc.get("capabilities") or {}).get("drop") or []):
+            out.append(f"container '{name}' does not drop ALL capabilities")
+        if not (sc.get("runAsNonRoot") or pod_sc.get("runAsNonRoot")):
+            out.append(f"container '{name}' does not set runAsNonRoot: true")
+        seccomp = (sc.get("seccompProfile") or pod_sc.get("seccompProfile") or {}).get("type")
+        if seccomp not in ("RuntimeDefault", "Localhost"):
+            out.append(f"container '{name}' has no RuntimeDefault seccomp profile")
+    return out
+
+
+def _node_capacity(pool: NodePool) -> dict[str, Fraction]:
+    """A node's capacity per resource from the catalog (accelerators, vCPU, memory), {} if unknown."""
+    if pool.view is None:
+        return {}
+    if pool.view.type in NODE_GROUP:
+        types = [t for t in pool.view.known("instanceTypes", default=[]) or [] if isinstance(t, str)]
+        aws = aws_type(types[0]) if types else None
+        if aws is None:
+            return {}
+        return {aws.accelerator.k8s_resource: Fraction(aws.accelerator.count), "cpu": Fraction(aws.vcpu),
+                "memory": Fraction(aws.memory_gib).limit_denominator() * 2**30}
+    machine = pool.view.known("nodeConfig", "machineType")
+    gcp = gcp_type(machine) if isinstance(machine, str) else None
+    if gcp is None:
+        return {}
+    return {"nvidia.com/gpu": Fraction(gcp.accelerator.count), "cpu": Fraction(gcp.vcpu),
+            "memory": Fraction(gcp.memory_gib).limit_denominator() * 2**30}
+
+
+def _exceeds_node(pool: NodePool, w: Workload) -> str | None:
+    capacity = _node_capacity(pool)
+    for resource, need in w.requests().items():
+        have = capacity.get(resource)
+        if have is not None and need > have:
+            return f"{show(need, resource)} {resource} (a node has {show(have, resource)})"
+    return None
+
+
+def step_placed(view: StackView, w: Workload) -> Step:
+    pool = pool_for(view, w)
+    selector = node_selector(view, w)
+    if pool is None:
+        return Step("placed", False, f"no node pool carries the labels its nodeSelector asks for "
+                                     f"({', '.join(f'{k}={v}' for k, v in selector.items())}): the pods stay Pending")
+    # Kueue adds the admitting ResourceFlavor's tolerations to the pods it admits, and only to those.
+    injected = _flavor_tolerations(view, w) if kueue_managed(view, w) else []
+    tolerations = [*(w.pod.get("tolerations") or []), *injected]
+    untolerated = [t for t in pool.taints if t.get("effect") in ("NoSchedule", "NoExecute")
+                   and not tolerates(tolerations, t)]
+    if untolerated:
+        shown = ", ".join(f"{t['key']}={t.get('value', '')}:{t['effect']}" for t in untolerated)
+        return Step("placed", False, f"node pool '{pool.name}' is tainted {shown}, which the pods do not tolerate")
+    too_big = _exceeds_node(pool, w)
+    if too_big:
+        return Step("placed", False, f"one pod asks for {too_big}: no node of pool '{pool.name}' has that much")
+    ns = namespace_resource(view, w.namespace)
+    level = (ns.known("metadata", "labels", PSS_ENFORCE) if ns else None) or "privileged"
+    rejected = pod_security_violations(w.pod, level)
+    if rejected:
+        return Step("placed", False, f"namespace {w.namespace} enforces Pod Security '{level}', which rejects the "
+                                     f"pod spec the path needs ({'; '.join(rejected)})")
+    how = "declared pool" if pool.declared else f"node pool '{pool.name}'"
+    return Step("placed", True, f"{how} matches its selector and taints; Pod Security '{level}' admits it")
