@@ -36,6 +36,18 @@ def launch_template_of(view: StackView, ng: ResourceView) -> ResourceView | None
     return None
 
 
+def node_group_instance_types(view: StackView, ng: ResourceView) -> list[str]:
+    """The instance types a node group launches: its own `instanceTypes`, else its launch template's
+    `instanceType` (Capacity Block node groups must name the type only in the template: EKS user guide,
+    "Create a managed node group with Capacity Blocks for ML")."""
+    own = [t for t in wire.known(ng.props, "instanceTypes", default=[]) or [] if isinstance(t, str)]
+    if own:
+        return own
+    lt = launch_template_of(view, ng)
+    template_type = lt.known("instanceType") if lt is not None else None
+    return [template_type] if isinstance(template_type, str) else []
+
+
 def instance_types(view: StackView, lt: ResourceView) -> list[str]:
     """The instance types a template launches: its own `instanceType`, else its node groups'."""
     own = lt.known("instanceType")

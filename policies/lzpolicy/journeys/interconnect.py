@@ -7,7 +7,7 @@ import json
 
 from components.workloads.names import EFA_RESOURCE
 
-from ..efa import efa_interfaces, launch_template_of
+from ..efa import efa_interfaces, launch_template_of, node_group_instance_types
 from ..gpu import aws_type, gcp_type
 from ..rule import StackView
 from ..types import NODE_GROUP
@@ -28,7 +28,7 @@ def step_interconnect(view: StackView, w: Workload) -> Step:
         return Step("interconnect", True, "no cloud node pool in the plan: no catalogued NICs to attach")
     requests = w.requests()
     if pool.view.type in NODE_GROUP:
-        types = [t for t in pool.view.known("instanceTypes", default=[]) or [] if isinstance(t, str)]
+        types = node_group_instance_types(view, pool.view)
         catalogued = aws_type(types[0]) if types else None
         if catalogued is None:
             return Step("interconnect", None, f"instance type {types[:1]} is not in the catalog")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from ..efa import node_group_instance_types
 from ..gpu import aws_type, gcp_type
 from ..quantity import show
 from ..rule import ResourceView, StackView
@@ -161,12 +162,12 @@ def pod_security_violations(pod: Mapping[str, Any], level: str) -> list[str]:
     return out
 
 
-def _node_capacity(pool: NodePool) -> dict[str, Fraction]:
+def _node_capacity(view: StackView, pool: NodePool) -> dict[str, Fraction]:
     """A node's capacity per resource from the catalog (accelerators, vCPU, memory), {} if unknown."""
     if pool.view is None:
         return {}
     if pool.view.type in NODE_GROUP:
-        types = [t for t in pool.view.known("instanceTypes", default=[]) or [] if isinstance(t, str)]
+        types = node_group_instance_types(view, pool.view)
         aws = aws_type(types[0]) if types else None
         if aws is None:
             return {}
@@ -180,8 +181,8 @@ def _node_capacity(pool: NodePool) -> dict[str, Fraction]:
             "memory": Fraction(gcp.memory_gib).limit_denominator() * 2**30}
 
 
-def _exceeds_node(pool: NodePool, w: Workload) -> str | None:
-    capacity = _node_capacity(pool)
+def _exceeds_node(view: StackView, pool: NodePool, w: Workload) -> str | None:
+    capacity = _node_capacity(view, pool)
     for resource, need in w.requests().items():
         have = capacity.get(resource)
         if have is not None and need > have:
@@ -203,7 +204,7 @@ def step_placed(view: StackView, w: Workload) -> Step:
     if untolerated:
         shown = ", ".join(f"{t['key']}={t.get('value', '')}:{t['effect']}" for t in untolerated)
         return Step("placed", False, f"node pool '{pool.name}' is tainted {shown}, which the pods do not tolerate")
-    too_big = _exceeds_node(pool, w)
+    too_big = _exceeds_node(view, pool, w)
     if too_big:
         return Step("placed", False, f"one pod asks for {too_big}: no node of pool '{pool.name}' has that much")
     ns = namespace_resource(view, w.namespace)
