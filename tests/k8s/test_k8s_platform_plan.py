@@ -77,7 +77,7 @@ def test_every_team_namespace_has_gpu_quota_default_deny_and_a_local_queue(onpre
     teams = onprem_config["ai-landing-zone:teams"]
     quota_by_team = {t["name"]: sum(t["gpuQuota"].values()) + (t.get("borrowingLimit") or 0) * len(t["gpuQuota"])
                      for t in teams}
-    assert quota_by_team == {"research": 32, "serving": 32}
+    assert quota_by_team == {"research": 32, "serving": 48}  # serving: 8 + 24 + borrowing 8 in each of its 2 pools
     for team, gpus in quota_by_team.items():
         quota = objects(onprem, QUOTA, team)["compute-and-storage"]
         assert quota["spec"]["hard"]["requests.nvidia.com/gpu"] == str(gpus)
