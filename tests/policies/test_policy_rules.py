@@ -336,6 +336,66 @@ CASES: list[tuple[str, str, str, str]] = [
     ("s3-lifecycle-aborts-incomplete-uploads", "data", "data-lifecycle-ok", C),
     ("s3-lifecycle-aborts-incomplete-uploads", "data", "data-lifecycle-no-abort", V),
     ("s3-lifecycle-aborts-incomplete-uploads", "data", "data-versioning-ok", NA),
+    # --- workloads (issue 15) -------------------------------------------------------------------------------
+    ("k8s-no-privileged-containers", "workloads", "wl-pod-ok", C),
+    ("k8s-no-privileged-containers", "workloads", "wl-jobset-ok", C),
+    ("k8s-no-privileged-containers", "workloads", "wl-pod-privileged", V),
+    ("k8s-no-privileged-containers", "workloads", "wl-deploy-init-privileged", V),  # an init container
+    ("k8s-no-privileged-containers", "workloads", "wl-jobset-privileged", V),  # CustomResource JobSet
+    ("k8s-no-privileged-containers", "workloads", "wl-ds-agent-in-team", V),  # agent image outside its namespace
+    ("k8s-no-privileged-containers", "workloads", "wl-ds-gpu-operator", NA),  # allow-listed platform agent
+    ("k8s-no-privileged-containers", "workloads", "wl-config", NA),
+    ("k8s-no-host-namespaces", "workloads", "wl-deploy-ok", C),
+    ("k8s-no-host-namespaces", "workloads", "wl-deploy-host-network", V),
+    ("k8s-no-host-namespaces", "workloads", "wl-sts-host-pid", V),
+    ("k8s-no-host-namespaces", "workloads", "wl-cron-ipc", V),  # CronJob jobTemplate
+    ("k8s-no-host-namespaces", "workloads", "wl-ds-gpu-operator", NA),
+    ("k8s-no-host-path-volumes", "workloads", "wl-deploy-ok", C),
+    ("k8s-no-host-path-volumes", "workloads", "wl-deploy-host-path", V),
+    ("k8s-no-host-path-volumes", "workloads", "wl-ds-agent-in-team", V),
+    ("k8s-no-host-path-volumes", "workloads", "wl-ds-gpu-operator", NA),
+    ("k8s-no-privilege-escalation", "workloads", "wl-deploy-ok", C),
+    ("k8s-no-privilege-escalation", "workloads", "wl-job-ok", C),
+    ("k8s-no-privilege-escalation", "workloads", "wl-deploy-escalation", V),
+    ("k8s-no-privilege-escalation", "workloads", "wl-config", NA),
+    ("k8s-run-as-non-root", "workloads", "wl-deploy-ok", C),
+    ("k8s-run-as-non-root", "workloads", "wl-pytorchjob-ok", C),
+    ("k8s-run-as-non-root", "workloads", "wl-deploy-root", V),
+    ("k8s-run-as-non-root", "workloads", "wl-pytorchjob-root", V),  # Kubeflow Worker replica
+    ("k8s-run-as-non-root", "workloads", "wl-ds-gpu-operator", NA),
+    ("k8s-no-added-capabilities", "workloads", "wl-pod-ok", C),  # NET_BIND_SERVICE is allowed
+    ("k8s-no-added-capabilities", "workloads", "wl-deploy-sys-admin", V),
+    ("k8s-no-added-capabilities", "workloads", "wl-config", NA),
+    ("k8s-image-pinned", "workloads", "wl-deploy-ok", C),
+    ("k8s-image-pinned", "workloads", "wl-pod-ok", C),  # digest
+    ("k8s-image-pinned", "workloads", "wl-deploy-latest", V),
+    ("k8s-image-pinned", "workloads", "wl-deploy-untagged", V),
+    ("k8s-image-pinned", "workloads", "wl-config", NA),
+    ("k8s-service-lb-not-public", "workloads", "wl-svc-internal", C),
+    ("k8s-service-lb-not-public", "workloads", "wl-svc-ranges", C),
+    ("k8s-service-lb-not-public", "workloads", "wl-svc-public", V),
+    ("k8s-service-lb-not-public", "workloads", "wl-svc-cluster-ip", NA),
+    ("k8s-rbac-no-cluster-secrets-read", "workloads", "wl-cr-config-reader", C),
+    ("k8s-rbac-no-cluster-secrets-read", "workloads", "wl-cr-named-secret", C),
+    ("k8s-rbac-no-cluster-secrets-read", "workloads", "wl-cr-secrets-reader", V),
+    ("k8s-rbac-no-cluster-secrets-read", "workloads", "wl-role-secrets", NA),
+    ("k8s-rbac-no-anonymous-binding", "workloads", "wl-crb-ok", C),
+    ("k8s-rbac-no-anonymous-binding", "workloads", "wl-crb-anonymous", V),
+    ("k8s-rbac-no-anonymous-binding", "workloads", "wl-cr-config-reader", NA),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-ecr-org", C),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-ecr-public", V),  # Output.apply-built
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-sqs-from-bucket", C),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-sqs-inline-public", V),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-sqs-no-policy", NA),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-sns-account", C),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-sns-public", V),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-efs-not-principal", V),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-secret-role", C),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-secret-public", V),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-lambda-from-bucket", C),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-lambda-any-in-org", C),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-lambda-public-url", V),
+    ("resource-policy-no-public-principal", "resourcepolicies", "rp-ecr-repo", NA),
 ]
 
 # Rules whose three cases live with their owners' tests rather than in this table.
