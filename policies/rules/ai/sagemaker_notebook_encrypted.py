@@ -9,7 +9,7 @@ from lzpolicy.types import SAGEMAKER_NOTEBOOK
 
 def check(r: ResourceView):
     if not r.is_set("kmsKeyId"):
-        return NonCompliant(f"{r.title} has no kms_key_id; encrypt it with the landing zone's KMS key.")
+        return NonCompliant(f"{r.title} has no kms_key_id; set it to a customer managed KMS key (the landing zone's data key).")
     return Compliant()
 
 

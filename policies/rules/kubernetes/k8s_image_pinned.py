@@ -19,7 +19,7 @@ def findings(pod):
 
 
 def check(r: ResourceView):
-    return judge(r, findings, "pin a version tag or, better, a digest (image@sha256:...).", host_access=False)
+    return judge(r, findings, "set the image to a version tag or, better, a digest (image@sha256:...).", host_access=False)
 
 
 RULE = ResourceRule(
