@@ -56,13 +56,20 @@ _VERSIONS = {"core": ("v1",), "apps": ("v1", "v1beta1", "v1beta2"), "extensions"
              "batch": ("v1", "v1beta1", "v2alpha1"), "jobset.x-k8s.io": ("v1alpha2",),
              "kubeflow.org": ("v1", "v2beta1")}
 _SHIPPED = {  # (group, version) pairs where a kind does not exist, e.g. apps/v1beta1 has no DaemonSet
-    ("apps", "v1beta1"): {"Deployment", "StatefulSet"}, ("batch", "v1"): {"Job", "CronJob"},
+    ("apps", "v1beta1"): {"Deployment", "StatefulSet"}, ("extensions", "v1beta1"): {"Deployment", "DaemonSet", "ReplicaSet"},
+    ("batch", "v1"): {"Job", "CronJob"},
     ("batch", "v1beta1"): {"CronJob"}, ("batch", "v2alpha1"): {"CronJob"}, ("kubeflow.org", "v2beta1"): {"MPIJob"},
 }
 WORKLOAD_TYPES: tuple[str, ...] = tuple(
     f"kubernetes:{group}/{version}:{kind}"
     for (group, kind) in POD_TEMPLATES for version in _VERSIONS[group]
     if kind in _SHIPPED.get((group, version), {kind}))
+
+# The custom kinds among them: CustomResourceDefinitions installed with their operators (JobSet, Kubeflow
+# training operator / MPI operator), so no SDK declares their tokens.
+CUSTOM_RESOURCE_GROUPS = ("jobset.x-k8s.io", "kubeflow.org")
+CUSTOM_WORKLOAD_TYPES: tuple[str, ...] = tuple(
+    t for t in WORKLOAD_TYPES if t.split(":")[1].rsplit("/", 1)[0] in CUSTOM_RESOURCE_GROUPS)
 
 # Services are judged by k8s-service-lb-not-public.
 K8S_SERVICE = ("kubernetes:core/v1:Service",)
@@ -229,6 +236,6 @@ def security_context(c: ContainerAt, pod: PodSpecAt, field: str) -> Any:
     return own if own is not None else wire.dig(pod.spec, "securityContext", field)
 
 
-__all__ = ["CONTAINER_LISTS", "ContainerAt", "HOST_AGENTS", "K8S_SERVICE", "POD_TEMPLATES", "PodSpecAt",
+__all__ = ["CONTAINER_LISTS", "CUSTOM_WORKLOAD_TYPES", "ContainerAt", "HOST_AGENTS", "K8S_SERVICE", "POD_TEMPLATES", "PodSpecAt",
            "WORKLOAD_TYPES", "containers", "group_kind", "host_agent", "image_tag_problem", "judge", "pod_specs",
            "security_context"]

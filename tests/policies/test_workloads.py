@@ -114,3 +114,12 @@ AGENTS = [
 def test_host_agent_allow_list_is_narrow(view, agent):
     found = host_agent(view)
     assert (found.name if found else None) == agent
+
+
+def test_custom_workload_types_are_the_crd_kinds_only():
+    from lzpolicy.workloads import CUSTOM_WORKLOAD_TYPES
+
+    assert set(CUSTOM_WORKLOAD_TYPES) == {
+        "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet", "kubernetes:kubeflow.org/v1:PyTorchJob",
+        "kubernetes:kubeflow.org/v1:TFJob", "kubernetes:kubeflow.org/v1:MPIJob", "kubernetes:kubeflow.org/v2beta1:MPIJob",
+        "kubernetes:kubeflow.org/v1:XGBoostJob", "kubernetes:kubeflow.org/v1:PaddleJob", "kubernetes:kubeflow.org/v1:JAXJob"}
