@@ -224,6 +224,12 @@ INSECURE_FINDINGS = [
     ("cloudtrail-log-file-validation", "unvalidated-trail"),
     ("kms-key-rotation-enabled", "unrotated-key"),
     ("gpu-pools-idle-cost-zero-outside-prod", "always-on-gpus"),
+    # issue 15
+    ("k8s-no-privileged-containers", "privileged-notebook"),
+    ("k8s-service-lb-not-public", "public-notebook-lb"),
+    ("resource-policy-no-public-principal", "public-queue-policy"),
+    ("sagemaker-notebook-no-direct-internet", "internet-notebook"),
+    ("iam-github-oidc-trust-has-sub", "any-repo-deploy-role"),
 ]
 
 
