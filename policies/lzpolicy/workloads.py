@@ -7,7 +7,10 @@ functions over wire-format inputs (camelCase dicts), table-tested in tests/polic
 Typed resources (`k8s.apps.v1.Deployment`, and what `yaml.ConfigFile` / `ConfigGroup` register for
 built-in kinds) and `apiextensions.CustomResource` objects (registered as
 `kubernetes:<group>/<version>:<Kind>` with the manifest's top-level fields as inputs) arrive in the
-same shape, so one table serves both.
+same shape, so one table serves both. (`pulumi_kubernetes/yaml/yaml.py` `_parse_yaml_object` registers
+`Deployment(name, opts, **obj)` for built-in kinds and `CustomResource(...)` for others. The offline engine
+cannot plan `yaml=` manifests - the provider's `kubernetes:yaml:decode` invoke has no offline answer - so
+the fixtures use the typed and CustomResource forms that path produces.)
 
 Not expanded here: Helm `Release`s (`kubernetes:helm.sh/v3:Release`), which the provider renders at
 deploy time; the pack sees only the chart name and values. Their pods are judged at the cluster by
