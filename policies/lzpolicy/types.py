@@ -149,3 +149,4 @@ LAMBDA_PERMISSION = ("aws:lambda/permission:Permission",)
 # --- AWS: AI and adjacent services (issue 15) -----------------------------------------------------
 SAGEMAKER_NOTEBOOK = ("aws:sagemaker/notebookInstance:NotebookInstance",)
 ECR_REPOSITORY = ("aws:ecr/repository:Repository",)
+ECR_REGISTRY_SCANNING = ("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",)

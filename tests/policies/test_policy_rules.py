@@ -413,7 +413,8 @@ CASES: list[tuple[str, str, str, str]] = [
     ("ecr-scan-on-push", "aiservices", "ai-ecr-ok", C),
     ("ecr-scan-on-push", "aiservices", "ai-ecr-defaults", V),
     ("ecr-scan-on-push", "aiservices", "ai-ecr-mutable-exclusions", V),
-    ("ecr-scan-on-push", "aiservices", "ai-nb-ok", NA),
+    ("ecr-scan-on-push", "aiservices", "ai-ecr-registry-scanned", C),  # a registry scanning rule matches it
+    ("ecr-scan-on-push", "kubernetes", STACK_NAME, NA),
     ("ecr-repository-kms", "aiservices", "ai-ecr-ok", C),
     ("ecr-repository-kms", "aiservices", "ai-ecr-defaults", V),
     ("ecr-repository-kms", "aiservices", "ai-ecr-mutable-exclusions", V),

@@ -27,6 +27,12 @@ aws.ecr.Repository("ai-ecr-mutable-exclusions", name="dev-images", image_tag_mut
                    image_scanning_configuration={"scan_on_push": False},
                    encryption_configurations=[{"encryption_type": "AES256"}], tags=TAGS)
 
+# Scanned by a registry-level rule instead of its own setting.
+aws.ecr.RegistryScanningConfiguration("ai-ecr-registry-scanning", scan_type="ENHANCED", rules=[{
+    "scan_frequency": "SCAN_ON_PUSH", "repository_filters": [{"filter": "serving-*", "filter_type": "WILDCARD"}]}])
+aws.ecr.Repository("ai-ecr-registry-scanned", name="serving-llm", image_tag_mutability="IMMUTABLE",
+                   encryption_configurations=[{"encryption_type": "KMS", "kms_key": KEY}], tags=TAGS)
+
 # --- Secrets Manager -----------------------------------------------------------------------------------------
 aws.secretsmanager.Secret("ai-secret-ok", name="hf-token", kms_key_id=KEY, tags=TAGS)
 aws.secretsmanager.Secret("ai-secret-default-key", name="hf-token-plain", tags=TAGS)
