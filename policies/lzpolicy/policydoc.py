@@ -166,7 +166,8 @@ def permission_statement(principal: Any, conditions: Mapping[str, Any]) -> State
     if is_unknown(principal):
         raise UnknownValueError(principal, ["principal"])
     block = {k: v for k, v in conditions.items() if v not in (None, "")}
-    return Statement(effect="Allow", principals=("*",) if principal == "*" else (f"AWS:{principal}",),
+    kind = "Service" if str(principal).endswith(".amazonaws.com") else "AWS"  # a service, else an account or ARN
+    return Statement(effect="Allow", principals=("*",) if principal == "*" else (f"{kind}:{principal}",),
                      conditions={"StringEquals": block} if block else {})
 
 

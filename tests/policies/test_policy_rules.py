@@ -382,6 +382,7 @@ CASES: list[tuple[str, str, str, str]] = [
     ("k8s-rbac-no-anonymous-binding", "workloads", "wl-crb-ok", C),
     ("k8s-rbac-no-anonymous-binding", "workloads", "wl-crb-anonymous", V),
     ("k8s-rbac-no-anonymous-binding", "workloads", "wl-cr-config-reader", NA),
+    # resource policies of every type (one reader: lzpolicy.policydoc.RESOURCE_POLICY_INPUTS)
     ("resource-policy-no-public-principal", "resourcepolicies", "rp-ecr-org", C),
     ("resource-policy-no-public-principal", "resourcepolicies", "rp-ecr-public", V),  # Output.apply-built
     ("resource-policy-no-public-principal", "resourcepolicies", "rp-sqs-from-bucket", C),
@@ -396,6 +397,7 @@ CASES: list[tuple[str, str, str, str]] = [
     ("resource-policy-no-public-principal", "resourcepolicies", "rp-lambda-any-in-org", C),
     ("resource-policy-no-public-principal", "resourcepolicies", "rp-lambda-public-url", V),
     ("resource-policy-no-public-principal", "resourcepolicies", "rp-ecr-repo", NA),
+    # AI and adjacent AWS services
     ("sagemaker-notebook-no-direct-internet", "aiservices", "ai-nb-ok", C),
     ("sagemaker-notebook-no-direct-internet", "aiservices", "ai-nb-internet", V),
     ("sagemaker-notebook-no-direct-internet", "aiservices", "ai-nb-defaults", V),  # Enabled is the default
