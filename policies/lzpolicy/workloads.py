@@ -58,7 +58,7 @@ POD_TEMPLATES: dict[tuple[str, str], tuple[str, ...]] = {
 _VERSIONS = {"core": ("v1",), "apps": ("v1", "v1beta1", "v1beta2"), "extensions": ("v1beta1",),
              "batch": ("v1", "v1beta1", "v2alpha1"), "jobset.x-k8s.io": ("v1alpha2",),
              "kubeflow.org": ("v1", "v2beta1")}
-_SHIPPED = {  # (group, version) pairs where a kind does not exist, e.g. apps/v1beta1 has no DaemonSet
+_SHIPPED = {  # the kinds a (group, version) has where it lacks some (apps/v1beta1 has no DaemonSet)
     ("apps", "v1beta1"): {"Deployment", "StatefulSet"}, ("extensions", "v1beta1"): {"Deployment", "DaemonSet", "ReplicaSet"},
     ("batch", "v1"): {"Job", "CronJob"},
     ("batch", "v1beta1"): {"CronJob"}, ("batch", "v2alpha1"): {"CronJob"}, ("kubeflow.org", "v2beta1"): {"MPIJob"},

@@ -12,8 +12,7 @@ sys.path.insert(0, str(ROOT / "policies"))
 
 from lzpolicy.props import UnknownValueError  # noqa: E402
 from lzpolicy.rule import ResourceView  # noqa: E402
-from lzpolicy.workloads import (  # noqa: E402
-    WORKLOAD_TYPES, containers, host_agent, image_tag_problem, pod_specs)
+from lzpolicy.workloads import WORKLOAD_TYPES, containers, host_agent, image_tag_problem, pod_specs  # noqa: E402
 
 POD = {"containers": [{"name": "c", "image": "x:1"}]}
 TEMPLATE = {"spec": {"template": {"spec": POD}}}
