@@ -56,3 +56,10 @@ aws.iam.Role("ai-role-github-any-repo", assume_role_policy=github_trust(), **ROL
 aws.iam.Role("ai-role-github-wildcard", assume_role_policy=github_trust(
     StringLike={"token.actions.githubusercontent.com:sub": "repo:*"}), **ROLE)
 aws.iam.Role("ai-role-service", assume_role_policy=service_trust("sagemaker.amazonaws.com"), **ROLE)
+
+# --- SQS and SNS: encryption at rest -------------------------------------------------------------------------
+aws.sqs.Queue("ai-queue-default", name="inference-requests", tags=TAGS)  # SSE-SQS is the service default
+aws.sqs.Queue("ai-queue-kms", name="inference-requests-kms", kms_master_key_id=KEY, tags=TAGS)
+aws.sqs.Queue("ai-queue-sse-off", name="inference-requests-plain", sqs_managed_sse_enabled=False, tags=TAGS)
+aws.sns.Topic("ai-topic-kms", name="training-events", kms_master_key_id=KEY, tags=TAGS)
+aws.sns.Topic("ai-topic-plain", name="training-events-plain", tags=TAGS)
