@@ -131,4 +131,45 @@ def parse(document: Any) -> list[Statement]:
     return out
 
 
-__all__ = ["PolicyDocumentError", "RESTRICTING_CONDITION_KEYS", "Statement", "parse"]
+# --- Resource policies: where each resource type keeps its document ------------------------------------------
+# One table for every AWS resource whose input is a resource policy that names a `Principal`; the input
+# names are pulumi-aws 7.x's (site-packages/pulumi_aws/<module>/<resource>.py, wire names camelCase).
+# Read by rules/identity/resource_policy_no_public_principal.py.
+def _resource_policy_inputs() -> dict[str, str]:
+    from . import types as t
+
+    by_input = {
+        "assumeRolePolicy": t.IAM_ROLE,
+        "policy": (*t.KMS_KEY, *t.KMS_KEY_POLICY, *t.S3_POLICY, *t.S3_BUCKET, *t.ECR_REPOSITORY_POLICY,
+                   *t.ECR_REGISTRY_POLICY, *t.SQS_QUEUE, *t.SQS_QUEUE_POLICY, *t.SNS_TOPIC, *t.SNS_TOPIC_POLICY,
+                   *t.EFS_POLICY, *t.SECRET, *t.SECRET_POLICY, *t.BACKUP_VAULT_POLICY),
+        "accessPolicies": t.OPENSEARCH_DOMAIN_POLICY,
+        "accessPolicy": t.GLACIER_VAULT,
+        "policyDocument": t.LOG_RESOURCE_POLICY,
+    }
+    return {token: prop for prop, tokens in by_input.items() for token in tokens}
+
+
+RESOURCE_POLICY_INPUTS: dict[str, str] = _resource_policy_inputs()
+
+
+def public_statements(statements: list[Statement]) -> list[Statement]:
+    """Allow statements that any AWS principal can use: `Principal: "*"`, `{"AWS": "*"}` or an Allow with
+    `NotPrincipal`, without a condition that pins the caller (RESTRICTING_CONDITION_KEYS)."""
+    return [st for st in statements if st.allows and st.public_principal and not st.restricted_by_condition]
+
+
+def permission_statement(principal: Any, conditions: Mapping[str, Any]) -> Statement:
+    """A Lambda permission (`aws.lambda_.Permission`) as the statement Lambda adds to the function's resource
+    policy: its `principal`, and its `sourceArn` / `sourceAccount` / `principalOrgId` as the conditions they
+    become (AWS Lambda developer guide, "Granting function access to other accounts / services")."""
+    if is_unknown(principal):
+        raise UnknownValueError(principal, ["principal"])
+    block = {k: v for k, v in conditions.items() if v not in (None, "")}
+    kind = "Service" if str(principal).endswith(".amazonaws.com") else "AWS"  # a service, else an account or ARN
+    return Statement(effect="Allow", principals=("*",) if principal == "*" else (f"{kind}:{principal}",),
+                     conditions={"StringEquals": block} if block else {})
+
+
+__all__ = ["PolicyDocumentError", "RESOURCE_POLICY_INPUTS", "RESTRICTING_CONDITION_KEYS", "Statement", "parse",
+           "permission_statement", "public_statements"]

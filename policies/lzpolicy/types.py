@@ -127,3 +127,26 @@ STATEFUL = (
 )
 
 GCP_ORG_POLICY = ("gcp:orgpolicy/policy:Policy",)
+
+# --- AWS: resource policies (issue 15) ------------------------------------------------------------
+# Every resource whose input is a resource policy with a `Principal` (pulumi-aws 7.x input names in
+# lzpolicy.policydoc.RESOURCE_POLICY_INPUTS), and Lambda permissions, whose principal is an argument.
+ECR_REPOSITORY_POLICY = ("aws:ecr/repositoryPolicy:RepositoryPolicy",)
+ECR_REGISTRY_POLICY = ("aws:ecr/registryPolicy:RegistryPolicy",)
+SQS_QUEUE = ("aws:sqs/queue:Queue",)
+SQS_QUEUE_POLICY = ("aws:sqs/queuePolicy:QueuePolicy",)
+SNS_TOPIC = ("aws:sns/topic:Topic",)
+SNS_TOPIC_POLICY = ("aws:sns/topicPolicy:TopicPolicy",)
+EFS_POLICY = ("aws:efs/fileSystemPolicy:FileSystemPolicy",)
+SECRET = ("aws:secretsmanager/secret:Secret",)
+SECRET_POLICY = ("aws:secretsmanager/secretPolicy:SecretPolicy",)
+BACKUP_VAULT_POLICY = ("aws:backup/vaultPolicy:VaultPolicy",)
+OPENSEARCH_DOMAIN_POLICY = ("aws:opensearch/domainPolicy:DomainPolicy",)
+GLACIER_VAULT = ("aws:glacier/vault:Vault",)
+LOG_RESOURCE_POLICY = ("aws:cloudwatch/logResourcePolicy:LogResourcePolicy",)
+LAMBDA_PERMISSION = ("aws:lambda/permission:Permission",)
+
+# --- AWS: AI and adjacent services (issue 15) -----------------------------------------------------
+SAGEMAKER_NOTEBOOK = ("aws:sagemaker/notebookInstance:NotebookInstance",)
+ECR_REPOSITORY = ("aws:ecr/repository:Repository",)
+ECR_REGISTRY_SCANNING = ("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",)

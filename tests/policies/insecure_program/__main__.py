@@ -7,6 +7,7 @@ on every resource named in INSECURE below.
 import json
 
 import pulumi_aws as aws
+import pulumi_kubernetes as k8s
 
 ACCOUNT = "123456789012"
 TAGS = {"team": "platform", "environment": "staging", "cost-center": "ml-research", "managed-by": "hand"}
@@ -49,3 +50,33 @@ aws.eks.NodeGroup("always-on-gpus", cluster_name="public-cluster", node_role_arn
                   subnet_ids=["subnet-0a"], instance_types=["g6e.xlarge"],
                   scaling_config={"min_size": 2, "max_size": 4, "desired_size": 2},
                   taints=[{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}], tags=TAGS)
+
+# --- issue 15: workloads, every resource-policy type, AI services ----------------------------------------------
+# A notebook that runs privileged (the Kubernetes workload rules read every pod template).
+k8s.apps.v1.Deployment("privileged-notebook", metadata={"name": "notebook", "namespace": "team-a"}, spec={
+    "selector": {"match_labels": {"app": "notebook"}},
+    "template": {"metadata": {"labels": {"app": "notebook"}}, "spec": {"containers": [{
+        "name": "jupyter", "image": "quay.io/jupyter/pytorch-notebook:2024-05-27",
+        "securityContext": {"privileged": True}}]}}})
+
+# ... exposed to the internet through a LoadBalancer Service.
+k8s.core.v1.Service("public-notebook-lb", metadata={"name": "notebook", "namespace": "team-a"},
+                    spec={"type": "LoadBalancer", "selector": {"app": "notebook"}, "ports": [{"port": 443}]})
+
+# A queue anyone can send to.
+aws.sqs.QueuePolicy("public-queue-policy", queue_url=f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/jobs",
+                    policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                        {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+                         "Resource": f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs"}]}))
+
+# A SageMaker notebook with its own route to the internet (the default).
+aws.sagemaker.NotebookInstance("internet-notebook", instance_type="ml.t3.medium", root_access="Disabled",
+                               role_arn=f"arn:aws:iam::{ACCOUNT}:role/sagemaker", tags=TAGS)
+
+# A deploy role any GitHub repository's workflow can assume.
+aws.iam.Role("any-repo-deploy-role", tags=TAGS,
+             permissions_boundary=f"arn:aws:iam::{ACCOUNT}:policy/boundary",
+             assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                 "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+                 "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"},
+                 "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}]}))
