@@ -260,6 +260,9 @@ CASES: list[tuple[str, str, str, str]] = [
     ("k8s-namespace-restricted-psa", "kubernetes", "k8s-ns-auto-named", C),
     ("k8s-namespace-restricted-psa", "kubernetes", "k8s-ns-baseline", V),
     ("k8s-namespace-restricted-psa", "kubernetes", "k8s-ns-gpu-operator", NA),
+    ("k8s-namespace-restricted-psa", "kubernetes", "k8s-ns-gpudirect", C),
+    ("k8s-namespace-restricted-psa", "kubernetes", "k8s-ns-gpudirect-unguarded", V),
+    ("k8s-namespace-restricted-psa", "kubernetes", "k8s-ns-gpudirect-warn-privileged", V),
     ("k8s-namespace-default-deny", "kubernetes", "k8s-ns-ok", C),
     ("k8s-namespace-default-deny", "kubernetes", "k8s-ns-auto-named", C),  # matched by dependency
     ("k8s-namespace-default-deny", "kubernetes", "k8s-ns-split-deny", C),  # matched by name

@@ -3,14 +3,36 @@
 
 Namespaces listed in `privilegedNamespaces` are not judged: node agents such as the NVIDIA GPU
 operator load kernel modules and mount host paths, which only `privileged` admits.
+
+A GKE GPUDirect team namespace (label GPUDIRECT_LABEL, components/k8s/gpudirect_policy.py) may enforce
+`privileged` when it audits and warns at `restricted` and is created after a ValidatingAdmissionPolicyBinding
+(it depends on one): that policy enforces restricted except the vendor's allow-listed host access
+(docs/gpudirect-gke.md).
 """
 
+from components.k8s.gpudirect_policy import GPUDIRECT_LABEL
 from lzpolicy import Compliant, NonCompliant, NotApplicable, ResourceRule, ResourceView
 from lzpolicy.k8s import SYSTEM_NAMESPACES, exempt, namespace_name
 from lzpolicy.types import K8S_NAMESPACE
 
-LABEL = "pod-security.kubernetes.io/enforce"
+PSS = "pod-security.kubernetes.io"
+LABEL = f"{PSS}/enforce"
 DEFAULT_PRIVILEGED = [*SYSTEM_NAMESPACES, "gpu-operator"]
+VAP_BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"
+
+
+def _urn_type(urn: str) -> str:
+    """The resource type of a URN (urn:pulumi:stack::project::parent$...$type::name)."""
+    parts = urn.split("::")
+    return parts[2].split("$")[-1] if len(parts) >= 4 else ""
+
+
+def _guarded(r: ResourceView) -> bool:
+    """A GPUDirect namespace: restricted audit and warn, created after an admission policy binding."""
+    labels = r.get("metadata", "labels", default={}) or {}
+    return (bool(labels.get(GPUDIRECT_LABEL)) and labels.get(f"{PSS}/audit") == "restricted"
+            and labels.get(f"{PSS}/warn") == "restricted"
+            and any(_urn_type(u) == VAP_BINDING for u in r.dependencies))
 
 
 def check(r: ResourceView):
@@ -18,10 +40,13 @@ def check(r: ResourceView):
     if exempt(r, privileged):
         return NotApplicable(f"namespace {namespace_name(r)} is listed in privilegedNamespaces")
     level = r.get("metadata", "labels", LABEL)
+    if level == "privileged" and _guarded(r):
+        return Compliant()
     if level != "restricted":
         return NonCompliant(f"{r.title} enforces Pod Security level {level or 'none'}; label it "
                             f"{LABEL}=restricted (and audit/warn the same), or list it in privilegedNamespaces if "
-                            "it runs node agents.")
+                            "it runs node agents (a GPUDirect namespace: audit/warn restricted, labelled "
+                            f"{GPUDIRECT_LABEL} and created after a ValidatingAdmissionPolicyBinding).")
     return Compliant()
 
 
