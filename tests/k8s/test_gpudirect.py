@@ -8,6 +8,7 @@ import copy
 import celpy
 import pytest
 from k8s_helpers import config, plan_committed_stack, schema_check
+from test_k8s_stacks import stack_config
 
 from components.k8s import gpudirect_policy as gp
 from components.k8s.gpudirect import admission_manifests, installer_manifests
@@ -23,7 +24,8 @@ GCP_DOC = {
     "environment": "dev", "cloud": "gcp", "region": "us-central1", "gcpProject": "p",
     "tags": {"costCenter": "ml-platform"},
     "gpuPools": [{"name": "mega", "instanceType": "a3-megagpu-8g", "maxNodes": 4, "purpose": "training"},
-                 {"name": "ultra", "instanceType": "a3-ultragpu-8g", "maxNodes": 4, "purpose": "training"},
+                 {"name": "ultra", "instanceType": "a3-ultragpu-8g", "maxNodes": 4, "purpose": "training",
+                  "zone": "us-central1-b"},
                  {"name": "l4", "instanceType": "g2-standard-48", "maxNodes": 2}],
     "teams": [{"name": "both", "costCenter": "a", "gpuQuota": {"mega": 16, "ultra": 16}},
               {"name": "tcpxo", "costCenter": "b", "gpuQuota": {"mega": 16}},
@@ -277,14 +279,16 @@ def test_installers_only_on_their_pools():
 
 
 def test_installers_write_where_pods_load_the_plugin():
-    """Each pod-side host path of a flavour lies under a hostPath the flavour's installer mounts."""
+    """Each pod-side host path of a flavour and a hostPath its installer mounts contain one another."""
     by_name = {d["metadata"]["name"]: d for d in installer_manifests(config(GCP_DOC), _pools())}
     installer = {"tcpxo": by_name["nccl-tcpxo-installer"], "rdma": by_name["nccl-rdma-installer"]}
     for g in gp.HOST_PATHS:
         if g.sidecar_only or g.path == "/dev/aperture_devices":
             continue  # the sidecar's host views (sysfs, procfs) and the devices the host-setup step makes
         mounted = [v["hostPath"]["path"] for v in installer[g.flavour]["spec"]["template"]["spec"]["volumes"]]
-        assert any(g.path == p or g.path.startswith(p.rstrip("/") + "/") for p in mounted), (g, mounted)
+        # the pods' path lies in what the installer mounts, or holds what it writes (rdma: .../nvidia holds lib64)
+        assert any(g.path == p or g.path.startswith(p + "/") or p.startswith(g.path + "/") for p in mounted), (
+            g, mounted)
 
 
 def test_images_default_to_googles_references():
@@ -348,8 +352,14 @@ def test_gcp_prod_plan():
     assert policies[0]["spec"]["validations"] == gp.validations(["rdma", "tcpxo"])
 
     binding_urn = next(s["urn"] for s in states if s["type"].endswith(":ValidatingAdmissionPolicyBinding"))
-    namespaces = [s for s in states if s["type"] == "kubernetes:core/v1:Namespace"]
-    assert {n["inputs"]["metadata"]["name"] for n in namespaces} == {"research", "applied"}
+    namespaces = [s for s in states if s["type"] == "kubernetes:core/v1:Namespace"
+                  and s["inputs"]["metadata"]["name"] in ("research", "applied")]
+    assert len(namespaces) == 2
+    # Every other namespace of the platform keeps its level (kueue-system: restricted).
+    others = [s["inputs"]["metadata"] for s in states if s["type"] == "kubernetes:core/v1:Namespace"
+              and s not in namespaces]
+    assert others and all(gp.GPUDIRECT_LABEL not in o["labels"] and o["labels"][f"{PSS}/enforce"] == "restricted"
+                          for o in others)
     for ns in namespaces:
         labels = ns["inputs"]["metadata"]["labels"]
         assert labels[gp.GPUDIRECT_LABEL] == "rdma-tcpxo"
@@ -365,6 +375,7 @@ def test_no_gpudirect_pools_nothing_relaxed(stack):
     objects = [s["inputs"] for s in _platform_objects(stack)]
     assert not [o for o in objects if o.get("kind") in ("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
                 or (o.get("kind") == "DaemonSet" and o["metadata"]["name"] in INSTALLERS)]
-    for ns in (o for o in objects if o.get("kind") == "Namespace"):
+    teams = {t.name for t in stack_config(stack).teams}
+    for ns in (o for o in objects if o.get("kind") == "Namespace" and o["metadata"]["name"] in teams):
         assert ns["metadata"]["labels"][f"{PSS}/enforce"] == "restricted"
         assert gp.GPUDIRECT_LABEL not in ns["metadata"]["labels"]

@@ -5,9 +5,9 @@ Namespaces listed in `privilegedNamespaces` are not judged: node agents such as 
 operator load kernel modules and mount host paths, which only `privileged` admits.
 
 A GKE GPUDirect team namespace (label GPUDIRECT_LABEL, components/k8s/gpudirect_policy.py) may enforce
-`privileged` when it audits and warns at `restricted` and is created after a ValidatingAdmissionPolicyBinding
-(it depends on one): that policy enforces restricted except the vendor's allow-listed host access
-(docs/gpudirect-gke.md).
+`privileged` when it audits and warns at `restricted`: a ValidatingAdmissionPolicy enforces restricted
+there except the vendor's allow-listed host access (docs/gpudirect-gke.md). That the policy and its
+binding exist and select the namespace is a stack-level fact, judged by k8s-gpudirect-namespace-guarded.
 """
 
 from components.k8s.gpudirect_policy import GPUDIRECT_LABEL
@@ -18,21 +18,13 @@ from lzpolicy.types import K8S_NAMESPACE
 PSS = "pod-security.kubernetes.io"
 LABEL = f"{PSS}/enforce"
 DEFAULT_PRIVILEGED = [*SYSTEM_NAMESPACES, "gpu-operator"]
-VAP_BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"
 
 
-def _urn_type(urn: str) -> str:
-    """The resource type of a URN (urn:pulumi:stack::project::parent$...$type::name)."""
-    parts = urn.split("::")
-    return parts[2].split("$")[-1] if len(parts) >= 4 else ""
-
-
-def _guarded(r: ResourceView) -> bool:
-    """A GPUDirect namespace: restricted audit and warn, created after an admission policy binding."""
+def gpudirect_shape(r: ResourceView) -> bool:
+    """A GPUDirect namespace: labelled, enforce privileged, audit and warn restricted."""
     labels = r.get("metadata", "labels", default={}) or {}
-    return (bool(labels.get(GPUDIRECT_LABEL)) and labels.get(f"{PSS}/audit") == "restricted"
-            and labels.get(f"{PSS}/warn") == "restricted"
-            and any(_urn_type(u) == VAP_BINDING for u in r.dependencies))
+    return (bool(labels.get(GPUDIRECT_LABEL)) and labels.get(LABEL) == "privileged"
+            and labels.get(f"{PSS}/audit") == "restricted" and labels.get(f"{PSS}/warn") == "restricted")
 
 
 def check(r: ResourceView):
@@ -40,13 +32,13 @@ def check(r: ResourceView):
     if exempt(r, privileged):
         return NotApplicable(f"namespace {namespace_name(r)} is listed in privilegedNamespaces")
     level = r.get("metadata", "labels", LABEL)
-    if level == "privileged" and _guarded(r):
+    if gpudirect_shape(r):
         return Compliant()
     if level != "restricted":
         return NonCompliant(f"{r.title} enforces Pod Security level {level or 'none'}; label it "
                             f"{LABEL}=restricted (and audit/warn the same), or list it in privilegedNamespaces if "
-                            "it runs node agents (a GPUDirect namespace: audit/warn restricted, labelled "
-                            f"{GPUDIRECT_LABEL} and created after a ValidatingAdmissionPolicyBinding).")
+                            f"it runs node agents (a GPUDirect namespace: labelled {GPUDIRECT_LABEL}, audit/warn "
+                            "restricted).")
     return Compliant()
 
 

@@ -4,6 +4,8 @@ stack with nothing for the cloud-level stack rules to judge (their not-applicabl
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.k8s import gpudirect_policy as gp
+
 PSS = "pod-security.kubernetes.io"
 RESTRICTED = {f"{PSS}/enforce": "restricted", f"{PSS}/audit": "restricted", f"{PSS}/warn": "restricted"}
 DENY_ALL = {"pod_selector": {}, "policy_types": ["Ingress", "Egress"]}
@@ -31,23 +33,42 @@ tenant("k8s-ns-pods-quota", "team-d", quota={"hard": {"pods": "100"}})
 tenant("k8s-ns-auto-named", None)
 tenant("k8s-ns-gpu-operator", "gpu-operator", labels={f"{PSS}/enforce": "privileged"}, quota=None)
 
-# GKE GPUDirect: enforce privileged is allowed only with restricted audit/warn, the GPUDirect label and an
-# admission policy binding the namespace is created after.
-GPUDIRECT = {**RESTRICTED, f"{PSS}/enforce": "privileged", "ai-landing-zone/gpudirect": "tcpxo"}
-vap = k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
-    "k8s-vap", metadata={"name": "lz-gpudirect-tcpxo"},
-    spec={"match_constraints": {"resource_rules": [{"api_groups": [""], "api_versions": ["v1"],
-                                                    "operations": ["CREATE"], "resources": ["pods"]}]},
-          "validations": [{"expression": "true"}]})
-binding = k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
-    "k8s-vapb", metadata={"name": "lz-gpudirect-tcpxo"},
-    spec={"policy_name": "lz-gpudirect-tcpxo", "validation_actions": ["Deny"],
-          "match_resources": {"namespace_selector": {"match_labels": {"ai-landing-zone/gpudirect": "tcpxo"}}}},
-    opts=pulumi.ResourceOptions(depends_on=[vap]))
-tenant("k8s-ns-gpudirect", "team-g", labels=GPUDIRECT, opts=pulumi.ResourceOptions(depends_on=[binding]))
-tenant("k8s-ns-gpudirect-unguarded", "team-h", labels=GPUDIRECT)
-tenant("k8s-ns-gpudirect-warn-privileged", "team-i", labels={**GPUDIRECT, f"{PSS}/warn": "privileged"},
-       opts=pulumi.ResourceOptions(depends_on=[binding]))
+# GKE GPUDirect: enforce privileged is allowed only with restricted audit/warn and the GPUDirect label
+# (k8s-namespace-restricted-psa), and only behind the platform's admission policy, bound to the label,
+# the namespace created after the binding (k8s-gpudirect-namespace-guarded).
+GPUDIRECT_LABEL = gp.GPUDIRECT_LABEL
+
+
+def gpudirect_guard(resource: str, value: str, flavours: list[str], validations=None):
+    name = f"lz-gpudirect-{value}"
+    vap = k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+        resource, metadata={"name": name},
+        spec={"failure_policy": "Fail",
+              "match_constraints": {"resource_rules": [{"api_groups": [""], "api_versions": ["v1"],
+                                                        "operations": ["CREATE", "UPDATE"], "resources": ["pods"]}]},
+              "variables": gp.variables(flavours),
+              "validations": validations if validations is not None else gp.validations(flavours)})
+    return k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+        f"{resource}-binding", metadata={"name": name},
+        spec={"policy_name": name, "validation_actions": ["Deny"],
+              "match_resources": {"namespace_selector": {"match_labels": {GPUDIRECT_LABEL: value}}}},
+        opts=pulumi.ResourceOptions(depends_on=[vap]))
+
+
+def gpudirect_labels(value: str, **override) -> dict:
+    return {**RESTRICTED, f"{PSS}/enforce": "privileged", GPUDIRECT_LABEL: value, **override}
+
+
+tcpxo_guard = gpudirect_guard("k8s-vap", "tcpxo", ["tcpxo"])
+weak_guard = gpudirect_guard("k8s-vap-weak", "rdma-tcpxo", ["rdma", "tcpxo"], validations=[{"expression": "true"}])
+tenant("k8s-ns-gpudirect", "team-g", labels=gpudirect_labels("tcpxo"),
+       opts=pulumi.ResourceOptions(depends_on=[tcpxo_guard]))
+tenant("k8s-ns-gpudirect-unbound", "team-h", labels=gpudirect_labels("rdma"))
+tenant("k8s-ns-gpudirect-early", "team-i", labels=gpudirect_labels("tcpxo"))
+tenant("k8s-ns-gpudirect-weak", "team-j", labels=gpudirect_labels("rdma-tcpxo"),
+       opts=pulumi.ResourceOptions(depends_on=[weak_guard]))
+tenant("k8s-ns-gpudirect-warn-privileged", "team-k", labels=gpudirect_labels("tcpxo", **{f"{PSS}/warn": "privileged"}),
+       opts=pulumi.ResourceOptions(depends_on=[tcpxo_guard]))
 
 # Policies that name their namespace literally are matched by name; ingress-only and egress-only deny-all
 # policies together make a default deny.
