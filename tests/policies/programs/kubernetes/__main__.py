@@ -70,6 +70,23 @@ tenant("k8s-ns-gpudirect-weak", "team-j", labels=gpudirect_labels("rdma-tcpxo"),
 tenant("k8s-ns-gpudirect-warn-privileged", "team-k", labels=gpudirect_labels("tcpxo", **{f"{PSS}/warn": "privileged"}),
        opts=pulumi.ResourceOptions(depends_on=[tcpxo_guard]))
 
+# --- DaemonSets with host access only in system namespaces ---------------------------------------------
+
+
+def daemonset(resource: str, namespace: str, pod: dict) -> None:
+    labels = {"app": resource}
+    k8s.apps.v1.DaemonSet(resource, metadata={"name": resource, "namespace": namespace},
+                          spec={"selector": {"match_labels": labels},
+                                "template": {"metadata": {"labels": labels}, "spec": pod}})
+
+
+AGENT = {"containers": [{"name": "agent", "image": "registry.example.com/agent:1",
+                         "security_context": {"privileged": True}}],
+         "volumes": [{"name": "lib", "host_path": {"path": "/home/kubernetes/bin"}}]}
+daemonset("k8s-ds-system", "kube-system", AGENT)
+daemonset("k8s-ds-team", "team-a", AGENT)
+daemonset("k8s-ds-plain", "team-a", {"containers": [{"name": "agent", "image": "registry.example.com/agent:1"}]})
+
 # Policies that name their namespace literally are matched by name; ingress-only and egress-only deny-all
 # policies together make a default deny.
 k8s.core.v1.Namespace("k8s-ns-split-deny", metadata={"name": "team-e", "labels": RESTRICTED})
