@@ -7,9 +7,10 @@ variables and validations rendered from the allow-list for the label's flavours
 Without that guard the `privileged` enforce level would admit any pod. See docs/gpudirect-gke.md.
 """
 
-from components.k8s import gpudirect_policy as gp
 from lzpolicy import NotApplicable, StackRule, StackView
 from lzpolicy.types import K8S_NAMESPACE, K8S_VAP, K8S_VAP_BINDING
+
+from components.k8s import gpudirect_policy as gp
 
 ENFORCE = "pod-security.kubernetes.io/enforce"
 

@@ -10,6 +10,7 @@ are not judged.
 
 from lzpolicy import Compliant, NonCompliant, NotApplicable, ResourceRule, ResourceView
 from lzpolicy.types import K8S_DAEMONSET
+
 from rules.kubernetes.k8s_namespace_restricted_psa import DEFAULT_PRIVILEGED
 
 

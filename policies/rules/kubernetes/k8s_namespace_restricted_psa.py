@@ -10,10 +10,11 @@ there except the vendor's allow-listed host access (docs/gpudirect-gke.md). That
 binding exist and select the namespace is a stack-level fact, judged by k8s-gpudirect-namespace-guarded.
 """
 
-from components.k8s.gpudirect_policy import GPUDIRECT_LABEL
 from lzpolicy import Compliant, NonCompliant, NotApplicable, ResourceRule, ResourceView
 from lzpolicy.k8s import SYSTEM_NAMESPACES, exempt, namespace_name
 from lzpolicy.types import K8S_NAMESPACE
+
+from components.k8s.gpudirect_policy import GPUDIRECT_LABEL
 
 PSS = "pod-security.kubernetes.io"
 LABEL = f"{PSS}/enforce"
