@@ -61,6 +61,10 @@ class GpuPoolHandle:
     # (GKE flex-start: queued-provisioning.gke.io; EKS multi-node pools: cluster-autoscaler's
     # best-effort-atomic-scale-up.autoscaling.x-k8s.io); None: no admission check.
     provisioning_class: str | None = None
+    # GKE GPUDirect flavour of its GPU NICs (catalog gpu_nics.flavour): the platform installs the NCCL
+    # plugin on the pool and lets the namespaces of teams with quota in it mount the plugin from the host
+    # (components/k8s/gpudirect_policy.py). None: no GPUDirect path (also TCPX, which is not built).
+    gpudirect: Literal["tcpxo", "rdma"] | None = None
 
 
 @dataclass(frozen=True)

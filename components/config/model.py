@@ -375,6 +375,45 @@ class Charts(Strict):
                                             version="9.51.0")
 
 
+# GKE GPUDirect node installers (components/k8s/gpudirect_installers.py). Defaults are exactly the
+# references in Google's manifests (GoogleCloudPlatform/container-engine-accelerators at
+# 992db81257553607f1477945f1b3219632991829): the pause and NRI images are pinned there by digest; the
+# installers by tag only (no digest is published beside them; none is invented here), and the TCPXO
+# host-setup step uses the unpinned `ubuntu` image. Set digests here to pin them.
+_IMAGE_REF = re.compile(r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$")
+
+
+class GpuDirectImages(Strict):
+    tcpxo_installer: str = Field(
+        "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpxo/nccl-plugin-gpudirecttcpx-dev:v1.0.15",
+        description="gpudirect-tcpxo/nccl-tcpxo-installer.yaml, container nccl-tcpxo-installer.")
+    tcpxo_host_setup: str = Field(
+        "ubuntu", description="gpudirect-tcpxo/nccl-tcpxo-installer.yaml, init container pre-installation "
+                              "(unpinned in Google's file: set a digest).")
+    nri_device_injector: str = Field(
+        "gcr.io/gke-release/nri-device-injector@sha256:6e79483d52abdc28454bf186320b10a56b0f117a10e8d65d5c74dbb821a76970",
+        description="nri_device_injector/nri-device-injector.yaml.")
+    rdma_installer: str = Field(
+        "us-docker.pkg.dev/gce-ai-infra/gpudirect-gib/nccl-plugin-gib:v1.1.1",
+        description="gpudirect-rdma/nccl-rdma-installer.yaml, init container nccl-rdma-installer.")
+    pause: str = Field(
+        "gke.gcr.io/pause:3.8@sha256:880e63f94b145e46f1b1082bb71b85e21f16b99b180b9996407d61240ceb9830",
+        description="The installers' pause container (both files).")
+
+    @field_validator("*")
+    @classmethod
+    def _reference(cls, v: str) -> str:
+        if not _IMAGE_REF.match(v):
+            raise ValueError("must be an image reference such as registry/repo:tag or registry/repo@sha256:<64 hex>")
+        return v
+
+
+class GpuDirect(Strict):
+    """gcp only: the NCCL plugin installers for GPUDirect-TCPXO and GPUDirect RDMA pools."""
+
+    images: GpuDirectImages = GpuDirectImages()
+
+
 class EgressRule(Strict):
     """One address block team pods may open TCP connections to, on the listed ports."""
 
@@ -431,6 +470,7 @@ class KubernetesConfig(Strict):
     )
     storage_classes: list[str] = Field(default_factory=list, description="byo only: classes to offer teams.")
     charts: Charts = Charts()
+    gpudirect: GpuDirect = GpuDirect()
     gpu_driver_preinstalled: bool = Field(
         False, description="byo only: the GPU nodes already run the NVIDIA driver, so the GPU operator must not."
     )

@@ -14,6 +14,7 @@ import pulumi_kubernetes as k8s
 from components.catalog import gcp_machine_type
 from components.config.model import LandingZoneConfig, gcp_labels
 from components.invariants import present
+from components.k8s.gpudirect_policy import gpudirect_flavour
 from components.k8s.kubeconfig import kubeconfig_for
 from components.k8s.kueue import GKE_QUEUED_PROVISIONING
 from components.names import TEAM_BUCKETS
@@ -148,7 +149,9 @@ class GcpLandingZone(pulumi.ComponentResource):
                                      if p.name in self.nic_networks else (),
                                      node_cpu=gcp_machine_type(p.instance_type).vcpu,
                                      node_memory_gib=gcp_machine_type(p.instance_type).memory_gib,
-                                     provisioning_class=GKE_QUEUED_PROVISIONING if s.queued_provisioning else None)
+                                     provisioning_class=GKE_QUEUED_PROVISIONING if s.queued_provisioning else None,
+                                     gpudirect=gpudirect_flavour(gcp_machine_type(p.instance_type).gpu_nics.flavour)
+                                     if p.name in self.nic_networks else None)
                        for p, s in pools],
             team_identities={t: TeamIdentity(team=t, annotation_key=WORKLOAD_IDENTITY_ANNOTATION,
                                              annotation_value=identity.account.email)

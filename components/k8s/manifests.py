@@ -66,11 +66,13 @@ def _meta(name: str, labels: Mapping[str, str], namespace: str | None = None,
 
 # --- namespaces ------------------------------------------------------------------------------------
 
-def namespace(name: str, labels: Mapping[str, str], *, pod_security: str, k8s_version: str) -> Manifest:
-    """A namespace with Pod Security admission enforced (and audited and warned) at `pod_security`."""
+def namespace(name: str, labels: Mapping[str, str], *, pod_security: str, k8s_version: str,
+              enforce: str | None = None) -> Manifest:
+    """A namespace with Pod Security admission enforced (and audited and warned) at `pod_security`;
+    `enforce`, if given, replaces the enforced level only (audit and warn stay at `pod_security`)."""
     level_labels = {}
     for mode in ("enforce", "audit", "warn"):
-        level_labels[f"{PSS}/{mode}"] = pod_security
+        level_labels[f"{PSS}/{mode}"] = enforce if mode == "enforce" and enforce else pod_security
         level_labels[f"{PSS}/{mode}-version"] = f"v{k8s_version}"
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": _meta(name, {**labels, **level_labels})}
 

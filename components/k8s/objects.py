@@ -16,6 +16,11 @@ from pulumi_kubernetes import _utilities
 from .manifests import Manifest
 
 TYPED: dict[tuple[str, str], type[pulumi.CustomResource]] = {
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"):
+        k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding"):
+        k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
+    ("apps/v1", "DaemonSet"): k8s.apps.v1.DaemonSet,
     ("v1", "Namespace"): k8s.core.v1.Namespace,
     ("v1", "ResourceQuota"): k8s.core.v1.ResourceQuota,
     ("v1", "LimitRange"): k8s.core.v1.LimitRange,

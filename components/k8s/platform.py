@@ -15,11 +15,12 @@ from components.platform_inputs import PlatformInputs
 from .charts import gpu_stack
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .golden import GoldenWorkloads, GoldenWorkloadsArgs
+from .gpudirect import GpuDirect, GpuDirectArgs
 from .kubeconfig import kubeconfig_for
 from .kueue import daemonset_tolerations, with_compute
 from .queues import KueueQueues, KueueQueuesArgs
 from .storage import PlatformStorage, PlatformStorageArgs
-from .team_namespace import TeamNamespace, TeamNamespaceArgs
+from .team_namespace import TeamNamespace, TeamNamespaceArgs, gpudirect_flavours
 from .volumes import shared_volumes
 
 
@@ -63,14 +64,24 @@ class KubernetesPlatform(pulumi.ComponentResource):
         if inputs.file_tier is not None and inputs.file_tier.kind == "parallelstore":
             pulumi.log.warn("the Parallelstore file tier is not offered to team namespaces: its CSI volume needs "
                             "the VPC network, which PlatformInputs.file_tier does not carry", self)
+        # GKE GPUDirect (TCPXO / RDMA pools): NCCL plugin installers on those pools, and an admission
+        # policy per set of flavours the managed teams' namespaces need.
+        managed = [team for team in teams if team.managed_by == "platform"]
+        flavours = {team.name: gpudirect_flavours(team, inputs.gpu_pools) for team in managed}
+        self.gpudirect = None
+        if any(h.gpudirect for h in inputs.gpu_pools):
+            self.gpudirect = GpuDirect(f"{name}-gpudirect", GpuDirectArgs(
+                config=config, pools=inputs.gpu_pools, namespace_flavours=[f for f in flavours.values() if f]),
+                child)
         volumes = shared_volumes(inputs.file_tier, config.kubernetes.gcs_fuse_buckets if kind == "gke" else ())
         self.teams = {
             team.name: TeamNamespace(f"{name}-{team.name}", TeamNamespaceArgs(
                 config=config, team=team, kind=kind, pools=inputs.gpu_pools,
                 identity=inputs.team_identities.get(team.name),
                 storage_egress_cidrs=inputs.storage_egress_cidrs, shared_volumes=volumes,
-                queue_ready=[self.services.kueue, self.queues.cluster_queues[team.name]]), child)
-            for team in teams if team.managed_by == "platform"
+                queue_ready=[self.services.kueue, self.queues.cluster_queues[team.name]],
+                admission_guard=self.gpudirect.bindings.get(flavours[team.name]) if self.gpudirect else None), child)
+            for team in managed
         }
         self.golden = GoldenWorkloads(f"{name}-golden", GoldenWorkloadsArgs(
             config=config, pools=inputs.gpu_pools,

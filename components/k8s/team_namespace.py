@@ -10,6 +10,7 @@ import pulumi
 from components.config.model import LandingZoneConfig, Team
 from components.platform_inputs import GpuPoolHandle, TeamIdentity
 
+from . import gpudirect_policy as gp
 from . import kueue as q
 from . import manifests as m
 from .charts import ClusterKind
@@ -31,6 +32,14 @@ class TeamNamespaceArgs:
     storage_egress_cidrs: Sequence[str]
     shared_volumes: Sequence[SharedVolume]
     queue_ready: Sequence[pulumi.Resource]   # the Kueue release and the team's ClusterQueue
+    # GPUDirect pools in its quota: the ValidatingAdmissionPolicyBinding that guards the namespace
+    # (components/k8s/gpudirect.py); the namespace is created after it.
+    admission_guard: pulumi.Resource | None = None
+
+
+def gpudirect_flavours(team: Team, pools: Sequence[GpuPoolHandle]) -> tuple[str, ...]:
+    """The GPUDirect flavours of the pools the team has quota in, sorted; () for none."""
+    return tuple(sorted({p.gpudirect for p in q.team_pools(team, pools) if p.gpudirect}))
 
 
 def team_manifests(args: TeamNamespaceArgs) -> list[m.Manifest]:
@@ -39,8 +48,14 @@ def team_manifests(args: TeamNamespaceArgs) -> list[m.Manifest]:
     ns = m.team_namespace(team)
     labels = m.team_labels(config, team)
     volumes = args.shared_volumes
+    flavours = gpudirect_flavours(team, args.pools)
+    # GPUDirect pods mount the NCCL plugin from the host, which only `privileged` admits: Pod Security
+    # enforces `privileged` there (audit and warn stay `restricted`) and the namespace carries the label
+    # the GPUDirect ValidatingAdmissionPolicyBinding selects, which enforces restricted-but-the-allow-list.
+    ns_labels = {**labels, gp.GPUDIRECT_LABEL: gp.label_value(flavours)} if flavours else labels
     objects = [
-        m.namespace(ns, labels, pod_security="restricted", k8s_version=config.kubernetes.version),
+        m.namespace(ns, ns_labels, pod_security="restricted", k8s_version=config.kubernetes.version,
+                    enforce="privileged" if flavours else None),
         m.resource_quota(ns, labels, team, q.namespace_gpus(team, args.pools), shared_claims=len(volumes),
                          shared_storage_gib=sum(max(v.capacity_gib, 1) for v in volumes)),
         m.limit_range(ns, labels, team),
@@ -73,7 +88,11 @@ class TeamNamespace(pulumi.ComponentResource):
         stateful = pulumi.ResourceOptions(parent=self, protect=config.protect, retain_on_delete=config.protect)
 
         manifests = team_manifests(args)
-        self.namespace = create(f"{name}-namespace", manifests[0], stateful)
+        if gpudirect_flavours(q.with_compute(team, args.pools), args.pools) and args.admission_guard is None:
+            raise ValueError(f"team {team.name} runs on GPUDirect pools: its namespace needs the admission guard")
+        guard = [args.admission_guard] if args.admission_guard is not None else []
+        self.namespace = create(f"{name}-namespace", manifests[0],
+                                pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=guard)))
         in_ns = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace])
         self.objects = [self.namespace]
         for manifest in manifests[1:]:

@@ -108,6 +108,9 @@ K8S_RESOURCE_QUOTA = ("kubernetes:core/v1:ResourceQuota",)
 K8S_ROLES = ("kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")
 K8S_BINDINGS = ("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
                 "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")
+K8S_DAEMONSET = ("kubernetes:apps/v1:DaemonSet",)
+K8S_VAP = ("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy",)
+K8S_VAP_BINDING = ("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",)
 
 # Resource types that take `tags` and are billed or hold data: cost attribution must be visible.
 AWS_TAGGABLE = (

@@ -260,6 +260,16 @@ CASES: list[tuple[str, str, str, str]] = [
     ("k8s-namespace-restricted-psa", "kubernetes", "k8s-ns-auto-named", C),
     ("k8s-namespace-restricted-psa", "kubernetes", "k8s-ns-baseline", V),
     ("k8s-namespace-restricted-psa", "kubernetes", "k8s-ns-gpu-operator", NA),
+    ("k8s-namespace-restricted-psa", "kubernetes", "k8s-ns-gpudirect", C),
+    ("k8s-namespace-restricted-psa", "kubernetes", "k8s-ns-gpudirect-warn-privileged", V),
+    ("k8s-gpudirect-namespace-guarded", "kubernetes", "k8s-ns-gpudirect", C),
+    ("k8s-gpudirect-namespace-guarded", "kubernetes", "k8s-ns-gpudirect-unbound", V),
+    ("k8s-gpudirect-namespace-guarded", "kubernetes", "k8s-ns-gpudirect-early", V),
+    ("k8s-gpudirect-namespace-guarded", "kubernetes", "k8s-vap-weak", V),
+    ("k8s-gpudirect-namespace-guarded", "encryption", STACK_NAME, NA),
+    ("k8s-host-access-only-in-system-namespaces", "kubernetes", "k8s-ds-system", C),
+    ("k8s-host-access-only-in-system-namespaces", "kubernetes", "k8s-ds-team", V),
+    ("k8s-host-access-only-in-system-namespaces", "kubernetes", "k8s-ds-plain", NA),
     ("k8s-namespace-default-deny", "kubernetes", "k8s-ns-ok", C),
     ("k8s-namespace-default-deny", "kubernetes", "k8s-ns-auto-named", C),  # matched by dependency
     ("k8s-namespace-default-deny", "kubernetes", "k8s-ns-split-deny", C),  # matched by name

@@ -3,14 +3,29 @@
 
 Namespaces listed in `privilegedNamespaces` are not judged: node agents such as the NVIDIA GPU
 operator load kernel modules and mount host paths, which only `privileged` admits.
+
+A GKE GPUDirect team namespace (label GPUDIRECT_LABEL, components/k8s/gpudirect_policy.py) may enforce
+`privileged` when it audits and warns at `restricted`: a ValidatingAdmissionPolicy enforces restricted
+there except the vendor's allow-listed host access (docs/gpudirect-gke.md). That the policy and its
+binding exist and select the namespace is a stack-level fact, judged by k8s-gpudirect-namespace-guarded.
 """
 
 from lzpolicy import Compliant, NonCompliant, NotApplicable, ResourceRule, ResourceView
 from lzpolicy.k8s import SYSTEM_NAMESPACES, exempt, namespace_name
 from lzpolicy.types import K8S_NAMESPACE
 
-LABEL = "pod-security.kubernetes.io/enforce"
+from components.k8s.gpudirect_policy import GPUDIRECT_LABEL
+
+PSS = "pod-security.kubernetes.io"
+LABEL = f"{PSS}/enforce"
 DEFAULT_PRIVILEGED = [*SYSTEM_NAMESPACES, "gpu-operator"]
+
+
+def gpudirect_shape(r: ResourceView) -> bool:
+    """A GPUDirect namespace: labelled, enforce privileged, audit and warn restricted."""
+    labels = r.get("metadata", "labels", default={}) or {}
+    return (bool(labels.get(GPUDIRECT_LABEL)) and labels.get(LABEL) == "privileged"
+            and labels.get(f"{PSS}/audit") == "restricted" and labels.get(f"{PSS}/warn") == "restricted")
 
 
 def check(r: ResourceView):
@@ -18,10 +33,13 @@ def check(r: ResourceView):
     if exempt(r, privileged):
         return NotApplicable(f"namespace {namespace_name(r)} is listed in privilegedNamespaces")
     level = r.get("metadata", "labels", LABEL)
+    if gpudirect_shape(r):
+        return Compliant()
     if level != "restricted":
         return NonCompliant(f"{r.title} enforces Pod Security level {level or 'none'}; label it "
                             f"{LABEL}=restricted (and audit/warn the same), or list it in privilegedNamespaces if "
-                            "it runs node agents.")
+                            f"it runs node agents (a GPUDirect namespace: labelled {GPUDIRECT_LABEL}, audit/warn "
+                            "restricted).")
     return Compliant()
 
 
