@@ -390,7 +390,8 @@ def _team_lines(c: StackChoices, q: str) -> list[str]:
         "    - name: research",
         "      costCenter: research",
         "      gpuQuota:",
-        "        inference: 1  # GPUs of pool `inference`; at most maxNodes x GPUs per node",
+        # Two single-GPU nodes: the team's golden 2-node job fits its own quota (lz workloads shows it).
+        "        inference: 2  # GPUs of pool `inference`; at most maxNodes x GPUs per node",
     ]
 
 

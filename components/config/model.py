@@ -388,14 +388,20 @@ class GpuDirectImages(Strict):
         "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpxo/nccl-plugin-gpudirecttcpx-dev:v1.0.15",
         description="gpudirect-tcpxo/nccl-tcpxo-installer.yaml, container nccl-tcpxo-installer.")
     tcpxo_host_setup: str = Field(
-        "ubuntu", description="gpudirect-tcpxo/nccl-tcpxo-installer.yaml, init container pre-installation "
-                              "(unpinned in Google's file: set a digest).")
+        "ubuntu:24.04",
+        description="gpudirect-tcpxo/nccl-tcpxo-installer.yaml, init container pre-installation: it only runs "
+                    "`nsenter` into the host. Google's file leaves it unpinned (`ubuntu`, i.e. latest); the "
+                    "landing zone pins a release tag. Set a digest for a reproducible image.")
     nri_device_injector: str = Field(
         "gcr.io/gke-release/nri-device-injector@sha256:6e79483d52abdc28454bf186320b10a56b0f117a10e8d65d5c74dbb821a76970",
         description="nri_device_injector/nri-device-injector.yaml.")
     rdma_installer: str = Field(
         "us-docker.pkg.dev/gce-ai-infra/gpudirect-gib/nccl-plugin-gib:v1.1.1",
         description="gpudirect-rdma/nccl-rdma-installer.yaml, init container nccl-rdma-installer.")
+    tcpxo_daemon: str = Field(
+        "us-docker.pkg.dev/gce-ai-infra/gpudirect-tcpxo/tcpgpudmarxd-dev:v1.0.21",
+        description="gpudirect-tcpxo/nccl-test-latest.yaml, container tcpxo-daemon (RxDM): the sidecar the "
+                    "golden TCPXO workloads run (pinned by tag in Google's file: set a digest).")
     pause: str = Field(
         "gke.gcr.io/pause:3.8@sha256:880e63f94b145e46f1b1082bb71b85e21f16b99b180b9996407d61240ceb9830",
         description="The installers' pause container (both files).")

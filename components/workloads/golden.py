@@ -35,6 +35,7 @@ from components.config.model import GpuPool, LandingZoneConfig, Team
 from components.gcp.layout import gpu_nic_layout
 from components.gcp.pool_settings import pool_zone
 from components.k8s import kueue as q
+from components.k8s.gpudirect_policy import HOST_PATHS, SIDECARS
 from components.k8s.manifests import team_labels, team_namespace, team_service_account
 from components.platform_inputs import GpuPoolHandle
 
@@ -71,11 +72,24 @@ EFA_RDMA_FAMILIES = ("p4d.", "p4de.", "p5.", "p5e.", "p5en.", "p6")
 # network per ConnectX NIC, NCCL_NET=gIB, the gIB plugin from /home/kubernetes/bin/gib mounted at
 # /usr/local/gib (NVIDIA AI Cluster Runtime, "GKE GB200 (A4X) Networking Prerequisites",
 # https://docs.nvidia.com/aicr/integrator-guide/gke-gb-200-networking.md, after Google's A3 Ultra guide).
+# The host volumes follow Google's published workload specs (GoogleCloudPlatform/container-engine-accelerators
+# @992db812: gpudirect-tcpxo/nccl-test-latest.yaml, gpudirect-rdma/nccl-test.yaml), mounted read-only where
+# the GPUDirect admission policy's allow-list says so (components/k8s/gpudirect_policy.HOST_PATHS).
+# (volume name, host path, mount path in the workload container)
 GKE_HOST_LIBS = {
-    "tcpxo": (("nvidia-lib", "/home/kubernetes/bin/nvidia/lib64", "/usr/local/nvidia/lib64"),),
+    "tcpxo": (("nvidia-lib", "/home/kubernetes/bin/nvidia/lib64", "/usr/local/nvidia/lib64"),
+              ("aperture-devices", "/dev/aperture_devices", "/dev/aperture_devices")),
     "tcpx": (("nvidia-lib", "/home/kubernetes/bin/nvidia/lib64", "/usr/local/nvidia/lib64"),),
-    "rdma": (("gib", "/home/kubernetes/bin/gib", "/usr/local/gib"),),
+    "rdma": (("library-dir-host", "/home/kubernetes/bin/nvidia", "/usr/local/nvidia"),
+             ("gib", "/home/kubernetes/bin/gib", "/usr/local/gib")),
 }
+# TCPXO's receive-datapath manager (RxDM) runs beside the workload as Google's `tcpxo-daemon` container
+# (same spec): here a native sidecar (an init container with restartPolicy Always, Kubernetes 1.29+), so
+# the Job completes when the trainer exits. It reads the host's /sys and /proc/sys, adds NET_ADMIN and
+# NET_BIND_SERVICE, runs as root as in Google's spec, and gets the GPU devices through the NRI device
+# injector's annotation.
+TCPXO_SIDECAR_VOLUMES = (("sys", "/sys", "/hostsysfs"), ("proc-sys", "/proc/sys", "/hostprocsysfs"))
+TCPXO_DEVICES = ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/dmabuf_import_helper")
 GKE_NIC_ENV = {
     "tcpxo": {"NCCL_LIB_DIR": "/usr/local/nvidia/lib64", "LD_LIBRARY_PATH": "/usr/local/nvidia/lib64"},
     "tcpx": {"NCCL_LIB_DIR": "/usr/local/nvidia/lib64", "LD_LIBRARY_PATH": "/usr/local/nvidia/lib64"},
@@ -206,6 +220,33 @@ def _journey(config: LandingZoneConfig, team: Team, shape: PoolShape, kind: str,
     }, sort_keys=True)
 
 
+def _read_only(host_path: str) -> bool:
+    """Mount a GPUDirect host path read-only unless the admission policy's allow-list grants write."""
+    grants = [g for g in HOST_PATHS if g.path == host_path]
+    return not grants or any(g.read_only for g in grants)
+
+
+def tcpxo_sidecar(config: LandingZoneConfig, gpus: int) -> tuple[dict[str, Any], list[dict], dict[str, str]]:
+    """(init container, its extra volumes, pod annotations) of Google's tcpxo-daemon, as a native sidecar."""
+    [grant] = [s for s in SIDECARS if s.flavour == "tcpxo"]
+    container = {
+        "name": grant.name, "image": config.kubernetes.gpudirect.images.tcpxo_daemon,
+        "restartPolicy": "Always",
+        "command": ["/bin/sh", "-c"],
+        "args": ["set -ex\nchmod 755 /fts/entrypoint_rxdm_container.sh\n"
+                 "/fts/entrypoint_rxdm_container.sh --num_hops=2"],
+        "securityContext": {"runAsUser": 0, "runAsNonRoot": False,
+                            "capabilities": {"add": list(grant.add_capabilities)}},
+        "env": [{"name": "LD_LIBRARY_PATH", "value": "/usr/local/nvidia/lib64"}],
+        "volumeMounts": [{"name": "nvidia-lib", "mountPath": "/usr/local/nvidia/lib64", "readOnly": True},
+                         *({"name": n, "mountPath": m} for n, _, m in TCPXO_SIDECAR_VOLUMES)],
+    }
+    volumes = [{"name": n, "hostPath": {"path": h}} for n, h, _ in TCPXO_SIDECAR_VOLUMES]
+    devices = [*(f"/dev/nvidia{i}" for i in range(gpus)), *TCPXO_DEVICES]
+    annotations = {f"devices.gke.io/container.{grant.name}": "".join(f"- path: {d}\n" for d in devices)}
+    return container, volumes, annotations
+
+
 def _nic_pod_parts(shape: PoolShape) -> tuple[dict[str, str], list[dict], list[dict], dict[str, str]]:
     """(pod annotations, volumes, container mounts, env) for the pool's high-bandwidth NICs."""
     annotations: dict[str, str] = {}
@@ -225,7 +266,7 @@ def _nic_pod_parts(shape: PoolShape) -> tuple[dict[str, str], list[dict], list[d
              *({"interfaceName": f"eth{i + 1}", "network": n} for i, n in enumerate(networks))])
         for name, host, path in GKE_HOST_LIBS[flavour]:
             volumes.append({"name": name, "hostPath": {"path": host}})
-            mounts.append({"name": name, "mountPath": path})
+            mounts.append({"name": name, "mountPath": path, **({"readOnly": True} if _read_only(host) else {})})
         env.update(GKE_NIC_ENV[flavour])
     return annotations, volumes, mounts, env
 
@@ -238,6 +279,12 @@ def training_job(config: LandingZoneConfig, team: Team, shape: PoolShape,
     labels = {**team_labels(config, team), GOLDEN_LABEL: name}
     pod_security, container_security = _security()
     annotations, volumes, mounts, nic_env = _nic_pod_parts(shape)
+    sidecars: list[dict[str, Any]] = []
+    if shape.gpu_nic_flavour == "tcpxo":
+        sidecar, sidecar_volumes, sidecar_annotations = tcpxo_sidecar(config, shape.gpus_per_node)
+        sidecars.append(sidecar)
+        volumes.extend(sidecar_volumes)
+        annotations.update(sidecar_annotations)
     # The shared file systems the platform gives the namespace (e.g. Lustre linked to the datasets
     # bucket), mounted as the platform offers them.
     for claim in shared_claims:
@@ -275,6 +322,7 @@ def training_job(config: LandingZoneConfig, team: Team, shape: PoolShape,
                     "nodeSelector": dict(shape.node_labels),
                     "tolerations": [dict(t) for t in shape.tolerations],
                     "volumes": volumes,
+                    **({"initContainers": sidecars} if sidecars else {}),
                     "containers": [{
                         "name": "trainer", **_image(config, "training"),
                         "command": ["torchrun"],

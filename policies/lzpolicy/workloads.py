@@ -175,6 +175,8 @@ def image_tag_problem(image: str) -> str | None:
 #     us-docker.pkg.dev/gce-ai-infra/ (GoogleCloudPlatform/container-engine-accelerators
 #     gpudirect-tcpx/nccl-tcpx-installer.yaml, gpudirect-tcpxo/nccl-tcpxo-installer.yaml,
 #     gpudirect-rdma/nccl-rdma-installer.yaml, which GKE's GPUDirect guides apply).
+#   - and, exactly, the images a landing-zone stack configures for its GPUDirect installers
+#     (`kubernetes.gpudirect.images`, read through the typed settings): GPUDIRECT_AGENT below.
 # Our stacks install the first two as Helm Releases, which the pack does not expand (see the module
 # docstring); the list matters for programs that apply the rendered manifests (yaml.ConfigFile).
 @dataclass(frozen=True)
@@ -202,7 +204,27 @@ def host_agent(r: ResourceView) -> HostAgent | None:
     for agent in HOST_AGENTS:
         if namespace == agent.namespace and images and all(agent.image.match(i) for i in images):
             return agent
+    configured = gpudirect_installer_images()
+    if namespace == GPUDIRECT_NAMESPACE and images and configured and set(images) <= configured:
+        return GPUDIRECT_AGENT
     return None
+
+
+# The GKE GPUDirect installers (components/k8s/gpudirect_installers.py) run images the stack configures
+# (`kubernetes.gpudirect.images`: Google's NCCL installers, NRI device injector, pause, and the host-setup
+# image); a DaemonSet in kube-system whose every image is exactly one of those is that agent.
+GPUDIRECT_NAMESPACE = "kube-system"
+GPUDIRECT_AGENT = HostAgent("GKE GPUDirect installers", GPUDIRECT_NAMESPACE,
+                            re.compile(r"(the stack's kubernetes\.gpudirect\.images, exactly)"))
+
+
+def gpudirect_installer_images() -> set[str]:
+    from .rule import stack_settings
+
+    settings = stack_settings()
+    if settings is None:
+        return set()
+    return {v for v in settings.kubernetes.gpudirect.images.model_dump().values() if isinstance(v, str)}
 
 
 def host_agents_text() -> str:

@@ -91,10 +91,17 @@ def _host_paths(volumes: list) -> list[str]:
             if isinstance(v, dict) and isinstance(v.get("hostPath"), dict) and v["hostPath"].get("path")]
 
 
+def _nested(path: str, parent: str) -> bool:
+    return path == parent or path.startswith(parent.rstrip("/") + "/")
+
+
 def _uninstalled_host_libraries(view: StackView, w: Workload, pool) -> list[str] | None:
     """Host paths the pods mount (the NCCL plugin directory) that no DaemonSet running on the pool
     writes to; None when the plan holds manifests it does not expand, so the answer is not known."""
-    wanted = _host_paths(w.pod.get("volumes"))
+    # The host paths the workload's own containers load from (a vendor sidecar's /sys and /proc/sys
+    # are the host's own, not something an installer writes).
+    used = {m.get("name") for c in w.pod.get("containers") or [] for m in c.get("volumeMounts") or []}
+    wanted = _host_paths([v for v in w.pod.get("volumes") or [] if isinstance(v, dict) and v.get("name") in used])
     if not wanted:
         return []
     missing = []
@@ -102,7 +109,8 @@ def _uninstalled_host_libraries(view: StackView, w: Workload, pool) -> list[str]
         covered = False
         for ds in view.of_type(*K8S_DAEMONSET):
             spec = ds.known("spec", "template", "spec", default={}) or {}
-            if not any(path == p or path.startswith(p.rstrip("/") + "/") for p in _host_paths(spec.get("volumes"))):
+            # The installer writes at, under or into a directory below the path the pods mount.
+            if not any(_nested(path, p) or _nested(p, path) for p in _host_paths(spec.get("volumes"))):
                 continue
             runs_here = all(pool.labels.get(k) == v for k, v in (spec.get("nodeSelector") or {}).items()) and all(
                 tolerates(spec.get("tolerations") or [], t) for t in pool.taints

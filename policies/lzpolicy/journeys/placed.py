@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from components.k8s.gpudirect_policy import GPUDIRECT_LABEL
+from components.k8s.gpudirect_policy import pod_violations as gpudirect_violations
+
 from ..efa import node_group_instance_types
 from ..gpu import aws_type, gcp_type
 from ..quantity import show
@@ -213,5 +216,13 @@ def step_placed(view: StackView, w: Workload) -> Step:
     if rejected:
         return Step("placed", False, f"namespace {w.namespace} enforces Pod Security '{level}', which rejects the "
                                      f"pod spec the path needs ({'; '.join(rejected)})")
+    # A GPUDirect namespace relaxes Pod Security only behind the ValidatingAdmissionPolicy its label binds;
+    # the pod must pass that policy too (the same rules, evaluated from the same allow-list).
+    flavours = (ns.known("metadata", "labels", GPUDIRECT_LABEL) if ns else None) or ""
+    if flavours:
+        denied = gpudirect_violations(w.pod, flavours.split("-"), w.pod_annotations)
+        if denied:
+            return Step("placed", False, f"the GPUDirect admission policy of namespace {w.namespace} rejects the pod "
+                                         f"spec ({'; '.join(denied)})")
     how = "declared pool" if pool.declared else f"node pool '{pool.name}'"
     return Step("placed", True, f"{how} matches its selector and taints; Pod Security '{level}' admits it")
