@@ -196,15 +196,20 @@ def _pod_identity(allow_agent: bool):
     return out
 
 
-def _with_installer(world, path="/home/kubernetes/bin/nvidia/lib64", node_selector=None, tolerate=True):
-    """A DaemonSet that writes the NCCL plugin to the host path the golden pods mount."""
+TCPXO_INSTALLER_PATHS = ("/home/kubernetes/bin/nvidia/lib64", "/dev/aperture_devices")
+
+
+def _with_installer(world, path=None, node_selector=None, tolerate=True):
+    """A DaemonSet that writes the NCCL plugin to the host paths the golden pods mount (by default, as
+    Google's nccl-tcpxo-installer: the plugin directory and the aperture devices it prepares)."""
     out = copy.deepcopy(world)
     out["nccl-installer"] = Res("kubernetes:apps/v1:DaemonSet", {
         "metadata": {"name": "nccl-tcpxo-installer", "namespace": "kube-system"},
         "spec": {"template": {"spec": {
             "nodeSelector": node_selector or {"cloud.google.com/gke-accelerator": "nvidia-h100-mega-80gb"},
             "tolerations": [{"operator": "Exists"}] if tolerate else [],
-            "volumes": [{"name": "lib", "hostPath": {"path": path}}]}}}})
+            "volumes": [{"name": f"host-{i}", "hostPath": {"path": p}}
+                        for i, p in enumerate([path] if path else TCPXO_INSTALLER_PATHS)]}}}})
     return out
 
 

@@ -64,7 +64,7 @@ def test_new_stack_passes_lz_validate(project, cloud, env, capsys):
     assert config.cloud.value == cloud and config.environment.value == env
     pool = config.gpu_pools[0]
     assert (pool.min_nodes > 0) == (env == "prod"), "no idle GPUs outside prod"
-    assert config.teams[0].gpu_quota == {pool.name: 1}
+    assert config.teams[0].gpu_quota == {pool.name: 2}  # two single-GPU nodes: the golden 2-node job fits
     if cloud == "aws":
         assert doc["config"]["aws:region"] == "us-east-1"
     if cloud == "gcp":

@@ -38,8 +38,8 @@ def check(r: ResourceView):
     if namespace in allowed:
         return Compliant()
     return NonCompliant(f"{r.title} runs pods with host access ({'; '.join(found[:4])}) in namespace "
-                        f"{namespace or 'default (unset)'}; node agents belong in {', '.join(allowed)} "
-                        "(privilegedNamespaces).")
+                        f"{namespace or 'default (unset)'}; move the node agent to one of {', '.join(allowed)} "
+                        "(privilegedNamespaces), or remove its host access.")
 
 
 RULE = ResourceRule(
