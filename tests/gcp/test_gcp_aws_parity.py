@@ -140,3 +140,83 @@ def test_stateful_options_mean_the_same():
     gcp_buckets = of_type(gcp_plan, "gcp:storage/bucket:Bucket")
     assert aws_buckets and gcp_buckets
     assert all(r.protect and r.retain_on_delete for r in [*aws_buckets, *gcp_buckets])
+
+
+def _component_modules() -> list[Any]:
+    import importlib
+    import pkgutil
+
+    import components.aws
+    import components.gcp
+
+    return [importlib.import_module(f"{package.__name__}.{info.name}")
+            for package in (components.aws, components.gcp) for info in pkgutil.iter_modules(package.__path__)]
+
+
+def _components(module: Any) -> list[type]:
+    import inspect
+
+    import pulumi
+
+    return [cls for _, cls in inspect.getmembers(module, inspect.isclass)
+            if issubclass(cls, pulumi.ComponentResource) and cls.__module__ == module.__name__]
+
+
+def test_both_clouds_build_components_one_way():
+    """Every AWS and GCP component takes (name, args: <frozen *Args dataclass>, opts); only the landing zones
+    (the top of each cloud, behind the LandingZone protocol) take the whole LandingZoneConfig."""
+    import dataclasses
+    import inspect
+    import typing
+
+    from components.config.model import LandingZoneConfig
+
+    found = 0
+    for module in _component_modules():
+        for cls in _components(module):
+            hints = typing.get_type_hints(cls.__init__, vars(module))
+            params = list(inspect.signature(cls.__init__).parameters)
+            if cls.__name__.endswith("LandingZone"):
+                assert hints[params[2]] is LandingZoneConfig, cls
+                continue
+            found += 1
+            assert params == ["self", "name", "args", "opts"], f"{module.__name__}.{cls.__name__}: {params}"
+            args = hints["args"]
+            assert args.__name__.endswith("Args"), (cls, args)
+            assert dataclasses.is_dataclass(args) and args.__dataclass_params__.frozen, f"{args} is not frozen"
+    assert found >= 20  # 10 AWS + 12 GCP components, at least
+
+
+def test_no_args_takes_the_whole_config():
+    """Components get the typed fields they use (and their cloud's context), never the whole config."""
+    import dataclasses
+    import typing
+
+    from components.config.model import LandingZoneConfig
+
+    checked = 0
+    for module in _component_modules():
+        for name, cls in vars(module).items():
+            if not (name.endswith("Args") and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__):
+                continue
+            checked += 1
+            for field_name, hint in typing.get_type_hints(cls, vars(module)).items():
+                assert LandingZoneConfig not in (hint, *typing.get_args(hint)), f"{name}.{field_name}: {hint}"
+                assert "LandingZoneConfig" not in repr(hint), f"{name}.{field_name}: {hint}"
+    assert checked >= 20
+
+
+def test_both_contexts_make_stateful_options_one_way():
+    """AwsContext.stateful and GcpContext.stateful are components.options.stateful with the stack's protect."""
+    import pulumi
+
+    from components.aws.common import AwsContext
+    from components.gcp.common import GcpContext
+
+    parent = pulumi.ComponentResource.__new__(pulumi.ComponentResource)  # an identity only: never registered
+    for protect in (True, False):
+        a = AwsContext(account_id="1", partition="aws", region="r", prefix="p", protect=protect).stateful(parent)
+        g = GcpContext(project="p", project_number="1", region="r", environment="dev",
+                       protect=protect).stateful(parent, None)
+        for opts in (a, g):
+            assert (opts.parent, opts.protect, opts.retain_on_delete, opts.depends_on) == (parent, protect, protect, None)
