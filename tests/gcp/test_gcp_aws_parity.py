@@ -192,6 +192,8 @@ def test_no_args_takes_the_whole_config():
     import dataclasses
     import typing
 
+    import pulumi.output
+
     from components.config.model import LandingZoneConfig
 
     checked = 0
@@ -200,7 +202,9 @@ def test_no_args_takes_the_whole_config():
             if not (name.endswith("Args") and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__):
                 continue
             checked += 1
-            for field_name, hint in typing.get_type_hints(cls, vars(module)).items():
+            # pulumi.Input[T] names 'Output[T]' as a forward reference, resolved in pulumi's namespace.
+            hints = typing.get_type_hints(cls, vars(module), vars(pulumi.output))
+            for field_name, hint in hints.items():
                 assert LandingZoneConfig not in (hint, *typing.get_args(hint)), f"{name}.{field_name}: {hint}"
                 assert "LandingZoneConfig" not in repr(hint), f"{name}.{field_name}: {hint}"
     assert checked >= 20

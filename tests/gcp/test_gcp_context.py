@@ -65,8 +65,11 @@ def test_labelled(extra, expected):
 ])
 def test_service_agents(use, expected):
     assert service_agent("123456789012", use) == expected
-    member = ctx().service_agent_member(use)
-    assert asyncio.run(member.future()) == f"serviceAccount:{expected}"
+
+    async def member() -> str | None:  # the Output is made and resolved on one event loop
+        return await ctx().service_agent_member(use).future()
+
+    assert asyncio.run(member()) == f"serviceAccount:{expected}"
 
 
 def test_storage_agent_is_looked_up_not_composed():
