@@ -224,3 +224,43 @@ def test_both_contexts_make_stateful_options_one_way():
                        protect=protect).stateful(parent, None)
         for opts in (a, g):
             assert (opts.parent, opts.protect, opts.retain_on_delete, opts.depends_on) == (parent, protect, protect, None)
+
+
+def _defined_functions(name: str) -> list[str]:
+    """`path:Class.function` of every top-level or method definition of `name` in the project's code."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in sorted([*root.glob("components/**/*.py"), *root.glob("templates/**/*.py")]):
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            bodies = [(node.name, n) for n in node.body] if isinstance(node, ast.ClassDef) else [("", node)]
+            for owner, fn in bodies:
+                if isinstance(fn, ast.FunctionDef) and fn.name == name:
+                    found.append(f"{path.relative_to(root)}:{owner + '.' if owner else ''}{fn.name}")
+    return found
+
+
+@pytest.mark.parametrize(("function", "where"), [
+    ("team_namespace", ["components/names.py:team_namespace"]),
+    ("team_service_account", ["components/names.py:team_service_account"]),
+    ("child", ["components/options.py:child"]),
+    ("stateful", ["components/aws/common.py:AwsContext.stateful", "components/gcp/common.py:GcpContext.stateful",
+                  "components/options.py:stateful"]),
+])
+def test_shared_helpers_are_defined_once(function, where):
+    """Kubernetes names and resource options have one definition; the contexts' `stateful` delegate to it."""
+    assert _defined_functions(function) == where
+
+
+def test_both_clouds_trust_the_service_account_the_kubernetes_layer_creates():
+    from components.aws.workload_identity import team_service_subject
+    from components.config.model import Team
+    from components.gcp.team_identity import workload_identity_member
+    from components.names import team_namespace, team_service_account
+
+    ns, sa = team_namespace("vision"), team_service_account("vision")
+    assert team_service_subject(Team(name="vision", cost_center="x")) == (ns, sa)
+    assert workload_identity_member("acme", "vision") == f"serviceAccount:acme.svc.id.goog[{ns}/{sa}]"
