@@ -115,7 +115,7 @@ class GcpLandingZone(pulumi.ComponentResource):
             present(self.network.psa_connection, "a file tier implies private services access (Network)")
             training_zones = [s.node_locations[0] for p, s in pools
                               if p.purpose == "training" and len(s.node_locations) == 1]
-            kind = file_kind
+            kind = config.storage.file.kind
             self.file_tier = FileTier(f"{name}-files", FileTierArgs(
                 ctx, size=size, zone=(training_zones or zones)[0], network=self.network.vpc.id,
                 network_name=self.network.vpc.name, psa_connection=self.network.psa_connection,
