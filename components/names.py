@@ -41,3 +41,16 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 EXIT_OK = 0            # done; for `lz plan`: no mandatory policy violation
 EXIT_VIOLATION = 1     # `lz plan`: a mandatory policy violation
 EXIT_BAD_INPUT = 2     # bad input (config, project, policy pack config) or a program error
+
+
+# Kubernetes names of a team's objects, asked by the Kubernetes layer and by each cloud's workload identity
+# (the IRSA role's trust and the GCP Workload Identity member name `<namespace>/<ServiceAccount>`).
+def team_namespace(team: str) -> str:
+    """The namespace of team `team` (its name; config keeps it a DNS label outside RESERVED_NAMESPACES)."""
+    return team
+
+
+def team_service_account(team: str) -> str:
+    """The ServiceAccount the team's workloads run as; its cloud identity trusts
+    `system:serviceaccount:<namespace>:<this>`."""
+    return team

@@ -15,6 +15,8 @@ from typing import Any
 
 import pulumi
 
+from components.options import stateful
+
 Statement = dict[str, Any]
 
 
@@ -52,7 +54,7 @@ class AwsContext:
 
     def stateful(self, parent: pulumi.Resource, **kwargs: Any) -> pulumi.ResourceOptions:
         """Options for data-bearing resources: in prod they survive both `destroy` and a replace."""
-        return pulumi.ResourceOptions(parent=parent, protect=self.protect, retain_on_delete=self.protect, **kwargs)
+        return stateful(parent, None, self.protect, **kwargs)
 
 
 def policy(statements: Sequence[Statement]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ landing-zone boundary, and is granted named actions on named resources:
   reaches instance metadata does not inherit it.
 - `ebs-csi` / `efs-csi`: the drivers' AWS-managed policies, plus use of the EBS key for volumes.
 - one workload role per team, trusted by the team's workload ServiceAccount exactly as the Kubernetes
-  layer names it (`team_service_account`, which asks `components.k8s.manifests`, the one place that
+  layer names it (`components.names.team_namespace` / `team_service_account`, the one place that
   decides those names, shared with GCP's Workload Identity): read/write under `<team>/` in the datasets,
   checkpoints and artifacts buckets, and the storage key through S3 only. It has no EKS access entry:
   pods get no Kubernetes rights through IAM.
@@ -27,9 +27,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config.model import Team
-from components.k8s import manifests as k8s_names
 from components.k8s.charts import CLUSTER_AUTOSCALER_NAMESPACE, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT
-from components.names import TEAM_BUCKETS
+from components.names import TEAM_BUCKETS, team_namespace, team_service_account
 
 from .common import AwsContext, Statement, policy
 from .iam_boundary import BoundedRole, RolePolicy, bounded_role, irsa_trust_policy
@@ -58,9 +57,9 @@ AUTOSCALER_SCALE_ACTIONS = ("autoscaling:SetDesiredCapacity", "autoscaling:Termi
 TEAM_ACCESS_POLICY = "AmazonEKSEditPolicy"
 
 
-def team_service_account(team: Team) -> tuple[str, str]:
+def team_service_subject(team: Team) -> tuple[str, str]:
     """(namespace, ServiceAccount) whose pods act as the team's IAM role; the Kubernetes layer creates them."""
-    return k8s_names.team_namespace(team), k8s_names.team_service_account(team)
+    return team_namespace(team.name), team_service_account(team.name)
 
 
 def team_storage_statements(team: str, bucket_arns: Mapping[str, pulumi.Input[str]],
@@ -165,7 +164,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
         for team in args.teams:
             if team.managed_by == "workspace":
                 continue  # its team-workspace project creates the team's role and access entry
-            namespace, service_account = team_service_account(team)
+            namespace, service_account = team_service_subject(team)
             team_tags = {"team": team.name, "cost-center": team.cost_center}
             role = bounded_role(
                 f"{name}-team-{team.name}", context=ctx, boundary_arn=args.boundary_arn,

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config.model import LandingZoneConfig
+from components.config.model import LoggingConfig
+from components.options import child
 
-from .layout import resource_prefix
-from .options import child, stateful
+from .common import GcpContext
 
 AUDIT_CONFIGS = {"allServices": ("ADMIN_READ", "DATA_READ", "DATA_WRITE")}
 AUDIT_FILTER = 'logName:"cloudaudit.googleapis.com"'
@@ -27,7 +27,8 @@ AUDIT_FILTER = 'logName:"cloudaudit.googleapis.com"'
 
 @dataclass(frozen=True)
 class AuditLoggingArgs:
-    config: LandingZoneConfig
+    ctx: GcpContext
+    logging: LoggingConfig
 
 
 class AuditLogging(pulumi.ComponentResource):
@@ -35,8 +36,8 @@ class AuditLogging(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AuditLoggingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:AuditLogging", name, None, opts)
-        config = args.config
-        project = config.gcp_project
+        ctx = args.ctx
+        project = ctx.project
         self.audit_configs = [
             gcp.projects.IAMAuditConfig(
                 f"{name}-{service.split('.')[0].lower()}", project=project, service=service,
@@ -44,15 +45,15 @@ class AuditLogging(pulumi.ComponentResource):
                 opts=child(self, opts))
             for service, types in AUDIT_CONFIGS.items()
         ]
-        bucket_id = f"{resource_prefix(config.environment.value)}-audit"
+        bucket_id = ctx.physical_name("audit")
         self.log_bucket = gcp.logging.ProjectBucketConfig(
-            f"{name}-bucket", project=project, location=config.region, bucket_id=bucket_id,
-            retention_days=config.logging.retention_days, locked=config.is_prod,
-            description="ai-landing-zone audit logs", opts=stateful(self, opts, config.protect))
+            f"{name}-bucket", project=project, location=ctx.region, bucket_id=bucket_id,
+            retention_days=args.logging.retention_days, locked=ctx.is_prod,
+            description="ai-landing-zone audit logs", opts=ctx.stateful(self, opts))
         self.sink = gcp.logging.ProjectSink(
             f"{name}-sink", project=project, filter=AUDIT_FILTER, unique_writer_identity=True,
             destination=pulumi.Output.concat("logging.googleapis.com/projects/", project, "/locations/",
-                                             config.region, "/buckets/", bucket_id),
+                                             ctx.region, "/buckets/", bucket_id),
             description="audit logs to the locked audit log bucket",
             opts=child(self, opts, depends_on=[self.log_bucket]))
         self.register_outputs({"log_bucket": self.log_bucket.id, "sink": self.sink.name})

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config.model import LandingZoneConfig, gcp_labels
+from components.config.model import KubernetesConfig, NetworkConfig, StorageConfig
 from components.names import POOL_LABEL, SYSTEM_POOL
+from components.options import child
 
-from .layout import resource_prefix
+from .common import GcpContext
 from .network import PODS_RANGE, SERVICES_RANGE
 from .node_service_account import NodeServiceAccount, NodeServiceAccountArgs
-from .options import child, stateful
 
 SYSTEM_MACHINE_TYPE = "e2-standard-4"
 RELEASE_CHANNELS = {"prod": "STABLE", "staging": "REGULAR", "dev": "REGULAR"}
@@ -41,29 +41,32 @@ LOG_COMPONENTS = ("SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MAN
 METRIC_COMPONENTS = ("SYSTEM_COMPONENTS", "POD", "DEPLOYMENT", "STATEFULSET", "DAEMONSET", "DCGM")
 
 
-def private_endpoint(config: LandingZoneConfig) -> bool:
+def private_endpoint(network: NetworkConfig, prod: bool) -> bool:
     """Private-only control plane in prod, and wherever no office/VPN range was allowed in."""
-    return config.is_prod or not config.network.api_allowed_cidrs
+    return prod or not network.api_allowed_cidrs
 
 
-def authorized_networks(config: LandingZoneConfig) -> list[tuple[str, str]]:
+def authorized_networks(network: NetworkConfig, prod: bool) -> list[tuple[str, str]]:
     """(cidr, display name): the node range (in-VPC runners and bastions) plus the allowed ranges."""
-    out = [(config.network.cidr, "cluster-vpc")]
-    if not config.is_prod:
-        out += [(cidr, f"allowed-{i}") for i, cidr in enumerate(config.network.api_allowed_cidrs)]
+    out = [(network.cidr, "cluster-vpc")]
+    if not prod:
+        out += [(cidr, f"allowed-{i}") for i, cidr in enumerate(network.api_allowed_cidrs)]
     return out
 
 
-def system_pool_size(config: LandingZoneConfig, zone_count: int) -> tuple[int, int]:
+def system_pool_size(prod: bool, zone_count: int) -> tuple[int, int]:
     """(total min, total max) nodes: one per zone in prod for availability, one in total elsewhere."""
-    return (zone_count if config.is_prod else 1), 2 * zone_count
+    return (zone_count if prod else 1), 2 * zone_count
 
 
 @dataclass(frozen=True)
 class GkeClusterArgs:
-    config: LandingZoneConfig
+    ctx: GcpContext
+    network: NetworkConfig
+    kubernetes: KubernetesConfig
+    storage: StorageConfig             # the file tier's CSI driver, and Filestore for shared homes
     zones: list[str]
-    network: pulumi.Input[str]
+    vpc: pulumi.Input[str]             # VPC id
     subnetwork: pulumi.Input[str]
     secrets_key: pulumi.Input[str]
     boot_disk_key: pulumi.Input[str]
@@ -79,30 +82,28 @@ class GkeCluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:Cluster", name, None, opts)
-        config = args.config
-        project = config.gcp_project
-        labels = gcp_labels(config.cost_tags())
-        env = config.environment.value
+        ctx, kube = args.ctx, args.kubernetes
+        project, prod = ctx.project, ctx.is_prod
+        labels = dict(ctx.labels)
 
         self.node_account = NodeServiceAccount(
-            f"{name}-system", NodeServiceAccountArgs(project=project, pool="system", environment=env),
-            opts=child(self, opts))
+            f"{name}-system", NodeServiceAccountArgs(ctx=ctx, pool="system"), opts=child(self, opts))
         node_sa = self.node_account.account.email
 
-        file_kind = config.storage.file.kind
+        file_kind = args.storage.file.kind
         self.cluster = gcp.container.Cluster(
-            f"{name}-gke", name=f"{resource_prefix(env)}-gke", project=project, location=config.region,
-            node_locations=args.zones, network=args.network, subnetwork=args.subnetwork,
+            f"{name}-gke", name=ctx.physical_name("gke"), project=project, location=ctx.region,
+            node_locations=args.zones, network=args.vpc, subnetwork=args.subnetwork,
             networking_mode="VPC_NATIVE",
             ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
                 cluster_secondary_range_name=PODS_RANGE, services_secondary_range_name=SERVICES_RANGE),
             private_cluster_config=gcp.container.ClusterPrivateClusterConfigArgs(
-                enable_private_nodes=True, enable_private_endpoint=private_endpoint(config),
+                enable_private_nodes=True, enable_private_endpoint=private_endpoint(args.network, prod),
                 master_global_access_config=gcp.container.ClusterPrivateClusterConfigMasterGlobalAccessConfigArgs(
                     enabled=True)),
             master_authorized_networks_config=gcp.container.ClusterMasterAuthorizedNetworksConfigArgs(
                 cidr_blocks=[gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(
-                    cidr_block=cidr, display_name=label) for cidr, label in authorized_networks(config)],
+                    cidr_block=cidr, display_name=label) for cidr, label in authorized_networks(args.network, prod)],
                 gcp_public_cidrs_access_enabled=False),
             master_auth=gcp.container.ClusterMasterAuthArgs(
                 client_certificate_config=gcp.container.ClusterMasterAuthClientCertificateConfigArgs(
@@ -111,10 +112,10 @@ class GkeCluster(pulumi.ComponentResource):
                 workload_pool=f"{project}.svc.id.goog"),
             # Google Groups for RBAC: the teams' RoleBindings name their Google groups.
             authenticator_groups_config=gcp.container.ClusterAuthenticatorGroupsConfigArgs(
-                security_group=config.kubernetes.gke_security_group) if config.kubernetes.gke_security_group else None,
+                security_group=kube.gke_security_group) if kube.gke_security_group else None,
             enable_shielded_nodes=True,
-            release_channel=gcp.container.ClusterReleaseChannelArgs(channel=RELEASE_CHANNELS[env]),
-            min_master_version=config.kubernetes.version,
+            release_channel=gcp.container.ClusterReleaseChannelArgs(channel=RELEASE_CHANNELS[ctx.environment]),
+            min_master_version=kube.version,
             datapath_provider="ADVANCED_DATAPATH",
             enable_multi_networking=True,
             database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(
@@ -135,7 +136,7 @@ class GkeCluster(pulumi.ComponentResource):
                 parallelstore_csi_driver_config=gcp.container.ClusterAddonsConfigParallelstoreCsiDriverConfigArgs(
                     enabled=True) if file_kind == "parallelstore" else None,
                 gcp_filestore_csi_driver_config=gcp.container.ClusterAddonsConfigGcpFilestoreCsiDriverConfigArgs(
-                    enabled=file_kind == "filestore" or config.storage.shared_homes),
+                    enabled=file_kind == "filestore" or args.storage.shared_homes),
             ),
             # The default pool exists for a moment before removal; even then it runs as our node account.
             remove_default_node_pool=True,
@@ -145,16 +146,16 @@ class GkeCluster(pulumi.ComponentResource):
                 shielded_instance_config=gcp.container.ClusterNodeConfigShieldedInstanceConfigArgs(**node_shielding()),
                 workload_metadata_config=gcp.container.ClusterNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
                 boot_disk_kms_key=args.boot_disk_key, resource_labels=labels),
-            deletion_protection=config.is_prod,
+            deletion_protection=prod,
             resource_labels=labels,
-            opts=stateful(self, opts, config.protect,
-                          depends_on=[*args.key_grants, *self.node_account.grants],
-                          # Node config of the removed default pool: changes would recreate the cluster.
-                          ignore_changes=["node_config"]))
+            opts=ctx.stateful(self, opts,
+                              depends_on=[*args.key_grants, *self.node_account.grants],
+                              # Node config of the removed default pool: changes would recreate the cluster.
+                              ignore_changes=["node_config"]))
 
-        lo, hi = system_pool_size(config, len(args.zones))
+        lo, hi = system_pool_size(prod, len(args.zones))
         self.system_pool = gcp.container.NodePool(
-            f"{name}-system", name="system", project=project, cluster=self.cluster.id, location=config.region,
+            f"{name}-system", name="system", project=project, cluster=self.cluster.id, location=ctx.region,
             node_locations=args.zones,
             autoscaling=gcp.container.NodePoolAutoscalingArgs(
                 total_min_node_count=lo, total_max_node_count=hi, location_policy="BALANCED"),

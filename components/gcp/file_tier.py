@@ -14,12 +14,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config.model import LandingZoneConfig, gcp_labels
+from components.options import child
 from components.platform_inputs import FileTierHandle
 
-from .keys import service_agent
-from .layout import resource_prefix
-from .options import child, stateful
+from .common import GcpContext
 from .storage_rules import FileTierSize
 
 DATASETS_MOUNT = "/datasets"
@@ -27,13 +25,12 @@ DATASETS_MOUNT = "/datasets"
 
 @dataclass(frozen=True)
 class FileTierArgs:
-    config: LandingZoneConfig
+    ctx: GcpContext
     size: FileTierSize
     zone: str
     network: pulumi.Input[str]              # VPC id: projects/<p>/global/networks/<name>
     network_name: pulumi.Input[str]
     psa_connection: pulumi.Resource
-    project_number: str
     kms_key: pulumi.Input[str] | None
     key_grants: list[pulumi.Resource]
     datasets_bucket: gcp.storage.Bucket
@@ -49,17 +46,16 @@ class FileTier(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FileTierArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:FileTier", name, None, opts)
-        config = args.config
-        project = config.gcp_project
-        env = config.environment.value
-        labels = gcp_labels({**config.cost_tags(), "tier": "file"})
+        ctx = args.ctx
+        project = ctx.project
+        labels = ctx.labelled(tier="file")
         depends = [args.psa_connection, *args.key_grants]
-        keep = stateful(self, opts, config.protect, depends_on=depends)
-        instance_id = f"{resource_prefix(env)}-{args.size.kind.lower()}"
+        keep = ctx.stateful(self, opts, depends_on=depends)
+        instance_id = ctx.physical_name(args.size.kind.lower())
         self.import_command: pulumi.Output[str] | None = None
 
         if args.size.kind == "managedLustre":
-            fs = lustre_filesystem_name(env)
+            fs = lustre_filesystem_name(ctx.environment)
             self.instance = gcp.lustre.Instance(
                 f"{name}-lustre", instance_id=instance_id, project=project, location=args.zone,
                 network=args.network, filesystem=fs, capacity_gib=str(args.size.capacity_gib),
@@ -68,7 +64,7 @@ class FileTier(pulumi.ComponentResource):
                 description="ai-landing-zone training file system", opts=keep)
             self.datasets_reader = gcp.storage.BucketIAMMember(
                 f"{name}-lustre-reads-datasets", bucket=args.datasets_bucket.name, role="roles/storage.objectViewer",
-                member=f"serviceAccount:{service_agent(args.project_number, 'managedLustre')}",
+                member=ctx.service_agent_member("managedLustre"),
                 opts=child(self, opts, depends_on=[self.instance]))
             self.import_command = pulumi.Output.concat(
                 "gcloud lustre instances import-data ", instance_id, " --location=", args.zone,
@@ -83,7 +79,7 @@ class FileTier(pulumi.ComponentResource):
                 file_shares=gcp.filestore.InstanceFileSharesArgs(name=share, capacity_gb=args.size.capacity_gib),
                 networks=[gcp.filestore.InstanceNetworkArgs(
                     network=args.network_name, modes=["MODE_IPV4"], connect_mode="PRIVATE_SERVICE_ACCESS")],
-                kms_key_name=args.kms_key, deletion_protection_enabled=config.is_prod, labels=labels, opts=keep)
+                kms_key_name=args.kms_key, deletion_protection_enabled=ctx.is_prod, labels=labels, opts=keep)
             ip = self.instance.networks.apply(lambda n: n[0].ip_addresses[0] if n and n[0].ip_addresses else None)
             self.handle = FileTierHandle(kind="filestore", id=self.instance.id, dns_name=ip, mount_name=share,
                                          capacity_gib=args.size.capacity_gib)
@@ -91,7 +87,7 @@ class FileTier(pulumi.ComponentResource):
             self.instance = gcp.parallelstore.Instance(
                 f"{name}-parallelstore", instance_id=instance_id, project=project, location=args.zone,
                 capacity_gib=str(args.size.capacity_gib), network=args.network_name,
-                deployment_type="PERSISTENT" if config.is_prod else "SCRATCH", labels=labels, opts=keep)
+                deployment_type="PERSISTENT" if ctx.is_prod else "SCRATCH", labels=labels, opts=keep)
             self.handle = FileTierHandle(kind="parallelstore", id=f"{project}/{args.zone}/{instance_id}",
                                          dns_name=self.instance.access_points.apply(
                                              lambda a: ",".join(a) if a else None),

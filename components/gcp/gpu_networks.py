@@ -14,16 +14,17 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.options import child
+
+from .common import GcpContext
 from .layout import GpuNicLayout, NicNetwork, NicSubnet
 from .network import flow_log_config
-from .options import child
 
 
 @dataclass(frozen=True)
 class GpuNicNetworksArgs:
+    ctx: GcpContext
     layout: GpuNicLayout
-    project: str
-    region: str
 
 
 @dataclass(frozen=True)
@@ -50,19 +51,19 @@ class GpuNicNetworks(pulumi.ComponentResource):
     def _network(self, name: str, spec: NicNetwork, args: GpuNicNetworksArgs,
                  opts: pulumi.ResourceOptions | None) -> gcp.compute.Network:
         vpc = gcp.compute.Network(
-            f"{name}-{spec.key}", project=args.project, auto_create_subnetworks=False, routing_mode="REGIONAL",
+            f"{name}-{spec.key}", project=args.ctx.project, auto_create_subnetworks=False, routing_mode="REGIONAL",
             mtu=spec.mtu, network_profile=spec.network_profile,
             description=f"GPU NIC network ({spec.kind}) for {args.layout.machine_type}", opts=child(self, opts))
         for subnet_spec in spec.subnets:
             subnet = gcp.compute.Subnetwork(
-                f"{name}-{subnet_spec.key}", project=args.project, region=args.region, network=vpc.id,
+                f"{name}-{subnet_spec.key}", project=args.ctx.project, region=args.ctx.region, network=vpc.id,
                 ip_cidr_range=subnet_spec.cidr,
                 log_config=flow_log_config() if spec.logs_flows else None,
                 opts=child(self, opts))
             self.attached.append(AttachedSubnet(subnet_spec, vpc.name, subnet.name))
         if spec.takes_vpc_firewall_rules:
             gcp.compute.Firewall(
-                f"{name}-{spec.key}-allow-internal", project=args.project, network=vpc.id, direction="INGRESS",
+                f"{name}-{spec.key}-allow-internal", project=args.ctx.project, network=vpc.id, direction="INGRESS",
                 priority=1000, source_ranges=[s.cidr for s in spec.subnets],
                 allows=[gcp.compute.FirewallAllowArgs(protocol="tcp"), gcp.compute.FirewallAllowArgs(protocol="udp"),
                         gcp.compute.FirewallAllowArgs(protocol="icmp")],

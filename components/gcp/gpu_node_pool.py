@@ -12,23 +12,22 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.options import child
+
 from .cluster import NODE_OAUTH_SCOPES, node_shielding
+from .common import GcpContext
 from .gpu_networks import AttachedSubnet
 from .node_service_account import NodeServiceAccount, NodeServiceAccountArgs
-from .options import child
 from .pool_settings import GkePoolSettings
 
 
 @dataclass(frozen=True)
 class GpuNodePoolArgs:
+    ctx: GcpContext                  # its labels are the VMs' cost-attribution resource labels
     settings: GkePoolSettings
-    project: str
-    region: str
-    environment: str
     cluster_id: pulumi.Input[str]
     boot_disk_key: pulumi.Input[str]
     nic_subnets: list[AttachedSubnet]
-    labels: dict[str, str]           # cost-attribution resource labels for the VMs
     key_grants: list[pulumi.Resource]
 
 
@@ -43,10 +42,9 @@ class GpuNodePool(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:GpuNodePool", name, None, opts)
-        s = args.settings
+        ctx, s = args.ctx, args.settings
         self.node_account = NodeServiceAccount(
-            f"{name}-nodes", NodeServiceAccountArgs(project=args.project, pool=s.name, environment=args.environment),
-            opts=child(self, opts))
+            f"{name}-nodes", NodeServiceAccountArgs(ctx=ctx, pool=s.name), opts=child(self, opts))
 
         network_config = None
         if args.nic_subnets:
@@ -79,11 +77,11 @@ class GpuNodePool(pulumi.ComponentResource):
             taints=[gcp.container.NodePoolNodeConfigTaintArgs(key=t.key, value=t.value, effect=t.effect)
                     for t in s.taints],
             labels=s.labels,
-            resource_labels={**args.labels, "gpu_pool": s.name},
+            resource_labels={**ctx.labels, "gpu_pool": s.name},
         )
 
         self.node_pool = gcp.container.NodePool(
-            f"{name}-pool", name=s.name, project=args.project, cluster=args.cluster_id, location=args.region,
+            f"{name}-pool", name=s.name, project=ctx.project, cluster=args.cluster_id, location=ctx.region,
             node_locations=list(s.node_locations),
             initial_node_count=s.initial_node_count,
             autoscaling=gcp.container.NodePoolAutoscalingArgs(

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config.model import LandingZoneConfig
+from components.options import child
 
+from .common import GcpContext
 from .layout import constraint_id
-from .options import child
 
 BOOLEAN_CONSTRAINTS = (
     "storage.uniformBucketLevelAccess",
@@ -41,7 +41,9 @@ def gpu_machine_type_condition(allowed: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class GuardrailsArgs:
-    config: LandingZoneConfig
+    ctx: GcpContext
+    machine_types: tuple[str, ...]      # the GPU pools' machine types, in pool order
+    organization_id: str | None = None  # `gcpOrganizationId`: where the custom constraint lives
 
 
 class Guardrails(pulumi.ComponentResource):
@@ -49,8 +51,9 @@ class Guardrails(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GuardrailsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:Guardrails", name, None, opts)
-        config = args.config
-        parent = f"projects/{config.gcp_project}"
+        ctx = args.ctx
+        parent = ctx.project_path
+        org = args.organization_id
         self.policies: list[gcp.orgpolicy.Policy] = []
         for constraint in BOOLEAN_CONSTRAINTS:
             self.policies.append(gcp.orgpolicy.Policy(
@@ -64,13 +67,13 @@ class Guardrails(pulumi.ComponentResource):
                 opts=child(self, opts)))
 
         self.custom_constraint: gcp.orgpolicy.CustomConstraint | None = None
-        allowed = [p.instance_type for p in config.gpu_pools]
-        if config.gcp_organization_id and allowed:
-            cid = constraint_id(config.gcp_project, config.environment.value)
+        allowed = list(args.machine_types)
+        if org and allowed:
+            cid = constraint_id(ctx.project, ctx.environment)
             self.custom_constraint = gcp.orgpolicy.CustomConstraint(
-                f"{name}-gpu-machine-types", parent=f"organizations/{config.gcp_organization_id}",
-                name=f"organizations/{config.gcp_organization_id}/customConstraints/{cid}",
-                display_name=f"ai-landing-zone {config.environment.value}: allowed GPU machine types",
+                f"{name}-gpu-machine-types", parent=f"organizations/{org}",
+                name=f"organizations/{org}/customConstraints/{cid}",
+                display_name=f"ai-landing-zone {ctx.environment}: allowed GPU machine types",
                 description=f"Node pools may use only these GPU machine types: {', '.join(sorted(set(allowed)))}",
                 resource_types=["container.googleapis.com/NodePool"], method_types=["CREATE", "UPDATE"],
                 action_type="DENY", condition=gpu_machine_type_condition(allowed), opts=child(self, opts))

@@ -15,26 +15,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config.model import LandingZoneConfig, gcp_labels
+from components.options import child
 
-from .options import child, stateful
+from .common import GcpContext
 
 # 90 days: CIS GCP 1.10 and CKV_GCP_43 ask for rotation at least every 90 days.
 ROTATION_PERIOD = f"{90 * 24 * 3600}s"
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
-
-# Which Google-managed service agent encrypts with each key: service-<project number>@<domain>.
-AGENT_DOMAINS = {
-    "gke": "container-engine-robot.iam.gserviceaccount.com",   # application-layer secrets encryption
-    # "storage" (GCS default bucket key) is not here: see `storage_agent_member`.
-    "disks": "compute-system.iam.gserviceaccount.com",         # node boot disks
-    "managedLustre": "gcp-sa-lustre.iam.gserviceaccount.com",
-    "filestore": "cloud-filer.iam.gserviceaccount.com",
-}
-
-
-def service_agent(project_number: str, use: str) -> str:
-    return f"service-{project_number}@{AGENT_DOMAINS[use]}"
 
 
 def storage_agent_member(project: str) -> pulumi.Output[str]:
@@ -42,17 +29,18 @@ def storage_agent_member(project: str) -> pulumi.Output[str]:
     return gcp.storage.get_project_service_account_output(project=project).member
 
 
-def key_uses(config: LandingZoneConfig) -> list[str]:
-    uses = ["gke", "storage", "disks"]
-    if config.storage.file.kind in ("managedLustre", "filestore"):  # Parallelstore has no CMEK setting
-        uses.append(config.storage.file.kind)
+def key_uses(file_kind: str) -> tuple[str, ...]:
+    """The keys a stack needs, by `storage.file.kind`."""
+    uses = ("gke", "storage", "disks")
+    if file_kind in ("managedLustre", "filestore"):  # Parallelstore has no CMEK setting
+        uses += (file_kind,)
     return uses
 
 
 @dataclass(frozen=True)
 class KeysArgs:
-    config: LandingZoneConfig
-    project_number: str
+    ctx: GcpContext
+    uses: tuple[str, ...]   # `key_uses(storage.file.kind)`
 
 
 class Keys(pulumi.ComponentResource):
@@ -60,27 +48,24 @@ class Keys(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KeysArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:Keys", name, None, opts)
-        config = args.config
-        protect = config.protect
-        self.ring = gcp.kms.KeyRing(f"{name}-ring", project=config.gcp_project, location=config.region,
-                                    opts=stateful(self, opts, protect))
+        ctx = args.ctx
+        self.ring = gcp.kms.KeyRing(f"{name}-ring", project=ctx.project, location=ctx.region,
+                                    opts=ctx.stateful(self, opts))
         self.keys: dict[str, gcp.kms.CryptoKey] = {}
         self.grants: dict[str, list[pulumi.Resource]] = {}
-        for use in key_uses(config):
+        for use in args.uses:
             key = gcp.kms.CryptoKey(
                 f"{name}-{use.lower()}", key_ring=self.ring.id, rotation_period=ROTATION_PERIOD,
-                purpose="ENCRYPT_DECRYPT", labels=gcp_labels({**config.cost_tags(), "use": use}),
-                opts=stateful(self, opts, protect))
+                purpose="ENCRYPT_DECRYPT", labels=ctx.labelled(use=use), opts=ctx.stateful(self, opts))
             waits: list[pulumi.Resource] = []
             if use == "managedLustre":
                 # The Lustre agent exists only after the first instance, or once generated here.
                 waits.append(gcp.projects.ServiceIdentity(
-                    f"{name}-lustre-agent", project=config.gcp_project, service="lustre.googleapis.com",
+                    f"{name}-lustre-agent", project=ctx.project, service="lustre.googleapis.com",
                     opts=child(self, opts)))
             grant = gcp.kms.CryptoKeyIAMMember(
                 f"{name}-{use.lower()}-agent", crypto_key_id=key.id, role=ENCRYPTER_DECRYPTER,
-                member=storage_agent_member(config.gcp_project) if use == "storage"
-                else f"serviceAccount:{service_agent(args.project_number, use)}",
+                member=storage_agent_member(ctx.project) if use == "storage" else ctx.service_agent_member(use),
                 opts=child(self, opts, depends_on=waits))
             self.keys[use] = key
             self.grants[use] = [grant]

@@ -18,23 +18,24 @@ from components.k8s.gpudirect_policy import gpudirect_flavour
 from components.k8s.kubeconfig import kubeconfig_for
 from components.k8s.kueue import GKE_QUEUED_PROVISIONING
 from components.names import TEAM_BUCKETS
+from components.options import child
 from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, GpuPoolHandle, PlatformInputs, TeamIdentity
 
 from .audit import AuditLogging, AuditLoggingArgs
 from .cluster import GkeCluster, GkeClusterArgs
+from .common import GcpContext
 from .file_tier import FileTier, FileTierArgs
 from .gpu_networks import GpuNicNetworks, GpuNicNetworksArgs
 from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs
 from .guardrails import Guardrails, GuardrailsArgs
-from .keys import Keys, KeysArgs
+from .keys import Keys, KeysArgs, key_uses
 from .layout import PoolNics, cluster_nic_layouts
 from .network import PRIVATE_GOOGLE_APIS_CIDR, Network, NetworkArgs
 from .object_storage import ObjectStorage, ObjectStorageArgs
-from .options import child
 from .pod_networks import POD_NETWORK_RESOURCE_PREFIX, PodNetworks, PodNetworksArgs
 from .pool_settings import GKE_POOL_LABEL, POOL_LABEL, gke_pool_settings
-from .project_services import ProjectServices
+from .project_services import ProjectServices, ProjectServicesArgs, required_services
 from .storage_rules import file_tier_size
 from .team_identity import TeamIdentity as GcpTeamIdentity
 from .team_identity import TeamIdentityArgs
@@ -57,18 +58,22 @@ class GcpLandingZone(pulumi.ComponentResource):
         super().__init__("lz:gcp:LandingZone", name, None, opts)
         project = present(config.gcp_project, "gcpProject is required on GCP (config checks)")
         region = present(config.region, "region is required on GCP (config checks)")
-        env = config.environment.value
-        project_number = gcp.organizations.get_project(project_id=project).number
+        ctx = GcpContext(project=project, region=region, environment=config.environment.value,
+                         project_number=gcp.organizations.get_project_output(project_id=project).number,
+                         labels=gcp_labels(config.cost_tags()), protect=config.protect)
+        self.context = ctx
         zones = cluster_zones(config)
-        labels = gcp_labels(config.cost_tags())
+        file_kind = config.storage.file.kind
 
-        self.services = ProjectServices(f"{name}-apis", config, opts=pulumi.ResourceOptions(parent=self))
+        self.services = ProjectServices(f"{name}-apis", ProjectServicesArgs(ctx, required_services(file_kind)),
+                                        opts=pulumi.ResourceOptions(parent=self))
         after_apis = pulumi.ResourceOptions(parent=self, depends_on=self.services.resources)
 
-        self.keys = Keys(f"{name}-keys", KeysArgs(config=config, project_number=project_number), opts=after_apis)
+        self.keys = Keys(f"{name}-keys", KeysArgs(ctx, key_uses(file_kind)), opts=after_apis)
         size = file_tier_size(config)
-        self.network = Network(f"{name}-net", NetworkArgs(config=config, private_services=size is not None),
-                               opts=after_apis)
+        self.network = Network(f"{name}-net", NetworkArgs(
+            ctx, config.network, private_services=size is not None, lustre=file_kind == "managedLustre"),
+            opts=after_apis)
 
         pools = []
         nic_pools = []
@@ -84,11 +89,12 @@ class GcpLandingZone(pulumi.ComponentResource):
             layout = layouts[pool.name]
             if layout.networks:
                 self.nic_networks[pool.name] = GpuNicNetworks(
-                    f"{name}-{pool.name}-nics", GpuNicNetworksArgs(layout=layout, project=project, region=region),
+                    f"{name}-{pool.name}-nics", GpuNicNetworksArgs(ctx, layout),
                     opts=after_apis)
 
         self.cluster = GkeCluster(f"{name}-gke", GkeClusterArgs(
-            config=config, zones=zones, network=self.network.vpc.id, subnetwork=self.network.subnet.id,
+            ctx, config.network, config.kubernetes, config.storage,
+            zones=zones, vpc=self.network.vpc.id, subnetwork=self.network.subnet.id,
             secrets_key=self.keys.keys["gke"].id, boot_disk_key=self.keys.keys["disks"].id,
             key_grants=[*self.keys.grants["gke"], *self.keys.grants["disks"]]), opts=after_apis)
 
@@ -96,13 +102,13 @@ class GcpLandingZone(pulumi.ComponentResource):
         for pool, settings in pools:
             nics = self.nic_networks.get(pool.name)
             self.gpu_pools[pool.name] = GpuNodePool(f"{name}-{pool.name}", GpuNodePoolArgs(
-                settings=settings, project=project, region=region, environment=env,
-                cluster_id=self.cluster.cluster.id, boot_disk_key=self.keys.keys["disks"].id,
-                nic_subnets=nics.attached if nics else [], labels=labels,
+                ctx, settings, cluster_id=self.cluster.cluster.id, boot_disk_key=self.keys.keys["disks"].id,
+                nic_subnets=nics.attached if nics else [],
                 key_grants=self.keys.grants["disks"]), opts=after_apis)
 
         self.storage = ObjectStorage(f"{name}-objects", ObjectStorageArgs(
-            config=config, kms_key=self.keys.keys["storage"].id, key_grants=self.keys.grants["storage"]),
+            ctx, config.storage.objects, config.object_lock, kms_key=self.keys.keys["storage"].id,
+            key_grants=self.keys.grants["storage"]),
             opts=after_apis)
 
         self.file_tier: FileTier | None = None
@@ -112,21 +118,21 @@ class GcpLandingZone(pulumi.ComponentResource):
                               if p.purpose == "training" and len(s.node_locations) == 1]
             kind = config.storage.file.kind
             self.file_tier = FileTier(f"{name}-files", FileTierArgs(
-                config=config, size=size, zone=(training_zones or zones)[0], network=self.network.vpc.id,
+                ctx, size=size, zone=(training_zones or zones)[0], network=self.network.vpc.id,
                 network_name=self.network.vpc.name, psa_connection=self.network.psa_connection,
-                project_number=project_number,
                 kms_key=self.keys.keys[kind].id if kind in self.keys.keys else None,
                 key_grants=self.keys.grants.get(kind, []), datasets_bucket=self.storage.buckets["datasets"]),
                 opts=after_apis)
 
         self.teams = {
             team.name: GcpTeamIdentity(f"{name}-team-{team.name}", TeamIdentityArgs(
-                team=team, project=project, environment=env, buckets=self.storage.buckets,
+                ctx, team, buckets=self.storage.buckets,
                 cluster=self.cluster.cluster), opts=after_apis)
             for team in config.teams if team.managed_by == "platform"
         }
-        self.guardrails = Guardrails(f"{name}-guardrails", GuardrailsArgs(config=config), opts=after_apis)
-        self.audit = AuditLogging(f"{name}-audit", AuditLoggingArgs(config=config), opts=after_apis) \
+        self.guardrails = Guardrails(f"{name}-guardrails", GuardrailsArgs(
+            ctx, tuple(p.instance_type for p in config.gpu_pools), config.gcp_organization_id), opts=after_apis)
+        self.audit = AuditLogging(f"{name}-audit", AuditLoggingArgs(ctx, config.logging), opts=after_apis) \
             if config.logging.audit_trail else None
 
         gke = self.cluster.cluster

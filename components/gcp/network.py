@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config.model import LandingZoneConfig, gcp_labels
+from components.config.model import NetworkConfig
+from components.options import child
 
+from .common import GcpContext
 from .layout import IAP_RANGE
-from .options import child
 
 # Jumbo frames on the cluster VPC: data loading, checkpoints and Lustre traffic run over it, and Dataplane V2
 # gives pods the VPC's MTU. Google's AI Hypercomputer and Managed Lustre guides use 8896, the VPC maximum.
@@ -45,8 +46,10 @@ def flow_log_config() -> gcp.compute.SubnetworkLogConfigArgs:
 
 @dataclass(frozen=True)
 class NetworkArgs:
-    config: LandingZoneConfig
+    ctx: GcpContext
+    network: NetworkConfig
     private_services: bool  # peer the private-services range (Managed Lustre, Parallelstore, Filestore)
+    lustre: bool = False    # a Managed Lustre file tier: allow its LNet ingress from the private-services range
 
 
 class Network(pulumi.ComponentResource):
@@ -54,9 +57,8 @@ class Network(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:Network", name, None, opts)
-        config = args.config
-        net = config.network
-        project, region = config.gcp_project, config.region
+        ctx, net = args.ctx, args.network
+        project, region = ctx.project, ctx.region
 
         self.vpc = gcp.compute.Network(
             f"{name}-vpc", project=project, auto_create_subnetworks=False, routing_mode="REGIONAL",
@@ -112,7 +114,7 @@ class Network(pulumi.ComponentResource):
             visibility="private", description="Google APIs over private.googleapis.com (Private Google Access)",
             private_visibility_config=gcp.dns.ManagedZonePrivateVisibilityConfigArgs(
                 networks=[gcp.dns.ManagedZonePrivateVisibilityConfigNetworkArgs(network_url=self.vpc.id)]),
-            labels=gcp_labels(config.cost_tags()), opts=child(self, opts))
+            labels=dict(ctx.labels), opts=child(self, opts))
         gcp.dns.RecordSet(
             f"{name}-googleapis-a", project=project, managed_zone=self.googleapis_zone.name,
             name="private.googleapis.com.", type="A", ttl=300, rrdatas=list(PRIVATE_GOOGLE_APIS_ADDRESSES),
@@ -129,11 +131,11 @@ class Network(pulumi.ComponentResource):
             self.psa_range = gcp.compute.GlobalAddress(
                 f"{name}-private-services", project=project, network=self.vpc.id, purpose="VPC_PEERING",
                 address_type="INTERNAL", address=address, prefix_length=int(prefix),
-                labels=gcp_labels(config.cost_tags()), opts=child(self, opts))
+                labels=dict(ctx.labels), opts=child(self, opts))
             self.psa_connection = gcp.servicenetworking.Connection(
                 f"{name}-private-services", network=self.vpc.id, service="servicenetworking.googleapis.com",
                 reserved_peering_ranges=[self.psa_range.name], opts=child(self, opts))
-            if config.storage.file.kind == "managedLustre":
+            if args.lustre:
                 # Lustre servers open LNet connections to their clients: the only ingress from the service.
                 self.firewalls.append(gcp.compute.Firewall(
                     f"{name}-allow-lustre", project=project, network=self.vpc.id, direction="INGRESS",

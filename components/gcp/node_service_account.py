@@ -11,17 +11,17 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from .layout import account_id
-from .options import child
+from components.options import child
+
+from .common import GcpContext
 
 NODE_ROLES = ("roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/artifactregistry.reader")
 
 
 @dataclass(frozen=True)
 class NodeServiceAccountArgs:
-    project: str
+    ctx: GcpContext
     pool: str
-    environment: str
 
 
 class NodeServiceAccount(pulumi.ComponentResource):
@@ -29,11 +29,12 @@ class NodeServiceAccount(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NodeServiceAccountArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:NodeServiceAccount", name, None, opts)
+        ctx = args.ctx
         self.account = gcp.serviceaccount.Account(
-            f"{name}-sa", project=args.project, account_id=account_id(f"lz-{args.environment}-node", args.pool),
-            display_name=f"GKE nodes of pool {args.pool} ({args.environment})", opts=child(self, opts))
+            f"{name}-sa", project=ctx.project, account_id=ctx.account_id("node", args.pool),
+            display_name=f"GKE nodes of pool {args.pool} ({ctx.environment})", opts=child(self, opts))
         self.grants = [
-            gcp.projects.IAMMember(f"{name}-{role.split('/')[1].split('.')[0]}", project=args.project, role=role,
+            gcp.projects.IAMMember(f"{name}-{role.split('/')[1].split('.')[0]}", project=ctx.project, role=role,
                                    member=self.account.member, opts=child(self, opts))
             for role in NODE_ROLES
         ]

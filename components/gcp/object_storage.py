@@ -16,10 +16,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config.model import LandingZoneConfig, gcp_labels
+from components.config.model import ObjectTier
 
-from .layout import bucket_name
-from .options import stateful
+from .common import GcpContext
 from .storage_rules import PURPOSES, SOFT_DELETE_DAYS, LifecycleRule, lifecycle_rules, retained, versioned
 
 DAY = 86_400
@@ -27,7 +26,9 @@ DAY = 86_400
 
 @dataclass(frozen=True)
 class ObjectStorageArgs:
-    config: LandingZoneConfig
+    ctx: GcpContext
+    objects: ObjectTier
+    object_lock: bool                  # the effective setting (`LandingZoneConfig.object_lock`: on in prod)
     kms_key: pulumi.Input[str]
     key_grants: list[pulumi.Resource]
 
@@ -45,30 +46,28 @@ class ObjectStorage(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ObjectStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:ObjectStorage", name, None, opts)
-        config = args.config
-        objects = config.storage.objects
-        env = config.environment.value
+        ctx, objects, lock = args.ctx, args.objects, args.object_lock
         self.buckets: dict[str, gcp.storage.Bucket] = {}
         for purpose in PURPOSES:
             retention = None
-            if retained(purpose, config.object_lock):
+            if retained(purpose, lock):
                 # The provider schema types retentionPeriod as a string of seconds
                 # (pulumi_gcp/storage/_inputs.py BucketRetentionPolicyArgs: `pulumi.Input[str]`).
                 retention = gcp.storage.BucketRetentionPolicyArgs(
-                    retention_period=str(objects.object_lock_days * DAY), is_locked=config.object_lock)
+                    retention_period=str(objects.object_lock_days * DAY), is_locked=lock)
             self.buckets[purpose] = gcp.storage.Bucket(
-                f"{name}-{purpose}", name=bucket_name(config.gcp_project, env, purpose),
-                project=config.gcp_project, location=config.region.upper(), storage_class="STANDARD",
+                f"{name}-{purpose}", name=ctx.bucket_name(purpose),
+                project=ctx.project, location=ctx.region.upper(), storage_class="STANDARD",
                 uniform_bucket_level_access=True, public_access_prevention="enforced",
-                versioning=gcp.storage.BucketVersioningArgs(enabled=versioned(purpose, config.object_lock)),
+                versioning=gcp.storage.BucketVersioningArgs(enabled=versioned(purpose, lock)),
                 encryption=gcp.storage.BucketEncryptionArgs(default_kms_key_name=args.kms_key),
                 soft_delete_policy=gcp.storage.BucketSoftDeletePolicyArgs(
-                    retention_duration_seconds=SOFT_DELETE_DAYS[env] * DAY),
+                    retention_duration_seconds=SOFT_DELETE_DAYS[ctx.environment] * DAY),
                 lifecycle_rules=[lifecycle_args(r) for r in lifecycle_rules(
-                    getattr(objects, purpose), versioned=versioned(purpose, config.object_lock))],
+                    getattr(objects, purpose), versioned=versioned(purpose, lock))],
                 retention_policy=retention,
                 # A bucket that still holds objects is never deleted by the stack.
                 force_destroy=False,
-                labels=gcp_labels({**config.cost_tags(), "purpose": purpose}),
-                opts=stateful(self, opts, config.protect, depends_on=args.key_grants))
+                labels=ctx.labelled(purpose=purpose),
+                opts=ctx.stateful(self, opts, depends_on=args.key_grants))
         self.register_outputs({p: b.url for p, b in self.buckets.items()})

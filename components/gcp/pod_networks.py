@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.options import child
+
 from .gpu_networks import AttachedSubnet
-from .options import child
 
 API_VERSION = "networking.gke.io/v1"
 # A pod that names a Network in its interfaces annotation is given requests of the extended resources

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config.model import LandingZoneConfig
+from .common import GcpContext
 
 BASE_SERVICES = (
     "compute.googleapis.com",
@@ -27,20 +29,27 @@ FILE_TIER_SERVICES = {
 }
 
 
-def required_services(config: LandingZoneConfig) -> tuple[str, ...]:
-    return BASE_SERVICES + FILE_TIER_SERVICES.get(config.storage.file.kind, ())
+def required_services(file_kind: str) -> tuple[str, ...]:
+    """The APIs a stack calls, by `storage.file.kind`."""
+    return BASE_SERVICES + FILE_TIER_SERVICES.get(file_kind, ())
+
+
+@dataclass(frozen=True)
+class ProjectServicesArgs:
+    ctx: GcpContext
+    services: tuple[str, ...]   # `required_services(storage.file.kind)`
 
 
 class ProjectServices(pulumi.ComponentResource):
     """`lz:gcp:ProjectServices`: one `projects.Service` per API; `.resources` is what others wait on."""
 
-    def __init__(self, name: str, config: LandingZoneConfig, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, args: ProjectServicesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:ProjectServices", name, None, opts)
         self.resources: list[pulumi.Resource] = []
-        for service in required_services(config):
+        for service in args.services:
             short = service.split(".", 1)[0]
             self.resources.append(gcp.projects.Service(
-                f"{name}-{short}", project=config.gcp_project, service=service,
+                f"{name}-{short}", project=args.ctx.project, service=service,
                 # Other workloads in the project may use the same API: never turn it off on destroy.
                 disable_on_destroy=False, disable_dependent_services=False,
                 opts=pulumi.ResourceOptions(parent=self)))

@@ -19,11 +19,10 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.config.model import Team
-from components.k8s.manifests import team_namespace, team_service_account
-from components.names import TEAM_BUCKETS
+from components.names import TEAM_BUCKETS, team_namespace, team_service_account
+from components.options import child
 
-from .layout import account_id
-from .options import child
+from .common import GcpContext
 
 OBJECT_ROLE = "roles/storage.objectUser"
 # Lets the team's people run `gcloud container clusters get-credentials`; Kubernetes rights come from RBAC.
@@ -42,15 +41,15 @@ def team_object_condition(bucket: str, team: str) -> str:
             f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{prefix}"))')
 
 
-def workload_identity_member(project: str, team: Team) -> str:
+def workload_identity_member(project: str, team: str) -> str:
+    """The member a team's Kubernetes ServiceAccount is in the project's workload identity pool."""
     return f"serviceAccount:{project}.svc.id.goog[{team_namespace(team)}/{team_service_account(team)}]"
 
 
 @dataclass(frozen=True)
 class TeamIdentityArgs:
+    ctx: GcpContext
     team: Team
-    project: str
-    environment: str
     buckets: Mapping[str, gcp.storage.Bucket]
     # The GKE cluster: `PROJECT.svc.id.goog` (the workload identity pool) exists only once a cluster with
     # Workload Identity does; a binding to it before that fails with "Identity Pool does not exist".
@@ -62,14 +61,14 @@ class TeamIdentity(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: TeamIdentityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:gcp:TeamIdentity", name, None, opts)
-        team = args.team
+        ctx, team = args.ctx, args.team
         self.account = gcp.serviceaccount.Account(
-            f"{name}-sa", project=args.project, account_id=account_id(f"lz-{args.environment}-team", team.name),
-            display_name=f"Workloads of team {team.name} ({args.environment})",
+            f"{name}-sa", project=ctx.project, account_id=ctx.account_id("team", team.name),
+            display_name=f"Workloads of team {team.name} ({ctx.environment})",
             description=f"cost-center {team.cost_center}", opts=child(self, opts))
         self.workload_identity = gcp.serviceaccount.IAMMember(
             f"{name}-wi", service_account_id=self.account.name, role="roles/iam.workloadIdentityUser",
-            member=workload_identity_member(args.project, team),
+            member=workload_identity_member(ctx.project, team.name),
             opts=child(self, opts, depends_on=[args.cluster] if args.cluster else []))
         self.bucket_grants = [
             gcp.storage.BucketIAMMember(
@@ -84,6 +83,6 @@ class TeamIdentity(pulumi.ComponentResource):
         # People: the team's Google group may fetch cluster credentials (container.clusters.get); what they
         # may do inside comes from the namespace RoleBinding to the same group, not from IAM.
         self.people = gcp.projects.IAMMember(
-            f"{name}-people", project=args.project, role=PEOPLE_ROLE, member=f"group:{team.group}",
+            f"{name}-people", project=ctx.project, role=PEOPLE_ROLE, member=f"group:{team.group}",
             opts=child(self, opts)) if team.group else None
         self.register_outputs({"email": self.account.email})

@@ -25,16 +25,6 @@ NAME_LABEL = "kubernetes.io/metadata.name"  # set by the API server on every nam
 Manifest = dict[str, Any]
 
 
-def team_namespace(team: Team) -> str:
-    return team.name
-
-
-def team_service_account(team: Team) -> str:
-    """The team's workloads run as this ServiceAccount; the team's cloud identity (IRSA role, GCP
-    service account) trusts `system:serviceaccount:<team>:<team>`."""
-    return team.name
-
-
 def label_value(value: str) -> str:
     """Kubernetes label values must start and end with an alphanumeric character."""
     return re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", value)[:63]

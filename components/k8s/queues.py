@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import pulumi
 
 from components.config.model import GpuPool, LandingZoneConfig, Team
+from components.names import team_namespace
 from components.platform_inputs import GpuPoolHandle
 
 from . import kueue as q
-from .manifests import platform_labels, team_labels, team_namespace
+from .manifests import platform_labels, team_labels
 from .objects import create
 
 
@@ -60,7 +61,7 @@ class KueueQueues(pulumi.ComponentResource):
             args.kueue, *self.flavors, *self.admission_checks])
         self.cluster_queues = {
             team.name: create(f"{name}-cq-{team.name}",
-                              q.cluster_queue(team, team_namespace(team), args.pools, team_labels(config, team)),
+                              q.cluster_queue(team, team_namespace(team.name), args.pools, team_labels(config, team)),
                               opts_after_flavors)
             for team in teams
         }

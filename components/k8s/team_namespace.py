@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.config.model import LandingZoneConfig, Team
+from components.names import team_namespace, team_service_account
 from components.platform_inputs import GpuPoolHandle, TeamIdentity
 
 from . import gpudirect_policy as gp
@@ -45,7 +46,7 @@ def gpudirect_flavours(team: Team, pools: Sequence[GpuPoolHandle]) -> tuple[str,
 def team_manifests(args: TeamNamespaceArgs) -> list[m.Manifest]:
     """Every namespaced object of the team, in apply order (namespace first)."""
     config, team = args.config, q.with_compute(args.team, args.pools)
-    ns = m.team_namespace(team)
+    ns = team_namespace(team.name)
     labels = m.team_labels(config, team)
     volumes = args.shared_volumes
     flavours = gpudirect_flavours(team, args.pools)
@@ -71,7 +72,7 @@ def team_manifests(args: TeamNamespaceArgs) -> list[m.Manifest]:
         for cidr, port in GKE_METADATA:
             objects.append(m.allow_egress_to(ns, f"allow-gke-metadata-{port}", labels, [cidr], [port]))
     annotations = {args.identity.annotation_key: args.identity.annotation_value} if args.identity else None
-    objects.append(m.service_account(ns, m.team_service_account(team), labels, annotations))
+    objects.append(m.service_account(ns, team_service_account(team.name), labels, annotations))
     objects.append(m.team_role(ns, labels))
     if team.group:
         objects.append(m.team_role_binding(ns, labels, team.group))
@@ -82,7 +83,7 @@ class TeamNamespace(pulumi.ComponentResource):
     def __init__(self, name: str, args: TeamNamespaceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:k8s:TeamNamespace", name, None, opts)
         config, team = args.config, args.team
-        ns_name = m.team_namespace(team)
+        ns_name = team_namespace(team.name)
         labels = m.team_labels(config, team)
         # Deleting a namespace deletes every claim in it: in prod the namespace is kept.
         stateful = pulumi.ResourceOptions(parent=self, protect=config.protect, retain_on_delete=config.protect)

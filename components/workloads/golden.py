@@ -36,7 +36,8 @@ from components.gcp.layout import gpu_nic_layout
 from components.gcp.pool_settings import pool_zone
 from components.k8s import kueue as q
 from components.k8s.gpudirect_policy import HOST_PATHS, SIDECARS
-from components.k8s.manifests import team_labels, team_namespace, team_service_account
+from components.k8s.manifests import team_labels
+from components.names import team_namespace, team_service_account
 from components.platform_inputs import GpuPoolHandle
 
 from .names import (
@@ -214,7 +215,7 @@ def _journey(config: LandingZoneConfig, team: Team, shape: PoolShape, kind: str,
     store = config.cloud.value != "byo"
     return json.dumps({
         "team": team.name, "pool": shape.name, "purpose": shape.purpose, "kind": kind, "nodes": nodes,
-        "serviceAccount": team_service_account(team),
+        "serviceAccount": team_service_account(team.name),
         "reads": [{"tier": READS, "prefix": f"{team.name}/"}] if store else [],
         "writes": [{"tier": WRITES, "prefix": f"{team.name}/"}] if store and kind == "training" else [],
     }, sort_keys=True)
@@ -273,7 +274,7 @@ def _nic_pod_parts(shape: PoolShape) -> tuple[dict[str, str], list[dict], list[d
 
 def training_job(config: LandingZoneConfig, team: Team, shape: PoolShape,
                  shared_claims: Sequence[str] = ()) -> GoldenWorkload:
-    ns = team_namespace(team)
+    ns = team_namespace(team.name)
     name = f"{shape.name}-train"
     nodes = job_nodes(team, shape)
     labels = {**team_labels(config, team), GOLDEN_LABEL: name}
@@ -315,7 +316,7 @@ def training_job(config: LandingZoneConfig, team: Team, shape: PoolShape,
                 "spec": {
                     "subdomain": name,
                     "restartPolicy": "Never",
-                    "serviceAccountName": team_service_account(team),
+                    "serviceAccountName": team_service_account(team.name),
                     "automountServiceAccountToken": False,
                     "priorityClassName": "training",
                     "securityContext": pod_security,
@@ -345,7 +346,7 @@ def training_job(config: LandingZoneConfig, team: Team, shape: PoolShape,
 
 
 def inference_deployment(config: LandingZoneConfig, team: Team, shape: PoolShape) -> GoldenWorkload:
-    ns = team_namespace(team)
+    ns = team_namespace(team.name)
     name = f"{shape.name}-serve"
     labels = {**team_labels(config, team), GOLDEN_LABEL: name}
     pod_security, container_security = _security()
@@ -361,7 +362,7 @@ def inference_deployment(config: LandingZoneConfig, team: Team, shape: PoolShape
             "template": {
                 "metadata": {"labels": dict(labels)},
                 "spec": {
-                    "serviceAccountName": team_service_account(team),
+                    "serviceAccountName": team_service_account(team.name),
                     "automountServiceAccountToken": False,
                     "priorityClassName": "inference",
                     "securityContext": pod_security,

@@ -33,7 +33,7 @@ from pydantic.alias_generators import to_camel
 from components.aws.common import AwsContext
 from components.aws.iam_boundary import RolePolicy, bounded_role, irsa_trust_policy
 from components.aws.workload_identity import team_storage_statements
-from components.names import TEAM_BUCKETS
+from components.names import TEAM_BUCKETS, team_namespace, team_service_account
 from components.config.model import Team
 from components.gcp.layout import account_id
 from components.gcp.team_identity import OBJECT_ROLE, team_prefix, workload_identity_member
@@ -171,8 +171,8 @@ class TeamWorkspace(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:team:Workspace", name, None, opts)
         # The platform's names (components.k8s.manifests): the ClusterQueue admits namespace <team> only.
-        self.namespace_name = manifests.team_namespace(settings.team)
-        self.service_account_name = manifests.team_service_account(settings.team)
+        self.namespace_name = team_namespace(settings.team.name)
+        self.service_account_name = team_service_account(settings.team.name)
 
         def checked(values: dict[str, Any]) -> dict[str, Any]:
             problems = landing_zone_problems(values, settings)
@@ -290,7 +290,7 @@ class TeamWorkspace(pulumi.ComponentResource):
         gcp.serviceaccount.IAMMember(
             f"{name}-workload-identity", service_account_id=self.account.name,
             role="roles/iam.workloadIdentityUser",
-            member=out("gcpProject").apply(lambda project: workload_identity_member(project, team)),
+            member=out("gcpProject").apply(lambda project: workload_identity_member(project, team.name)),
             opts=opts)
         self.folders = {}
         for purpose, bucket in buckets.items():

@@ -8,8 +8,7 @@ from aws_plans import doc, named, of_type, one, stack_plan
 from components.aws.common import AwsContext
 from components.aws.iam_boundary import boundary_document, irsa_trust_policy
 from components.aws.kms_keys import key_policy
-from components.aws.workload_identity import team_service_account
-from components.config.model import Team
+from components.names import team_namespace, team_service_account
 from lz.testing import inputs
 
 CTX = AwsContext(account_id="111122223333", partition="aws", region="eu-west-1", prefix="ai-lz-t")
@@ -87,7 +86,7 @@ def test_team_roles_scoped_to_their_prefixes_and_namespace(plan):
         team = role.name.split("-team-", 1)[1]
         (trust,) = _statements(inputs(role)["assumeRolePolicy"])
         subject = next(v for k, v in trust["Condition"]["StringEquals"].items() if k.endswith(":sub"))
-        namespace, service_account = team_service_account(Team(name=team, cost_center="x"))
+        namespace, service_account = team_namespace(team), team_service_account(team)
         assert subject == f"system:serviceaccount:{namespace}:{service_account}"
         grant = named(plan, "aws:iam/policy:Policy", f"identity-team-{team}-storage")
         by_sid = {st["Sid"]: st for st in _statements(grant["policy"])}

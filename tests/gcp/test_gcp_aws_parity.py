@@ -140,3 +140,127 @@ def test_stateful_options_mean_the_same():
     gcp_buckets = of_type(gcp_plan, "gcp:storage/bucket:Bucket")
     assert aws_buckets and gcp_buckets
     assert all(r.protect and r.retain_on_delete for r in [*aws_buckets, *gcp_buckets])
+
+
+def _component_modules() -> list[Any]:
+    import importlib
+    import pkgutil
+
+    import components.aws
+    import components.gcp
+
+    return [importlib.import_module(f"{package.__name__}.{info.name}")
+            for package in (components.aws, components.gcp) for info in pkgutil.iter_modules(package.__path__)]
+
+
+def _components(module: Any) -> list[type]:
+    import inspect
+
+    import pulumi
+
+    return [cls for _, cls in inspect.getmembers(module, inspect.isclass)
+            if issubclass(cls, pulumi.ComponentResource) and cls.__module__ == module.__name__]
+
+
+def test_both_clouds_build_components_one_way():
+    """Every AWS and GCP component takes (name, args: <frozen *Args dataclass>, opts); only the landing zones
+    (the top of each cloud, behind the LandingZone protocol) take the whole LandingZoneConfig."""
+    import dataclasses
+    import inspect
+    import typing
+
+    from components.config.model import LandingZoneConfig
+
+    found = 0
+    for module in _component_modules():
+        for cls in _components(module):
+            hints = typing.get_type_hints(cls.__init__, vars(module))
+            params = list(inspect.signature(cls.__init__).parameters)
+            if cls.__name__.endswith("LandingZone"):
+                assert hints[params[2]] is LandingZoneConfig, cls
+                continue
+            found += 1
+            assert params == ["self", "name", "args", "opts"], f"{module.__name__}.{cls.__name__}: {params}"
+            args = hints["args"]
+            assert args.__name__.endswith("Args"), (cls, args)
+            assert dataclasses.is_dataclass(args) and args.__dataclass_params__.frozen, f"{args} is not frozen"
+    assert found >= 20  # 10 AWS + 12 GCP components, at least
+
+
+def test_no_args_takes_the_whole_config():
+    """Components get the typed fields they use (and their cloud's context), never the whole config."""
+    import dataclasses
+    import typing
+
+    import pulumi.output
+
+    from components.config.model import LandingZoneConfig
+
+    checked = 0
+    for module in _component_modules():
+        for name, cls in vars(module).items():
+            if not (name.endswith("Args") and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__):
+                continue
+            checked += 1
+            # pulumi.Input[T] names 'Output[T]' as a forward reference, resolved in pulumi's namespace.
+            hints = typing.get_type_hints(cls, vars(module), vars(pulumi.output))
+            for field_name, hint in hints.items():
+                assert LandingZoneConfig not in (hint, *typing.get_args(hint)), f"{name}.{field_name}: {hint}"
+                assert "LandingZoneConfig" not in repr(hint), f"{name}.{field_name}: {hint}"
+    assert checked >= 20
+
+
+def test_both_contexts_make_stateful_options_one_way():
+    """AwsContext.stateful and GcpContext.stateful are components.options.stateful with the stack's protect."""
+    import pulumi
+
+    from components.aws.common import AwsContext
+    from components.gcp.common import GcpContext
+
+    parent = pulumi.ComponentResource.__new__(pulumi.ComponentResource)  # an identity only: never registered
+    for protect in (True, False):
+        a = AwsContext(account_id="1", partition="aws", region="r", prefix="p", protect=protect).stateful(parent)
+        g = GcpContext(project="p", project_number="1", region="r", environment="dev",
+                       protect=protect).stateful(parent, None)
+        for opts in (a, g):
+            assert (opts.parent, opts.protect, opts.retain_on_delete, opts.depends_on) == (parent, protect, protect, None)
+
+
+def _defined_functions(name: str) -> list[str]:
+    """`path:Class.function` of every top-level or method definition of `name` in the project's code."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in sorted([*root.glob("components/**/*.py"), *root.glob("templates/**/*.py")]):
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            bodies = [(node.name, n) for n in node.body] if isinstance(node, ast.ClassDef) else [("", node)]
+            for owner, fn in bodies:
+                if isinstance(fn, ast.FunctionDef) and fn.name == name:
+                    found.append(f"{path.relative_to(root)}:{owner + '.' if owner else ''}{fn.name}")
+    return found
+
+
+@pytest.mark.parametrize(("function", "where"), [
+    ("team_namespace", ["components/names.py:team_namespace"]),
+    ("team_service_account", ["components/names.py:team_service_account"]),
+    ("child", ["components/options.py:child"]),
+    ("stateful", ["components/aws/common.py:AwsContext.stateful", "components/gcp/common.py:GcpContext.stateful",
+                  "components/options.py:stateful"]),
+])
+def test_shared_helpers_are_defined_once(function, where):
+    """Kubernetes names and resource options have one definition; the contexts' `stateful` delegate to it."""
+    assert _defined_functions(function) == where
+
+
+def test_both_clouds_trust_the_service_account_the_kubernetes_layer_creates():
+    from components.aws.workload_identity import team_service_subject
+    from components.config.model import Team
+    from components.gcp.team_identity import workload_identity_member
+    from components.names import team_namespace, team_service_account
+
+    ns, sa = team_namespace("vision"), team_service_account("vision")
+    assert team_service_subject(Team(name="vision", cost_center="x")) == (ns, sa)
+    assert workload_identity_member("acme", "vision") == f"serviceAccount:acme.svc.id.goog[{ns}/{sa}]"

@@ -1,8 +1,9 @@
-"""Resource options shared by the GCP components.
+"""Resource options, made one way by every component on every cloud.
 
-Pulumi does not pass a component's `depends_on` to its children, so each component hands its own
-(the project's API enablement) down explicitly through `child()`. `stateful()` adds protect +
+Pulumi does not pass a component's `depends_on` to its children, so a component hands its own (on GCP,
+the project's API enablement) down explicitly through `child()`. `stateful()` adds protect +
 retainOnDelete for resources that hold data when the stack protects stateful resources (prod).
+`AwsContext.stateful` and `GcpContext.stateful` delegate here.
 """
 
 from __future__ import annotations
