@@ -35,7 +35,7 @@ def check_stack(view: StackView):
         flavours = _flavours(value)
         if flavours is None:
             out.append((ns.urn, f"{ns.title} has {gp.GPUDIRECT_LABEL}={value}, which is not a sorted '-'-joined "
-                                f"subset of {', '.join(gp.FLAVOURS)}"))
+                                f"subset of {', '.join(gp.FLAVOURS)}; set it to one, e.g. rdma or rdma-tcpxo."))
             continue
         bindings = [b for b in view.of_type(*K8S_VAP_BINDING)
                     if b.known("spec", "matchResources", "namespaceSelector") == {"matchLabels": {gp.GPUDIRECT_LABEL: value}}
@@ -44,24 +44,27 @@ def check_stack(view: StackView):
             out.append((ns.urn, f"{ns.title} ({gp.GPUDIRECT_LABEL}={value}, enforce "
                                 f"{ns.known('metadata', 'labels', ENFORCE) or 'none'}) is selected by no "
                                 f"ValidatingAdmissionPolicyBinding with validationActions [Deny] and namespaceSelector "
-                                f"matchLabels {{{gp.GPUDIRECT_LABEL}: {value}}}: its pods are admitted unchecked"))
+                                f"matchLabels {{{gp.GPUDIRECT_LABEL}: {value}}}: its pods are admitted unchecked. Bind the "
+                                f"GPUDirect admission policy to that label (components/k8s/gpudirect.py does)."))
             continue
         good = []
         for b in bindings:
             policy = policies.get(b.known("spec", "policyName"))
             if policy is None:
-                out.append((b.urn, f"{b.title} names policy {b.known('spec', 'policyName')!r}, which is not in the stack"))
+                out.append((b.urn, f"{b.title} names policy {b.known('spec', 'policyName')!r}, which is not in the stack; "
+                                  "create the policy in the same stack."))
             elif (policy.known("spec", "failurePolicy") != "Fail"
                   or policy.known("spec", "validations") != gp.validations(flavours)
                   or policy.known("spec", "variables") != gp.variables(flavours)):
                 out.append((policy.urn, f"{policy.title} is not the GPUDirect allow-list policy for {value}: it must "
                                         "fail closed and hold exactly the validations and variables rendered by "
-                                        "components/k8s/gpudirect_policy.py"))
+                                        "components/k8s/gpudirect_policy.py; render it from there."))
             else:
                 good.append(b)
         if good and not any(b.urn in ns.dependencies for b in good):
             out.append((ns.urn, f"{ns.title} is not created after its ValidatingAdmissionPolicyBinding "
-                                "(depends_on): for a while its pods would be admitted unchecked"))
+                                "(depends_on): for a while its pods would be admitted unchecked. Add the binding to "
+                                "the namespace's depends_on."))
     return out
 
 
