@@ -23,8 +23,8 @@ GPU_TAINT = Taint(key="nvidia.com/gpu", value=GPU_TAINT_VALUE, effect="NoSchedul
 # GKE sets `cloud.google.com/gke-nodepool=<pool>` itself; ours are the keys the AWS pools carry too, so
 # queues and workloads select pools the same way on both clouds.
 ACCELERATOR_LABEL = f"{LABEL_PREFIX}/accelerator"
-CAPACITY_LABEL = "ai-landing-zone/capacity-type"
-PURPOSE_LABEL = "ai-landing-zone/purpose"
+CAPACITY_LABEL = f"{LABEL_PREFIX}/capacity-type"
+PURPOSE_LABEL = f"{LABEL_PREFIX}/purpose"
 GKE_POOL_LABEL = "cloud.google.com/gke-nodepool"
 
 # Label prefixes GKE reserves for itself; node pools that set them are rejected.

@@ -1,9 +1,11 @@
 """Names the golden workloads and the journey checks that read them share (no dependencies: the policy
 pack imports this module)."""
 
+from components.names import PROJECT
+
 CONFIGMAP = "golden-workloads"                          # one per team namespace; data: <workload>.yaml
-JOURNEY_ANNOTATION = "golden.ai-landing-zone/journey"   # JSON on the Job / Deployment: team, pool, paths
-GOLDEN_LABEL = "golden.ai-landing-zone/workload"
+JOURNEY_ANNOTATION = f"golden.{PROJECT}/journey"   # JSON on the Job / Deployment: team, pool, paths
+GOLDEN_LABEL = f"golden.{PROJECT}/workload"
 KUEUE_QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 KUEUE_PRIORITY_LABEL = "kueue.x-k8s.io/priority-class"
 EFA_RESOURCE = "vpc.amazonaws.com/efa"                  # the EFA device plugin's extended resource

@@ -33,7 +33,7 @@ from pydantic.alias_generators import to_camel
 from components.aws.common import AwsContext
 from components.aws.iam_boundary import RolePolicy, bounded_role, irsa_trust_policy
 from components.aws.workload_identity import team_storage_statements
-from components.names import TEAM_BUCKETS, team_namespace, team_service_account
+from components.names import MANAGED_BY, MANAGED_BY_KEY, TEAM_BUCKETS, team_namespace, team_service_account
 from components.config.model import Team
 from components.gcp.layout import account_id
 from components.gcp.team_identity import OBJECT_ROLE, team_prefix, workload_identity_member
@@ -157,7 +157,7 @@ def workspace_labels(settings: WorkspaceSettings, environment: pulumi.Input[str]
 def cost_tags(settings: WorkspaceSettings, environment: pulumi.Input[str]) -> dict[str, Any]:
     """The tags every taggable resource carries in its own inputs (the policy pack reads them there)."""
     return {"team": settings.team.name, "environment": environment, "cost-center": settings.team.cost_center,
-            "managed-by": "pulumi-ai-landing-zone"}
+            MANAGED_BY_KEY: MANAGED_BY}
 
 
 class TeamWorkspace(pulumi.ComponentResource):

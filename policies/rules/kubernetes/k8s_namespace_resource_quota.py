@@ -10,7 +10,9 @@ from lzpolicy import NotApplicable, StackRule, StackView
 from lzpolicy.k8s import SYSTEM_NAMESPACES, exempt, objects_in
 from lzpolicy.types import K8S_NAMESPACE, K8S_RESOURCE_QUOTA
 
-DEFAULT_EXEMPT = [*SYSTEM_NAMESPACES, "gpu-operator", "kueue-system"]
+from components.names import GPU_OPERATOR_NAMESPACE, KUEUE_NAMESPACE
+
+DEFAULT_EXEMPT = [*SYSTEM_NAMESPACES, GPU_OPERATOR_NAMESPACE, KUEUE_NAMESPACE]
 DEFAULT_REQUIRED = ["cpu", "memory"]
 
 

@@ -15,10 +15,11 @@ from lzpolicy.k8s import SYSTEM_NAMESPACES, exempt, namespace_name
 from lzpolicy.types import K8S_NAMESPACE
 
 from components.k8s.gpudirect_policy import GPUDIRECT_LABEL
+from components.names import GPU_OPERATOR_NAMESPACE
 
 PSS = "pod-security.kubernetes.io"
 LABEL = f"{PSS}/enforce"
-DEFAULT_PRIVILEGED = [*SYSTEM_NAMESPACES, "gpu-operator"]
+DEFAULT_PRIVILEGED = [*SYSTEM_NAMESPACES, GPU_OPERATOR_NAMESPACE]
 
 
 def gpudirect_shape(r: ResourceView) -> bool:

@@ -9,7 +9,9 @@ from lzpolicy import Compliant, NonCompliant, NotApplicable, ResourceRule, Resou
 from lzpolicy.k8s import SYSTEM_NAMESPACES
 from lzpolicy.types import K8S_SERVICE_ACCOUNT
 
-DEFAULT_EXEMPT = [*SYSTEM_NAMESPACES, "gpu-operator", "kueue-system"]
+from components.names import GPU_OPERATOR_NAMESPACE, KUEUE_NAMESPACE
+
+DEFAULT_EXEMPT = [*SYSTEM_NAMESPACES, GPU_OPERATOR_NAMESPACE, KUEUE_NAMESPACE]
 
 
 def check(r: ResourceView):
