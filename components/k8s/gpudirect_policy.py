@@ -83,6 +83,8 @@ SAFE_SYSCTLS = ("kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.i
 SELINUX_TYPES = ("", "container_t", "container_init_t", "container_kvm_t", "container_engine_t")
 SECCOMP_TYPES = ("RuntimeDefault", "Localhost")
 RESTRICTED_ADD = ("NET_BIND_SERVICE",)
+BASELINE_ADD = ("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
+                "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT")
 APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
 
 
@@ -127,8 +129,13 @@ def is_sidecar(c: Mapping[str, Any], sidecars: Iterable[SidecarGrant]) -> bool:
 
 
 def pod_violations(pod: Mapping[str, Any], flavours: Iterable[str],
-                   annotations: Mapping[str, str] | None = None) -> list[str]:
-    """What the namespace's ValidatingAdmissionPolicy rejects in a pod spec (same rules as the CEL)."""
+                   annotations: Mapping[str, str] | None = None,
+                   level: Literal["baseline", "restricted"] = "restricted") -> list[str]:
+    """What the namespace's ValidatingAdmissionPolicy rejects in a pod spec (same rules as the CEL).
+
+    With no flavours this is Pod Security admission itself at `level` (baseline or restricted), the one
+    evaluator of those controls: the journeys' placed step calls it that way."""
+    restricted = level == "restricted"
     paths, sidecars = grants(flavours)
     allowed = {g.path: g for g in paths}
     out: list[str] = []
@@ -148,7 +155,7 @@ def pod_violations(pod: Mapping[str, Any], flavours: Iterable[str],
                 ro_volumes.add(v.get("name"))
             if grant.sidecar_only:
                 sidecar_volumes.add(v.get("name"))
-        elif not set(kinds) <= set(RESTRICTED_VOLUMES):
+        elif restricted and not set(kinds) <= set(RESTRICTED_VOLUMES):
             out.append(f"volume '{v.get('name')}' of type {', '.join(kinds)}")
     pod_sc = _sc(pod)
     if pod_sc.get("runAsUser") == 0:
@@ -196,8 +203,11 @@ def pod_violations(pod: Mapping[str, Any], flavours: Iterable[str],
             if added - allowed_add:
                 out.append(f"container '{name}' adds capabilities {', '.join(sorted(added - allowed_add))}")
             continue
-        if added - set(RESTRICTED_ADD):
-            out.append(f"container '{name}' adds capabilities {', '.join(sorted(added - set(RESTRICTED_ADD)))}")
+        permitted = set(RESTRICTED_ADD if restricted else BASELINE_ADD)
+        if added - permitted:
+            out.append(f"container '{name}' adds capabilities {', '.join(sorted(added - permitted))}")
+        if not restricted:
+            continue
         if "ALL" not in (caps.get("drop") or []):
             out.append(f"container '{name}' does not drop ALL capabilities")
         if sc.get("allowPrivilegeEscalation") is not False:

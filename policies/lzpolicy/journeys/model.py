@@ -96,11 +96,6 @@ GCS_WRITE_ROLES = {"roles/storage.objectCreator", "roles/storage.objectUser", "r
                    "roles/storage.admin"}
 
 # Pod Security Standards (https://kubernetes.io/docs/concepts/security/pod-security-standards/).
-BASELINE_CAPABILITIES = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-                         "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
-RESTRICTED_VOLUMES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
-                      "projected", "secret"}
-
 
 class Unknown(Exception):
     """A value the step needs is not known until apply."""

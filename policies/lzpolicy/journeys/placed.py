@@ -21,11 +21,9 @@ from ..types import (
 )
 from .admitted import kueue_managed
 from .model import (
-    BASELINE_CAPABILITIES,
     GKE_POOL_LABEL,
     PSS_ENFORCE,
     RESOURCE_FLAVOR,
-    RESTRICTED_VOLUMES,
     Step,
     Workload,
     cluster_kind,
@@ -126,43 +124,9 @@ def _flavor_tolerations(view: StackView, w: Workload) -> list[Mapping[str, Any]]
 
 def pod_security_violations(pod: Mapping[str, Any], level: str) -> list[str]:
     """What Pod Security admission at `level` rejects in a pod spec (baseline and restricted controls)."""
-    if level == "privileged":
+    if level not in ("baseline", "restricted"):   # privileged, or no Pod Security label: admits anything
         return []
-    out: list[str] = []
-    for key in ("hostNetwork", "hostPID", "hostIPC"):
-        if pod.get(key):
-            out.append(f"{key}: true")
-    containers = [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]
-    for v in pod.get("volumes") or []:
-        kinds = [k for k in v if k != "name"]
-        if "hostPath" in kinds:
-            out.append(f"hostPath volume '{v.get('name')}'")
-        elif level == "restricted" and not set(kinds) <= RESTRICTED_VOLUMES:
-            out.append(f"volume '{v.get('name')}' of type {', '.join(kinds)}")
-    pod_sc = pod.get("securityContext") or {}
-    for c in containers:
-        sc = c.get("securityContext") or {}
-        name = c.get("name")
-        if sc.get("privileged"):
-            out.append(f"container '{name}' privileged")
-        added = set((sc.get("capabilities") or {}).get("add") or [])
-        allowed = {"NET_BIND_SERVICE"} if level == "restricted" else BASELINE_CAPABILITIES
-        if added - allowed:
-            out.append(f"container '{name}' adds capabilities {', '.join(sorted(added - allowed))}")
-        if any(p.get("hostPort") for p in c.get("ports") or []):
-            out.append(f"container '{name}' uses hostPort")
-        if level != "restricted":
-            continue
-        if sc.get("allowPrivilegeEscalation") is not False:
-            out.append(f"container '{name}' does not set allowPrivilegeEscalation: false")
-        if "ALL" not in ((sc.get("capabilities") or {}).get("drop") or []):
-            out.append(f"container '{name}' does not drop ALL capabilities")
-        if not (sc.get("runAsNonRoot") or pod_sc.get("runAsNonRoot")):
-            out.append(f"container '{name}' does not set runAsNonRoot: true")
-        seccomp = (sc.get("seccompProfile") or pod_sc.get("seccompProfile") or {}).get("type")
-        if seccomp not in ("RuntimeDefault", "Localhost"):
-            out.append(f"container '{name}' has no RuntimeDefault seccomp profile")
-    return out
+    return gpudirect_violations(pod, (), level=level)
 
 
 def _node_capacity(view: StackView, pool: NodePool) -> dict[str, Fraction]:
