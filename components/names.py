@@ -6,6 +6,9 @@ everything else imports it (config -> model -> components -> registrations -> po
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 # The Pulumi project, and the namespace of its stack-config keys (`ai-landing-zone:gpuPools`).
 PROJECT = "ai-landing-zone"
 
@@ -33,6 +36,47 @@ GPU_OPERATOR_NAMESPACE = "gpu-operator"
 KUEUE_CPU_FLAVOR = "default-flavor"  # GPU pools name the other Kueue flavors
 # Team namespaces are named after the team; these belong to Kubernetes or to the platform's services.
 RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE)
+
+# Physical names the stack chooses itself (EKS / GKE cluster, KMS aliases, IAM boundary, CloudTrail trail, GCS
+# buckets, service-account ids, Filestore / Lustre instances, the audit log bucket) start with one prefix on
+# every cloud: `ai-lz-<stack>`. The stack name, not the environment, keeps two stacks of one environment in
+# one account or project apart. The prefix is at most PREFIX_MAX_LENGTH characters of [a-z0-9-], so every
+# name built from it fits the tightest limit it meets: a GKE cluster name (`<prefix>-gke`) is at most 40
+# characters ("must start with a lowercase letter, followed by up to 39 lowercase letters, numbers, or
+# hyphens", `gcloud container clusters create`); a Filestore instance id 1-63 and a Managed Lustre instance
+# id 1-63 (`<prefix>-filestore`, `<prefix>-managedlustre`). Service-account ids (6-30) and bucket names
+# (3-63) are shortened with a stable hash where they need it (components/gcp/layout.py).
+NAME_PREFIX = "ai-lz"
+PREFIX_MAX_LENGTH = 24
+# `naming.scheme`: "stack" is the scheme above. "legacy" keeps the physical names stacks got before it
+# (AWS: `ai-lz-<stack>` as written; GCP: `lz-<environment>`, buckets `<project>-<environment>-<purpose>`), so
+# a deployed stack is not replaced; two GCP stacks of one environment in one project then collide.
+NAMING_SCHEMES = ("stack", "legacy")
+
+_NOT_NAME = re.compile(r"[^a-z0-9-]+")
+
+
+def resource_prefix(stack: str) -> str:
+    """`ai-lz-<stack>`: the prefix of the stack's physical names on every cloud.
+
+    A stack name that is not already lowercase letters, digits and hyphens, or that makes the prefix longer
+    than PREFIX_MAX_LENGTH, is normalised and ends in a hash of the name as written, so two stack names
+    that normalise alike ("Prod" and "prod") still get different prefixes.
+    """
+    raw = f"{NAME_PREFIX}-{stack}"
+    if len(raw) <= PREFIX_MAX_LENGTH and not _NOT_NAME.search(raw) and not raw.endswith("-"):
+        return raw
+    digest = hashlib.sha256(stack.encode()).hexdigest()[:6]
+    clean = _NOT_NAME.sub("-", raw.lower()).strip("-")
+    return f"{clean[:PREFIX_MAX_LENGTH - len(digest) - 1].rstrip('-')}-{digest}"
+
+
+def stack_prefix(stack: str, *, cloud: str, environment: str, scheme: str = "stack") -> str:
+    """The physical-name prefix a landing zone's context carries: one function for both clouds."""
+    if scheme == "legacy":
+        return f"{NAME_PREFIX}-{stack}" if cloud == "aws" else f"lz-{environment}"
+    return resource_prefix(stack)
+
 
 # Environment kinds a stack declares (`environment:`); policy levels are set per kind.
 ENVIRONMENTS = ("dev", "staging", "prod")

@@ -131,9 +131,10 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
         return EXIT_BAD_INPUT
     prefix = f"{project.name}:"
     values = {k[len(prefix):]: v for k, v in config.values.items() if k.startswith(prefix)}
+    provider = {k: v for k, v in config.values.items() if not k.startswith(prefix)}
     source = project.relative(project.stack_file(args.stack))
     try:
-        cfg = validate_config(values, source)
+        cfg = validate_config(values, source, provider)
     except ConfigError as exc:
         for line in exc.lines:
             err.print(line, highlight=False, markup=False)

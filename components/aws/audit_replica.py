@@ -33,6 +33,7 @@ import pulumi_aws as aws
 from components.config.model import BucketPolicy
 
 from .common import AwsContext, Statement, policy, policy_json, service_trust, tls_only_statement
+from .config_checks import audit_replica_problems
 from .iam_boundary import bounded_role
 from .tiered_storage import BucketSpec, access_log_delivery_statement, secure_bucket
 
@@ -101,9 +102,10 @@ class AuditReplica(pulumi.ComponentResource):
     def __init__(self, name: str, args: AuditReplicaArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lz:aws:AuditReplica", name, None, opts)
         ctx, region = args.context, args.replica_region
-        if region == ctx.region:
-            raise pulumi.RunError(f"ai-landing-zone:logging.auditReplicaRegion: must differ from aws:region "
-                                  f"({ctx.region}): a copy in the same region does not survive its loss (got {region})")
+        # The config pipeline refuses a replica in the stack file's aws:region (config_checks); this guards a
+        # region the provider took from the environment (AWS_REGION, a profile), which no stack file shows.
+        for problem in audit_replica_problems(region, ctx.region):
+            raise pulumi.RunError(problem.render("the AWS provider's region"))
         child = pulumi.ResourceOptions(parent=self)
 
         self.role = bounded_role(

@@ -7,6 +7,8 @@ may take on AWS is the `support.SUPPORT` table, judged there, not here.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from components.config import ConfigProblem
 from components.config.model import BucketPolicy, LandingZoneConfig
@@ -50,8 +52,21 @@ def autoscaler_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
     return []
 
 
-def aws_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
+def audit_replica_problems(replica: str | None, region: str | None) -> list[ConfigProblem]:
+    """The replica (logging.auditReplicaRegion) must live in another region than the trail's bucket (`region`,
+    the provider's): a copy in the same region does not survive its loss."""
+    if replica is None or region is None or replica != region:
+        return []
+    return [ConfigProblem("logging.auditReplicaRegion",
+                          f"must differ from aws:region ({region}): a copy in the same region does not survive "
+                          f"its loss; choose another region, e.g. us-west-2 for us-east-1 (got {replica})")]
+
+
+def aws_problems(cfg: LandingZoneConfig, provider: Mapping[str, Any] | None = None) -> list[ConfigProblem]:
+    """`provider`: the stack's provider keys; `aws:region` is the region the trail's bucket lives in."""
     problems: list[ConfigProblem] = []
+    region = (provider or {}).get("aws:region")
+    problems += audit_replica_problems(cfg.logging.audit_replica_region, region if isinstance(region, str) else None)
     for i, team in enumerate(cfg.teams):
         for j, principal in enumerate(team.people):
             if not AWS_PRINCIPAL_ARN.match(principal):

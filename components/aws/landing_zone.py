@@ -16,7 +16,7 @@ import pulumi_aws as aws
 
 from components.catalog import aws_instance_type
 from components.config.model import Cloud, LandingZoneConfig
-from components.names import PROJECT, TEAM_BUCKETS
+from components.names import PROJECT, TEAM_BUCKETS, stack_prefix
 from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, NodeAutoscaler, PlatformInputs, TeamIdentity
 from components.storage_advisor import fsx_lustre_prices, training_demand
@@ -37,10 +37,6 @@ from .workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 
 
-def name_prefix(stack: str) -> str:
-    return f"ai-lz-{stack}"
-
-
 def file_tier_zone(layouts: list[PoolLayout], zones: list[str]) -> str:
     """The file system sits with the GPUs: the zone of the first EFA pool, else of any pinned pool."""
     for wanted in (lambda lay: lay.efa, lambda lay: True):
@@ -57,7 +53,8 @@ class AwsLandingZone(pulumi.ComponentResource):
         identity = aws.get_caller_identity()
         partition = aws.get_partition()
         region = aws.get_region().region
-        prefix = name_prefix(pulumi.get_stack())
+        prefix = stack_prefix(pulumi.get_stack(), cloud=Cloud.aws.value, environment=config.environment.value,
+                              scheme=config.naming.scheme.value)
         ctx = AwsContext(account_id=identity.account_id, partition=partition.partition, region=region,
                          prefix=prefix, tags=config.cost_tags(), protect=config.protect,
                          reverse_dns_prefix=partition.reverse_dns_prefix or "com.amazonaws")

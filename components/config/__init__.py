@@ -171,14 +171,18 @@ def _problems_from(error: ValidationError) -> list[ConfigProblem]:
     return problems
 
 
-def validate_config(values: Mapping[str, Any], source: str) -> LandingZoneConfig:
-    """Validate the project-namespace config values (keys without the `ai-landing-zone:` prefix)."""
+def validate_config(values: Mapping[str, Any], source: str,
+                    provider: Mapping[str, Any] | None = None) -> LandingZoneConfig:
+    """Validate the project-namespace config values (keys without the `ai-landing-zone:` prefix).
+
+    `provider` holds the stack's other keys, fully qualified (`aws:region`), for the checks that compare
+    with them; `lz validate` and `load_config` (under `lz plan` and `pulumi up`) both pass them."""
     decoded = {key: _decode(value) for key, value in values.items()}
     try:
         config = LandingZoneConfig.model_validate(decoded)
     except ValidationError as exc:
         raise ConfigError(source, _problems_from(exc)) from None
-    problems = semantic_problems(config)
+    problems = semantic_problems(config, provider)
     if problems:
         raise ConfigError(source, problems)
     return config
@@ -193,12 +197,13 @@ def load_config(project_dir: str | os.PathLike[str] | None = None) -> LandingZon
     everything.update(CONFIG.get())
     prefix = f"{PROJECT}:"
     values = {k[len(prefix):]: v for k, v in everything.items() if k.startswith(prefix)}
+    provider = {k: v for k, v in everything.items() if not k.startswith(prefix)}
     path = stack_file_path(Path(project_dir or os.getcwd()), pulumi.get_stack())
     try:
         source = str(path.relative_to(Path(project_dir or os.getcwd())))
     except ValueError:
         source = str(path)
-    return validate_config(values, source)
+    return validate_config(values, source, provider)
 
 
 def json_schema() -> dict[str, Any]:

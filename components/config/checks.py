@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from components.names import KUEUE_CPU_FLAVOR, RESERVED_NAMESPACES
 
@@ -208,6 +208,9 @@ def cloud_only_keys(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
             if team.people:
                 yield _problem(f"teams[{i}].people", "is AWS only (IAM principals of the team's human role); on GCP "
                                                      "and brought clusters people get the namespace through `group`")
+    if cfg.cloud is Cloud.byo and cfg.naming.scheme.value != "stack":
+        yield _problem("naming.scheme", f"aws and gcp only: a brought cluster names nothing itself; leave it unset "
+                                        f"(got {cfg.naming.scheme.value!r})")
     if cfg.cloud is not Cloud.gcp and cfg.kubernetes.gke_security_group:
         yield _problem("kubernetes.gkeSecurityGroup", "is GCP only (Google Groups for RBAC on GKE)")
     if cfg.cloud is not Cloud.aws and cfg.kubernetes.admin_principals:
@@ -260,7 +263,12 @@ CLOUD_CHECKS: dict[Cloud, str] = {
 }
 
 
-def cloud_checks(cloud: Cloud) -> Callable[[LandingZoneConfig], list[ConfigProblem]] | None:
+# A cloud check takes the typed config and the stack's provider keys (`aws:region`, `gcp:project`: the keys
+# of other namespaces, fully qualified), which the project's model does not hold.
+CloudCheck = Callable[[LandingZoneConfig, Mapping[str, Any]], "list[ConfigProblem]"]
+
+
+def cloud_checks(cloud: Cloud) -> CloudCheck | None:
     target = CLOUD_CHECKS.get(cloud)
     if target is None:
         return None
@@ -268,9 +276,9 @@ def cloud_checks(cloud: Cloud) -> Callable[[LandingZoneConfig], list[ConfigProbl
     return getattr(importlib.import_module(module), name)
 
 
-def semantic_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
+def semantic_problems(cfg: LandingZoneConfig, provider: Mapping[str, Any] | None = None) -> list[ConfigProblem]:
     problems = [problem for check in CHECKS for problem in check(cfg)]
     cloud = cloud_checks(cfg.cloud)
     if cloud is not None:
-        problems += cloud(cfg)
+        problems += cloud(cfg, provider or {})
     return problems

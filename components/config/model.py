@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from components.names import MANAGED_BY, MANAGED_BY_KEY, PROJECT
+from components.names import MANAGED_BY, MANAGED_BY_KEY, NAMING_SCHEMES, PROJECT
 
 DnsLabel = Annotated[
     str,
@@ -329,6 +329,19 @@ class Tags(Strict):
     extra: dict[str, str] = Field(default_factory=dict)
 
 
+NamingScheme = Enum("NamingScheme", [(s, s) for s in NAMING_SCHEMES], type=str)  # components/names.py
+
+
+class Naming(Strict):
+    scheme: NamingScheme = Field(  # type: ignore[valid-type]
+        NamingScheme("stack"),
+        description="How the stack names what it names itself (cluster, buckets, keys, service accounts). "
+                    "stack: `ai-lz-<stack>` on every cloud, so stacks of one environment can share an account "
+                    "or project. legacy: the names stacks got before (AWS `ai-lz-<stack>` as written, GCP "
+                    "`lz-<environment>` and `<project>-<environment>-<purpose>` buckets); set it on a stack "
+                    "deployed before, or its cluster, buckets and file system are replaced.")
+
+
 class Budget(Strict):
     max_monthly_usd: float | None = Field(None, gt=0)
 
@@ -566,6 +579,7 @@ class LandingZoneConfig(Strict):
     protect_stateful: bool | None = Field(
         None, description="protect + retainOnDelete on stateful resources; default on in prod."
     )
+    naming: Naming = Naming()
 
     @model_validator(mode="before")
     @classmethod

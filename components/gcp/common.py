@@ -17,7 +17,7 @@ import pulumi
 from components.config.model import gcp_labels
 from components.options import stateful
 
-from .layout import account_id, bucket_name, resource_prefix
+from .layout import account_id, bucket_name
 
 # Which Google-managed service agent acts for each use: service-<project number>@<domain>.
 AGENT_DOMAINS = {
@@ -39,13 +39,10 @@ class GcpContext:
     project_number: pulumi.Input[str]   # from `organizations.get_project`: names the service agents
     region: str
     environment: str                    # "dev" | "staging" | "prod"
+    prefix: str                         # physical-name prefix (names.stack_prefix), e.g. "ai-lz-gcp-prod"
     labels: Mapping[str, str] = field(default_factory=dict)  # cost-attribution labels, GCP-safe
     protect: bool = False               # protect + retain_on_delete on stateful resources
-
-    @property
-    def prefix(self) -> str:
-        """Prefix of the physical names the stack chooses itself, e.g. "lz-prod"."""
-        return resource_prefix(self.environment)
+    legacy_names: bool = False          # naming.scheme legacy: buckets keep `<project>-<environment>-<purpose>`
 
     @property
     def is_prod(self) -> bool:
@@ -60,11 +57,13 @@ class GcpContext:
         return f"{self.prefix}-{suffix}"
 
     def account_id(self, kind: str, name: str) -> str:
-        """A service-account id of this stack, e.g. kind "node" -> `lz-dev-node-<name>` (shortened if long)."""
+        """A service-account id of this stack, e.g. kind "node" -> `ai-lz-dev-node-<name>` (shortened if long)."""
         return account_id(f"{self.prefix}-{kind}", name)
 
     def bucket_name(self, purpose: str) -> str:
-        return bucket_name(self.project, self.environment, purpose)
+        """`<project>-<prefix>-<purpose>`: the project id makes it unique across customers, the prefix across
+        the project's stacks (legacy naming: `<project>-<environment>-<purpose>`)."""
+        return bucket_name(self.project, self.environment if self.legacy_names else self.prefix, purpose)
 
     def labelled(self, **extra: str) -> dict[str, str]:
         """The cost-attribution labels plus extras (GCP label rules applied to the extras)."""

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from components.catalog import gcp_machine_type
 from components.config import ConfigProblem
@@ -19,7 +21,8 @@ from .storage_rules import PURPOSES, lifecycle_problems, retained
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
 
-def gcp_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
+def gcp_problems(cfg: LandingZoneConfig, provider: Mapping[str, Any] | None = None) -> list[ConfigProblem]:
+    """`provider` (the stack's provider keys) is not judged on GCP: the project and region are our own keys."""
     problems: list[ConfigProblem] = []
     net = cfg.network
 

@@ -69,7 +69,7 @@ class Guardrails(pulumi.ComponentResource):
         self.custom_constraint: gcp.orgpolicy.CustomConstraint | None = None
         allowed = list(args.machine_types)
         if org and allowed:
-            cid = constraint_id(ctx.project, ctx.environment)
+            cid = constraint_id(ctx.project, ctx.prefix)
             self.custom_constraint = gcp.orgpolicy.CustomConstraint(
                 f"{name}-gpu-machine-types", parent=f"organizations/{org}",
                 name=f"organizations/{org}/customConstraints/{cid}",

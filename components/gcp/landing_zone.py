@@ -12,12 +12,12 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from components.catalog import gcp_machine_type
-from components.config.model import LandingZoneConfig, gcp_labels
+from components.config.model import Cloud, LandingZoneConfig, gcp_labels
 from components.invariants import present
 from components.k8s.gpudirect_policy import gpudirect_flavour
 from components.k8s.kubeconfig import kubeconfig_for
 from components.k8s.kueue import GKE_QUEUED_PROVISIONING
-from components.names import TEAM_BUCKETS
+from components.names import TEAM_BUCKETS, stack_prefix
 from components.options import child
 from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, GpuPoolHandle, PlatformInputs, TeamIdentity
@@ -59,6 +59,9 @@ class GcpLandingZone(pulumi.ComponentResource):
         project = present(config.gcp_project, "gcpProject is required on GCP (config checks)")
         region = present(config.region, "region is required on GCP (config checks)")
         ctx = GcpContext(project=project, region=region, environment=config.environment.value,
+                         prefix=stack_prefix(pulumi.get_stack(), cloud=Cloud.gcp.value,
+                                             environment=config.environment.value, scheme=config.naming.scheme.value),
+                         legacy_names=config.naming.scheme.value == "legacy",
                          project_number=gcp.organizations.get_project_output(project_id=project).number,
                          labels=gcp_labels(config.cost_tags()), protect=config.protect)
         self.context = ctx

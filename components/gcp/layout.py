@@ -178,22 +178,19 @@ def account_id(prefix: str, name: str) -> str:
     return raw.ljust(6, "0") if len(raw) < 6 else raw
 
 
-def bucket_name(project: str, environment: str, purpose: str) -> str:
-    """Globally unique bucket name (3-63 chars); the project id makes it unique across customers."""
-    raw = _NAME_RE.sub("-", f"{project}-{environment}-{purpose}".lower()).strip("-")
+def bucket_name(project: str, scope: str, purpose: str) -> str:
+    """Globally unique bucket name (3-63 chars): the project id makes it unique across customers, `scope`
+    (the stack's name prefix) across the project's stacks."""
+    raw = _NAME_RE.sub("-", f"{project}-{scope}-{purpose}".lower()).strip("-")
     raw = raw.replace("google", "g00gle")  # bucket names may not contain "google"
     if len(raw) > 63:
         raw = f"{raw[:58].rstrip('-')}-{_short_hash(raw)}"
     return raw
 
 
-def resource_prefix(environment: str) -> str:
-    """Prefix of the physical names this stack chooses itself (cluster, key ring, log bucket)."""
-    return f"lz-{environment}"
-
-
-def constraint_id(project: str, environment: str) -> str:
-    """Custom org-policy constraint name: `custom.` + up to 70 letters/digits, unique per stack."""
-    words = re.split(r"[^a-zA-Z0-9]+", f"lz {environment} gpu machine types")
+def constraint_id(project: str, prefix: str) -> str:
+    """Custom org-policy constraint name: `custom.` + up to 70 letters/digits, unique per stack (the stack's
+    name prefix, at most names.PREFIX_MAX_LENGTH characters, and a hash of the project)."""
+    words = re.split(r"[^a-zA-Z0-9]+", f"{prefix} gpu machine types")
     camel = words[0].lower() + "".join(w.capitalize() for w in words[1:] if w)
     return f"custom.{camel}{_short_hash(project, 6)}"

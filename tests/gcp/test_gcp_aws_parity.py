@@ -220,7 +220,7 @@ def test_both_contexts_make_stateful_options_one_way():
     parent = pulumi.ComponentResource.__new__(pulumi.ComponentResource)  # an identity only: never registered
     for protect in (True, False):
         a = AwsContext(account_id="1", partition="aws", region="r", prefix="p", protect=protect).stateful(parent)
-        g = GcpContext(project="p", project_number="1", region="r", environment="dev",
+        g = GcpContext(project="p", project_number="1", region="r", environment="dev", prefix="p",
                        protect=protect).stateful(parent, None)
         for opts in (a, g):
             assert (opts.parent, opts.protect, opts.retain_on_delete, opts.depends_on) == (parent, protect, protect, None)

@@ -8,42 +8,61 @@ import pulumi
 import pytest
 
 from components.gcp.common import AGENT_DOMAINS, GcpContext, service_agent
+from components.names import stack_prefix
 
 LABELS = {"team": "ml", "environment": "dev", "cost-center": "ml-1", "managed-by": "pulumi-ai-landing-zone"}
 
 
-def ctx(environment: str = "dev", project: str = "acme-ml", protect: bool = False) -> GcpContext:
+def ctx(environment: str = "dev", project: str = "acme-ml", protect: bool = False, *,
+        stack: str = "gcp-dev", scheme: str = "stack") -> GcpContext:
     return GcpContext(project=project, project_number="123456789012", region="us-central1",
-                      environment=environment, labels=LABELS, protect=protect)
+                      environment=environment, labels=LABELS, protect=protect,
+                      prefix=stack_prefix(stack, cloud="gcp", environment=environment, scheme=scheme),
+                      legacy_names=scheme == "legacy")
 
 
-@pytest.mark.parametrize(("environment", "prefix", "prod"), [
-    ("dev", "lz-dev", False), ("staging", "lz-staging", False), ("prod", "lz-prod", True)])
-def test_prefix_and_prod(environment, prefix, prod):
-    c = ctx(environment)
+@pytest.mark.parametrize(("environment", "stack", "scheme", "prefix", "prod"), [
+    ("dev", "gcp-dev", "stack", "ai-lz-gcp-dev", False),
+    ("prod", "gcp-prod", "stack", "ai-lz-gcp-prod", True),
+    # legacy: the names GCP stacks got before the stack-scoped scheme
+    ("dev", "gcp-dev", "legacy", "lz-dev", False), ("staging", "x", "legacy", "lz-staging", False),
+    ("prod", "gcp-prod", "legacy", "lz-prod", True)])
+def test_prefix_and_prod(environment, stack, scheme, prefix, prod):
+    c = ctx(environment, stack=stack, scheme=scheme)
     assert (c.prefix, c.is_prod) == (prefix, prod)
     assert c.physical_name("gke") == f"{prefix}-gke"
 
 
-@pytest.mark.parametrize(("environment", "kind", "name", "expected"), [
-    ("dev", "node", "system", "lz-dev-node-system"),
-    ("prod", "team", "vision", "lz-prod-team-vision"),
+@pytest.mark.parametrize(("stack", "scheme", "kind", "name", "expected"), [
+    ("dev", "stack", "node", "system", "ai-lz-dev-node-system"),
+    ("gcp-prod", "stack", "team", "vision", "ai-lz-gcp-prod-team-vision"),
+    ("gcp-prod", "legacy", "team", "vision", "lz-dev-team-vision"),
     # Longer than 30 characters: shortened with a stable hash (layout.account_id).
-    ("staging", "node", "very-long-pool-name-for-training", None),
+    ("gcp-staging", "stack", "node", "very-long-pool-name-for-training", None),
 ])
-def test_account_id(environment, kind, name, expected):
-    got = ctx(environment).account_id(kind, name)
-    assert 6 <= len(got) <= 30 and got.startswith(f"lz-{environment}-{kind}"[:25])
+def test_account_id(stack, scheme, kind, name, expected):
+    c = ctx(stack=stack, scheme=scheme)
+    got = c.account_id(kind, name)
+    assert 6 <= len(got) <= 30 and got.startswith(f"{c.prefix}-{kind}"[:25])
     if expected:
         assert got == expected
 
 
-@pytest.mark.parametrize(("project", "environment", "purpose", "expected"), [
-    ("acme-ml", "dev", "datasets", "acme-ml-dev-datasets"),
-    ("google-ml", "prod", "logs", "g00gle-ml-prod-logs"),   # bucket names may not contain "google"
+@pytest.mark.parametrize(("project", "stack", "scheme", "purpose", "expected"), [
+    ("acme-ml", "gcp-dev", "stack", "datasets", "acme-ml-ai-lz-gcp-dev-datasets"),
+    ("google-ml", "gcp-prod", "stack", "logs", "g00gle-ml-ai-lz-gcp-prod-logs"),  # no "google" in bucket names
+    ("acme-ml", "gcp-dev", "legacy", "datasets", "acme-ml-dev-datasets"),
 ])
-def test_bucket_name(project, environment, purpose, expected):
-    assert ctx(environment, project).bucket_name(purpose) == expected
+def test_bucket_name(project, stack, scheme, purpose, expected):
+    assert ctx("dev", project, stack=stack, scheme=scheme).bucket_name(purpose) == expected
+
+
+def test_two_stacks_of_one_environment_in_one_project_get_different_names():
+    """Before the stack-scoped scheme both were `lz-dev`: one cluster, bucket and service account apart."""
+    a, b = ctx("dev", stack="team-a-dev"), ctx("dev", stack="team-b-dev")
+    assert a.physical_name("gke") != b.physical_name("gke")
+    assert a.bucket_name("datasets") != b.bucket_name("datasets")
+    assert a.account_id("node", "h100") != b.account_id("node", "h100")
 
 
 @pytest.mark.parametrize(("extra", "expected"), [

@@ -154,10 +154,15 @@ def test_long_bucket_names_are_shortened_with_a_hash():
 
 
 def test_constraint_id_is_a_valid_custom_constraint_name():
-    cid = constraint_id("acme-ml-prod", "prod")
-    assert cid.startswith("custom.lzProdGpuMachineTypes") and cid[len("custom."):].isalnum()
+    cid = constraint_id("acme-ml-prod", "ai-lz-gcp-prod")
+    assert cid.startswith("custom.aiLzGcpProdGpuMachineTypes") and cid[len("custom."):].isalnum()
     assert len(cid) - len("custom.") <= 70
-    assert cid != constraint_id("acme-ml-dev", "prod")
+    assert cid != constraint_id("acme-ml-dev", "ai-lz-gcp-prod")
+    assert cid != constraint_id("acme-ml-prod", "ai-lz-gcp-prod2")  # two stacks of one project
+    # the longest prefix still fits: 70 letters/digits after `custom.`
+    assert len(constraint_id("p", "x" * 24)) - len("custom.") <= 70
+    # legacy naming (prefix lz-<environment>) keeps the constraint stacks got before
+    assert constraint_id("acme-ml-prod", "lz-prod").startswith("custom.lzProdGpuMachineTypes")
 
 
 def _cluster(*pools: tuple[str, str, str | None], base: str = "172.16.0.0/12"):
