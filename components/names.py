@@ -12,6 +12,9 @@ import re
 # The Pulumi project, and the namespace of its stack-config keys (`ai-landing-zone:gpuPools`).
 PROJECT = "ai-landing-zone"
 
+# The policy pack's name (policies/__main__.py), as `lz plan` and the Pulumi service report it.
+POLICY_PACK = f"{PROJECT}-guardrails"
+
 # The value of the `managed-by` tag / label on everything the landing zone creates.
 MANAGED_BY_KEY = "managed-by"
 MANAGED_BY = "pulumi-ai-landing-zone"
@@ -20,6 +23,12 @@ MANAGED_BY = "pulumi-ai-landing-zone"
 LABEL_PREFIX = PROJECT
 POOL_LABEL = f"{LABEL_PREFIX}/pool"
 SYSTEM_POOL = "system"  # the POOL_LABEL value of the landing zone's own system node pool
+
+# The accelerators' Kubernetes extended resources (their device plugins'), also the key of each accelerator
+# pool's NoSchedule taint.
+NVIDIA_GPU_RESOURCE = "nvidia.com/gpu"
+NEURON_RESOURCE = "aws.amazon.com/neuron"   # Trainium / Inferentia (AWS Neuron device plugin)
+ACCELERATOR_RESOURCES = (NVIDIA_GPU_RESOURCE, NEURON_RESOURCE)
 
 # Every accelerator node carries the NoSchedule taint `<device resource>=present` on every cloud, the value
 # GKE itself gives GPU nodes ("GKE automatically adds nvidia.com/gpu=present:NoSchedule",

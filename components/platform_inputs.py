@@ -11,6 +11,8 @@ from typing import Literal
 
 import pulumi
 
+from components.names import NVIDIA_GPU_RESOURCE
+
 
 @dataclass(frozen=True)
 class ClusterAccess:
@@ -51,7 +53,7 @@ class GpuPoolHandle:
     gpus_per_node: int
     max_nodes: int
     efa: bool = False
-    resource_name: str = "nvidia.com/gpu"
+    resource_name: str = NVIDIA_GPU_RESOURCE
     # Extended resources its nodes advertise besides the accelerator (EFA devices, GKE pod-network
     # resources), as name prefixes: Kueue is told not to account them (ClusterQueues cover accelerators).
     extra_resource_prefixes: tuple[str, ...] = ()

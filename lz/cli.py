@@ -15,7 +15,7 @@ from typing import Any
 
 from rich.console import Console
 
-from components.names import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
+from components.names import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, PROJECT
 
 
 class UsageError(Exception):
@@ -103,7 +103,7 @@ def cmd_workloads(args: argparse.Namespace, console: Console) -> int:
         return EXIT_OK
     if any("image:" not in text for text in manifests.values()):
         err.print("note: kubernetes.goldenImages is not set, so the golden containers have no image; set "
-                  "ai-landing-zone:kubernetes.goldenImages.training / .inference to digest-pinned references",
+                  f"{PROJECT}:kubernetes.goldenImages.training / .inference to digest-pinned references",
                   highlight=False, markup=False)
     if args.output:
         out = Path(args.output)

@@ -14,10 +14,12 @@ from lzpolicy.decode_once import install as decode_properties_once  # noqa: E402
 from lzpolicy.registry import all_rules  # noqa: E402
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 
+from components.names import POLICY_PACK  # noqa: E402
+
 decode_properties_once()
 
 PolicyPack(
-    name="ai-landing-zone-guardrails",
+    name=POLICY_PACK,
     enforcement_level=EnforcementLevel.ADVISORY,
     policies=[rule.policy() for rule in all_rules()],
     description="Guardrails for GPU landing zones: security baselines plus GPU and cost rules.",

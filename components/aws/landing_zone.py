@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from components.catalog import aws_instance_type
 from components.config.model import Cloud, LandingZoneConfig
+from components.invariants import present
 from components.names import PROJECT, TEAM_BUCKETS, stack_prefix
 from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, NodeAutoscaler, PlatformInputs, TeamIdentity
@@ -139,9 +140,9 @@ class AwsLandingZone(pulumi.ComponentResource):
         # The pools start at minNodes (often 0): cluster-autoscaler brings them up. It discovers every
         # managed node group by the tags EKS puts on its Auto Scaling group; the priorities name the
         # GPU pools' groups by their real names (unknown until the node group exists).
-        assert self.identity.autoscaler_role is not None
+        autoscaler_role = present(self.identity.autoscaler_role, "WorkloadIdentity makes the autoscaler role on EKS")
         node_autoscaler = NodeAutoscaler(
-            cluster_name=self.cluster.name, region=region, role_arn=self.identity.autoscaler_role.arn,
+            cluster_name=self.cluster.name, region=region, role_arn=autoscaler_role.arn,
             group_priorities=expander_priorities([
                 (pool.capacity.type, p.node_group.resources.apply(
                     lambda rs: exact(rs[0].autoscaling_groups[0].name)))

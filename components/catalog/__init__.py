@@ -44,6 +44,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components.names import NEURON_RESOURCE, NVIDIA_GPU_RESOURCE
+
 __all__ = [
     "GPU_TYPES_PATH",
     "PRICES_PATH",
@@ -146,11 +148,11 @@ class Accelerator(_Model):
     model: str = Field(min_length=1)
     memory_gib: PositiveFloat = Field(description="per device")
     count: PositiveInt
-    k8s_resource: Literal["nvidia.com/gpu", "aws.amazon.com/neuron"] = Field(alias="k8sResource")
+    k8s_resource: str = Field(alias="k8sResource")  # names.NVIDIA_GPU_RESOURCE or names.NEURON_RESOURCE
 
     @model_validator(mode="after")
     def _resource_matches_vendor(self) -> Accelerator:
-        expected = "nvidia.com/gpu" if self.vendor == "nvidia" else "aws.amazon.com/neuron"
+        expected = NVIDIA_GPU_RESOURCE if self.vendor == "nvidia" else NEURON_RESOURCE
         if self.k8s_resource != expected:
             raise ValueError(
                 f"k8sResource for vendor {self.vendor} must be {expected}, got {self.k8s_resource}"
@@ -243,7 +245,7 @@ class AwsInstanceType(_Model):
     @property
     def gpu_count(self) -> int:
         """NVIDIA GPUs (nvidia.com/gpu); 0 for Trainium, whose devices are `accelerator_count`."""
-        return self.accelerator.count if self.accelerator.k8s_resource == "nvidia.com/gpu" else 0
+        return self.accelerator.count if self.accelerator.k8s_resource == NVIDIA_GPU_RESOURCE else 0
 
     @property
     def accelerator_count(self) -> int:

@@ -17,6 +17,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.config.model import LoggingConfig
+from components.names import PROJECT
 from components.options import child
 
 from .common import GcpContext
@@ -49,7 +50,7 @@ class AuditLogging(pulumi.ComponentResource):
         self.log_bucket = gcp.logging.ProjectBucketConfig(
             f"{name}-bucket", project=project, location=ctx.region, bucket_id=bucket_id,
             retention_days=args.logging.retention_days, locked=ctx.is_prod,
-            description="ai-landing-zone audit logs", opts=ctx.stateful(self, opts))
+            description=f"{PROJECT} audit logs", opts=ctx.stateful(self, opts))
         self.sink = gcp.logging.ProjectSink(
             f"{name}-sink", project=project, filter=AUDIT_FILTER, unique_writer_identity=True,
             destination=pulumi.Output.concat("logging.googleapis.com/projects/", project, "/locations/",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.names import PROJECT
 from components.options import child
 from components.platform_inputs import FileTierHandle
 
@@ -61,7 +62,7 @@ class FileTier(pulumi.ComponentResource):
                 network=args.network, filesystem=fs, capacity_gib=str(args.size.capacity_gib),
                 per_unit_storage_throughput=str(args.size.throughput_mbps_per_tib),
                 gke_support_enabled=True, kms_key=args.kms_key, labels=labels,
-                description="ai-landing-zone training file system", opts=keep)
+                description=f"{PROJECT} training file system", opts=keep)
             self.datasets_reader = gcp.storage.BucketIAMMember(
                 f"{name}-lustre-reads-datasets", bucket=args.datasets_bucket.name, role="roles/storage.objectViewer",
                 member=ctx.service_agent_member("managedLustre"),

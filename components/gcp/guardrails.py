@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.names import PROJECT
 from components.options import child
 
 from .common import GcpContext
@@ -73,7 +74,7 @@ class Guardrails(pulumi.ComponentResource):
             self.custom_constraint = gcp.orgpolicy.CustomConstraint(
                 f"{name}-gpu-machine-types", parent=f"organizations/{org}",
                 name=f"organizations/{org}/customConstraints/{cid}",
-                display_name=f"ai-landing-zone {ctx.environment}: allowed GPU machine types",
+                display_name=f"{PROJECT} {ctx.environment}: allowed GPU machine types",
                 description=f"Node pools may use only these GPU machine types: {', '.join(sorted(set(allowed)))}",
                 resource_types=["container.googleapis.com/NodePool"], method_types=["CREATE", "UPDATE"],
                 action_type="DENY", condition=gpu_machine_type_condition(allowed), opts=child(self, opts))

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.config.model import NetworkConfig
+from components.names import PROJECT
 from components.options import child
 
 from .common import GcpContext
@@ -62,7 +63,7 @@ class Network(pulumi.ComponentResource):
 
         self.vpc = gcp.compute.Network(
             f"{name}-vpc", project=project, auto_create_subnetworks=False, routing_mode="REGIONAL",
-            mtu=PRIMARY_MTU, description="ai-landing-zone cluster VPC", opts=child(self, opts))
+            mtu=PRIMARY_MTU, description=f"{PROJECT} cluster VPC", opts=child(self, opts))
         self.subnet = gcp.compute.Subnetwork(
             f"{name}-nodes", project=project, region=region, network=self.vpc.id, ip_cidr_range=net.cidr,
             private_ip_google_access=True,

@@ -15,10 +15,10 @@ from typing import Literal
 from components.catalog import GcpMachineType
 from components.config.model import CapacityType, GpuPool, Taint
 from components.invariants import present
-from components.names import GPU_TAINT_VALUE, LABEL_PREFIX, POOL_LABEL
+from components.names import GPU_TAINT_VALUE, LABEL_PREFIX, NVIDIA_GPU_RESOURCE, POOL_LABEL
 
 # Every GPU node carries this taint, so only pods that ask for GPUs (and tolerate it) land there.
-GPU_TAINT = Taint(key="nvidia.com/gpu", value=GPU_TAINT_VALUE, effect="NoSchedule")
+GPU_TAINT = Taint(key=NVIDIA_GPU_RESOURCE, value=GPU_TAINT_VALUE, effect="NoSchedule")
 
 # GKE sets `cloud.google.com/gke-nodepool=<pool>` itself; ours are the keys the AWS pools carry too, so
 # queues and workloads select pools the same way on both clouds.

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import yaml
 
 from components.config.model import GpuPool, LandingZoneConfig
+from components.names import NVIDIA_GPU_RESOURCE
 from components.platform_inputs import GpuPoolHandle
 
 ClusterKind = Literal["eks", "gke", "byo"]
@@ -28,7 +29,7 @@ ClusterKind = Literal["eks", "gke", "byo"]
 DRIVER_IMAGES = ("al2023-nvidia", "bottlerocket-nvidia")
 # Images that also run the NVIDIA device plugin as a host service.
 DEVICE_PLUGIN_IMAGES = ("bottlerocket-nvidia",)
-NVIDIA_RESOURCE = "nvidia.com/gpu"
+NVIDIA_RESOURCE = NVIDIA_GPU_RESOURCE
 # The EKS landing zone's image when a pool names none.
 EKS_DEFAULT_IMAGE = "al2023-nvidia"
 

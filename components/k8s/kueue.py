@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.config.model import GpuPool, Taint, Team
-from components.names import KUEUE_CPU_FLAVOR
+from components.names import KUEUE_CPU_FLAVOR, NVIDIA_GPU_RESOURCE
 from components.platform_inputs import GpuPoolHandle
 
 from .manifests import NAME_LABEL, Manifest
@@ -34,7 +34,7 @@ KUEUE_API = "kueue.x-k8s.io/v1beta1"
 COHORT = "gpu-platform"
 CPU_FLAVOR = KUEUE_CPU_FLAVOR         # CPU and memory, any node
 LOCAL_QUEUE = "default"            # Kueue puts jobs without a queue-name label in a LocalQueue of this name
-GPU_TAINT_KEY = "nvidia.com/gpu"   # every GPU pool carries it (NoSchedule), whatever its value
+GPU_TAINT_KEY = NVIDIA_GPU_RESOURCE  # every GPU pool carries it (NoSchedule), whatever its value
 
 # ProvisioningRequest admission checks (Kueue "Provisioning Admission Check Controller"): Kueue creates a
 # ProvisioningRequest for an admitted-in-quota workload and admits it only once the class's controller

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from components.config.model import LandingZoneConfig, Team
-from components.names import MANAGED_BY
+from components.names import MANAGED_BY, MANAGED_BY_KEY
 
 PSS = "pod-security.kubernetes.io"
 RBAC_GROUP = "rbac.authorization.k8s.io"
@@ -33,7 +33,7 @@ def label_value(value: str) -> str:
 def platform_labels(config: LandingZoneConfig) -> dict[str, str]:
     """Cost-attribution labels on every object the platform owns."""
     return {
-        "managed-by": MANAGED_BY,
+        MANAGED_BY_KEY: MANAGED_BY,
         "environment": config.environment.value,
         "team": label_value(config.tags.team),
         "cost-center": label_value(config.tags.cost_center),

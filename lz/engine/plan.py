@@ -11,7 +11,7 @@ from typing import Any
 
 import grpc
 
-from components.names import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
+from components.names import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, PROJECT
 
 from .analyzer import EngineServer, PolicyPack, PolicyPackError, Violation, load_pack_config
 from .monitor import Registration
@@ -87,7 +87,7 @@ class Plan:
 def _environment_of(project: Project, config: StackConfig) -> str | None:
     """The stack's environment kind: `<project>:environment`, or the landing zone's own key in a
     project made from one of its templates (which keeps the `ai-landing-zone:` namespace)."""
-    for key in (f"{project.name}:environment", "ai-landing-zone:environment"):
+    for key in (f"{project.name}:environment", f"{PROJECT}:environment"):
         value = config.get(key)
         if isinstance(value, str):
             return value

@@ -19,6 +19,7 @@ from components.catalog import (
     aws_instance_type,
     gcp_machine_type,
 )
+from components.names import NEURON_RESOURCE, NVIDIA_GPU_RESOURCE
 
 from . import props as wire
 from .rule import ResourceView
@@ -31,8 +32,8 @@ GCP_ACCELERATOR_SERIES = re.compile(r"^(a2|a3|a4|a4x|g2|g4)-")
 # EKS AMI types that carry accelerator drivers.
 AWS_ACCELERATOR_AMI = re.compile(r"(GPU|NVIDIA|NEURON)", re.IGNORECASE)
 
-NVIDIA_GPU = "nvidia.com/gpu"
-AWS_NEURON = "aws.amazon.com/neuron"
+NVIDIA_GPU = NVIDIA_GPU_RESOURCE
+AWS_NEURON = NEURON_RESOURCE
 
 
 def aws_type(name: str) -> AwsInstanceType | None:

@@ -271,7 +271,7 @@ class _RuleBase:
         props = {k: dict(v) for k, v in self.config_properties.items()}
         props["environment"] = {
             "type": "string", "enum": list(ENVIRONMENTS),
-            "description": "Environment kind; default: the stack's ai-landing-zone:environment."}
+            "description": f"Environment kind; default: the stack's {PROJECT}:environment."}
         return props
 
     def _schema(self) -> PolicyConfigSchema:

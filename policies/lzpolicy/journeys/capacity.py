@@ -66,13 +66,12 @@ def step_capacity(view: StackView, w: Workload) -> Step:
     if lo is not None and lo >= w.nodes:
         return Step("capacity", True, f"node pool '{pool.name}' keeps {wire.integer_text(lo)} nodes running")
     if pool.view is not None and pool.view.type in GKE_NODE_POOL:
-        return _gke_capacity(view, w, pool)
+        return _gke_capacity(view, w, pool, pool.view)
     return _eks_capacity(view, w, pool)
 
 
-def _gke_capacity(view: StackView, w: Workload, pool: NodePool) -> Step:
-    np = pool.view
-    assert np is not None
+def _gke_capacity(view: StackView, w: Workload, pool: NodePool, np: ResourceView) -> Step:
+    """`np`: the pool's GKE node pool resource (the caller checked its type)."""
     if not isinstance(np.known("autoscaling"), dict):
         return Step("capacity", False, f"node pool '{pool.name}' has no autoscaling and too few nodes")
     if wire.truthy(np.known("queuedProvisioning", "enabled")):

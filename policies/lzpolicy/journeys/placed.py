@@ -144,7 +144,7 @@ def _node_capacity(view: StackView, pool: NodePool) -> dict[str, Fraction]:
     gcp = gcp_type(machine) if isinstance(machine, str) else None
     if gcp is None:
         return {}
-    return {"nvidia.com/gpu": Fraction(gcp.accelerator.count), "cpu": Fraction(gcp.vcpu),
+    return {gcp.accelerator.k8s_resource: Fraction(gcp.accelerator.count), "cpu": Fraction(gcp.vcpu),
             "memory": Fraction(gcp.memory_gib).limit_denominator() * 2**30}
 
 

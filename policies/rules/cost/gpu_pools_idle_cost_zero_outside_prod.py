@@ -10,8 +10,9 @@ from lzpolicy.types import GKE_NODE_POOL, NODE_GROUP
 
 from components.catalog import UnknownTypeError, aws_instance_type, gcp_machine_type
 from components.catalog.pricing import gke_node_counts
+from components.names import ACCELERATOR_RESOURCES
 
-GPU_TAINTS = ("nvidia.com/gpu", "aws.amazon.com/neuron")
+GPU_TAINTS = ACCELERATOR_RESOURCES
 
 
 def _catalogued(lookup, name: str) -> bool:

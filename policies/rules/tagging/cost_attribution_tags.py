@@ -6,7 +6,9 @@ Provider `default_tags` are invisible to a plan and to this pack, so the tags mu
 from lzpolicy import Compliant, NonCompliant, ResourceRule, ResourceView
 from lzpolicy.types import AWS_TAGGABLE
 
-DEFAULT_KEYS = ["team", "environment", "cost-center", "managed-by"]
+from components.names import MANAGED_BY_KEY
+
+DEFAULT_KEYS = ["team", "environment", "cost-center", MANAGED_BY_KEY]
 
 
 def check(r: ResourceView):
