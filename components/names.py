@@ -18,6 +18,9 @@ POLICY_PACK = f"{PROJECT}-guardrails"
 # The value of the `managed-by` tag / label on everything the landing zone creates.
 MANAGED_BY_KEY = "managed-by"
 MANAGED_BY = "pulumi-ai-landing-zone"
+# The cost-attribution keys every taggable resource carries (LandingZoneConfig.cost_tags); the tagging
+# rules require them by default.
+COST_TAG_KEYS = ("team", "environment", "cost-center", MANAGED_BY_KEY)
 
 # Node label carrying the GPU pool's name, on every cloud (Kueue flavors and pricing select on it).
 LABEL_PREFIX = PROJECT

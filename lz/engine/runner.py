@@ -28,6 +28,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from .mocks import Environment, OfflineEngineError
 from .monitor import RecordingMonitor, Registration
 from .project import Project, StackConfig
+from .sdk_private import add_program_outputs, clear_output_tasks, finish_stack, take_async_program
 
 
 @dataclass
@@ -62,7 +63,7 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
         sys.path.insert(0, program_dir)
         asyncio.set_event_loop(loop)
         # Output tasks are tracked process-wide; a previous plan's must not leak into this one.
-        pulumi_settings.SETTINGS.outputs.clear()
+        clear_output_tasks()
         set_all_config(dict(config.values), list(config.secret_keys))
         # set_mocks registers the root stack before the program starts, as the engine has it
         # by then; children then find their parent's URN resolved instead of all waiting on it.
@@ -80,7 +81,7 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
                 traceback.format_exception(type(exc), exc, exc.__traceback__))
             kind = "program"
     finally:
-        pulumi_settings.SETTINGS.outputs.clear()
+        clear_output_tasks()
         _cancel_pending(loop)
         asyncio.set_event_loop(None)
         os.chdir(saved_cwd)
@@ -110,13 +111,12 @@ async def _program(project: Project) -> None:
     stack = pulumi_settings.get_root_resource()
     try:
         runpy.run_path(str(project.program), run_name="__main__")
-        program = stack._take_async_program()  # a program written with pulumi.run(async_fn)
+        program = take_async_program(stack)  # a program written with pulumi.run(async_fn)
         if program is not None:
-            stack._add_program_outputs(await program())
+            add_program_outputs(stack, await program())
     finally:
         # set_mocks finished the stack with no outputs; register the program's exports now.
-        stack._outputs_registered = False
-        stack._finish()
+        finish_stack(stack)
 
 
 def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:

@@ -106,8 +106,9 @@ def test_secure_cluster_settings(plan):
     assert c["removeDefaultNodePool"] is True
     assert c["masterAuth"]["clientCertificateConfig"]["issueClientCertificate"] is False
     # Even the default pool that exists for a moment runs as the dedicated node account.
-    assert c["nodeConfig"]["serviceAccount"].startswith("lz-") and c["nodeConfig"]["workloadMetadataConfig"] == {
-        "mode": "GKE_METADATA"}
+    account = c["nodeConfig"]["serviceAccount"]
+    assert account.startswith(f"ai-lz-{plan.stack}-node-")  # names.stack_prefix: the stack, not the environment
+    assert c["nodeConfig"]["workloadMetadataConfig"] == {"mode": "GKE_METADATA"}
 
 
 def test_prod_control_plane_is_private_and_protected(prod, dev):
@@ -374,7 +375,7 @@ def test_audit_logs(prod):
     assert audit["service"] == "allServices"
     assert {c["logType"] for c in audit["auditLogConfigs"]} == {"ADMIN_READ", "DATA_READ", "DATA_WRITE"}
     sink = named(prod, "gcp:logging/projectSink:ProjectSink", "audit-sink")
-    assert sink["destination"].endswith("/buckets/lz-prod-audit")
+    assert sink["destination"].endswith("/buckets/ai-lz-gcp-prod-audit")
     assert "cloudaudit.googleapis.com" in sink["filter"]
 
 

@@ -88,3 +88,40 @@ def test_zones_default_to_the_first_zone_count_zones_of_the_region():
         "us-central1-a", "us-central1-b", "us-central1-c"]
     assert named(plan, "gcp:container/nodePool:NodePool", "l4-pool")["nodeLocations"] == [
         "us-central1-a", "us-central1-b", "us-central1-c"]
+
+
+# --- one naming scheme: the stack, not the environment, scopes the names a stack chooses itself -------------
+
+# (type, input) of every physical name a GCP stack chooses itself and GCP requires unique in a project.
+PHYSICAL_NAMES = (("gcp:container/cluster:Cluster", "name"), ("gcp:storage/bucket:Bucket", "name"),
+                  ("gcp:serviceaccount/account:Account", "accountId"),
+                  ("gcp:logging/projectBucketConfig:ProjectBucketConfig", "bucketId"),
+                  ("gcp:orgpolicy/customConstraint:CustomConstraint", "name"))
+SHARED_PROJECT = {"gcpOrganizationId": "123456789012", "gpuPools": [
+    {"name": "l4", "instanceType": "g2-standard-4", "maxNodes": 1, "capacity": {"type": "spot"}}]}
+
+
+def physical_names(plan) -> set[str]:
+    return {inputs(r)[key] for type_, key in PHYSICAL_NAMES for r in of_type(plan, type_)}
+
+
+@pytest.fixture(scope="module")
+def two_dev_stacks():
+    return (plan_gcp(SHARED_PROJECT, stack="team-a-dev"), plan_gcp(SHARED_PROJECT, stack="team-b-dev"))
+
+
+def test_two_stacks_of_one_environment_share_a_project(two_dev_stacks):
+    """Both are `environment: dev` in project acme-test. Named after the environment (`lz-dev-gke`,
+    `acme-test-dev-datasets`, `lz-dev-node-system`...) they named the same cluster, buckets and accounts."""
+    a, b = (physical_names(p) for p in two_dev_stacks)
+    # cluster, 4 buckets, 2 node accounts, audit log bucket, the org-policy constraint on GPU machine types
+    assert len(a) == len(b) == 9
+    assert a & b == set()
+    assert {"ai-lz-team-a-dev-gke", "acme-test-ai-lz-team-a-dev-datasets", "ai-lz-team-a-dev-node-system",
+            "ai-lz-team-a-dev-audit"} <= a
+
+
+def test_legacy_naming_keeps_the_names_deployed_stacks_have():
+    legacy = physical_names(plan_gcp({**SHARED_PROJECT, "naming": {"scheme": "legacy"}}, stack="team-a-dev"))
+    assert {"lz-dev-gke", "acme-test-dev-datasets", "lz-dev-node-system", "lz-dev-node-l4", "lz-dev-audit"} <= legacy
+    assert any(n.endswith("/customConstraints/custom.lzDevGpuMachineTypes" + n[-6:]) for n in legacy)

@@ -17,6 +17,8 @@ from lzpolicy.journeys import golden_workloads, judge
 from lzpolicy.props import UnknownValueError
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
+from components.names import PROJECT
+
 FIXES = {
     "admitted": "cover or exclude every requested resource in Kueue and size the team's quotas for its GPUs",
     "placed": "match the pool's labels and taints and let the namespace admit the pod spec",
@@ -52,7 +54,7 @@ RULE = StackRule(
     description="Every golden workload of the stack would run end to end (admitted, placed, capacity, identity, "
                 "network, interconnect).",
     resource_types=("kubernetes:core/v1:ConfigMap",),
-    controls=("ai-landing-zone issue 12: a team's GPU job runs end to end",),
+    controls=(f"{PROJECT} issue 12: a team's GPU job runs end to end",),
     enforcement_level="mandatory",
     severity="high",
     check_stack=check_stack,

@@ -6,9 +6,9 @@ Provider `default_tags` are invisible to a plan and to this pack, so the tags mu
 from lzpolicy import Compliant, NonCompliant, ResourceRule, ResourceView
 from lzpolicy.types import AWS_TAGGABLE
 
-from components.names import MANAGED_BY_KEY
+from components.names import COST_TAG_KEYS
 
-DEFAULT_KEYS = ["team", "environment", "cost-center", MANAGED_BY_KEY]
+DEFAULT_KEYS = list(COST_TAG_KEYS)
 
 
 def check(r: ResourceView):

@@ -8,7 +8,9 @@ take `labels`. Keys are the tag keys after `gcp_labels()` normalisation (lower c
 from lzpolicy import Compliant, NonCompliant, ResourceRule, ResourceView
 from lzpolicy.types import GCP_LABELABLE, GKE_CLUSTER, GKE_NODE_POOL
 
-DEFAULT_KEYS = ["team", "environment", "cost-center", "managed-by"]
+from components.names import COST_TAG_KEYS
+
+DEFAULT_KEYS = list(COST_TAG_KEYS)
 
 
 def label_path(type_: str) -> tuple[str, ...]:
