@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from components.names import KUEUE_CPU_FLAVOR, RESERVED_NAMESPACES
 
-from .model import CapacityType, Cloud, LandingZoneConfig
+from .model import CapacityType, Cloud, GpuPool, LandingZoneConfig
 from .support import SUPPORT
 
 if TYPE_CHECKING:
@@ -74,6 +74,18 @@ def _allowed(values: tuple[str, ...], cloud: Cloud) -> str:
     return ", ".join(values) if values else f"none on {cloud.value}"
 
 
+def _neuron(cloud: Cloud, pool: GpuPool) -> bool:
+    """A pool of AWS's own accelerators (Trainium / Inferentia), by the catalog."""
+    from components.catalog import UnknownTypeError, aws_instance_type
+
+    if cloud is not Cloud.aws:
+        return False
+    try:
+        return aws_instance_type(pool.instance_type).accelerator.vendor == "aws"
+    except UnknownTypeError:
+        return False  # pool_hardware reports the unknown type
+
+
 # --- the named checks -------------------------------------------------------------------------------
 
 def required_cloud_keys(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
@@ -112,6 +124,10 @@ def supported_values(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
         if pool.image is not None and pool.image not in support.images:
             yield _problem(f"gpuPools[{i}].image", f"must be one of {_allowed(support.images, cfg.cloud)} when "
                                                    f"cloud is {cloud} (got {pool.image!r})")
+        elif pool.image is not None and pool.image not in support.neuron_images and _neuron(cfg.cloud, pool):
+            yield _problem(f"gpuPools[{i}].image",
+                           f"{pool.instance_type} (Trainium / Inferentia) runs the AL2023 Neuron AMI: must be one of "
+                           f"{_allowed(support.neuron_images, cfg.cloud)} or unset (got {pool.image!r})")
         if pool.capacity.type not in support.capacity_types:
             allowed = ", ".join(t.value for t in support.capacity_types)
             yield _problem(f"gpuPools[{i}].capacity.type", f"must be one of {allowed} when cloud is {cloud} "

@@ -34,6 +34,9 @@ class CloudSupport:
     capacity_types: tuple[CapacityType, ...]
     lustre_tiers: tuple[int, ...]         # storage.file.throughputMbpsPerTib for the cloud's Lustre kind
     lustre_kind: str | None               # the storage.file.kind the tiers belong to
+    # gpuPools[].image values a pool of AWS accelerators (Trainium / Inferentia) may name: EKS runs them on
+    # the AL2023 Neuron AMI (AL2023_x86_64_NEURON), which `al2023-nvidia` (the AL2023 family) selects.
+    neuron_images: tuple[str, ...] = ()
 
     def lists(self) -> dict[str, tuple[str, ...]]:
         """Key path (under the project namespace) -> allowed values, for messages and docs."""
@@ -53,7 +56,7 @@ SUPPORT: Mapping[Cloud, CloudSupport] = {
         block_classes=("gp3", "io2"),
         capacity_types=(CapacityType.on_demand, CapacityType.spot, CapacityType.reservation,
                         CapacityType.capacity_block),
-        lustre_tiers=FSX_LUSTRE_TIERS, lustre_kind="lustre",
+        lustre_tiers=FSX_LUSTRE_TIERS, lustre_kind="lustre", neuron_images=("al2023-nvidia",),
     ),
     Cloud.gcp: CloudSupport(
         Cloud.gcp,

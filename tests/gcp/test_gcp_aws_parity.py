@@ -127,6 +127,14 @@ def test_outputs_have_one_shape(aws, gcp):
     assert all(key[0].islower() and "_" not in key for key in (*a, *g))
 
 
+def test_names_have_one_scheme(aws, gcp):
+    """One prefix for the names a stack chooses itself, from one function (names.stack_prefix): the stack's
+    name, not the cloud or the environment (GCP clusters were `lz-<environment>-gke`, EKS `ai-lz-<stack>`)."""
+    eks = [inputs(r)["name"] for r in of_type(aws, "aws:eks/cluster:Cluster")]
+    gke = [inputs(r)["name"] for r in of_type(gcp, "gcp:container/cluster:Cluster")]
+    assert (eks, gke) == (["ai-lz-parity"], ["ai-lz-parity-gke"])
+
+
 def test_stateful_options_mean_the_same():
     """protect + retainOnDelete on every bucket when the stack protects stateful resources, on both clouds."""
     from gcp_plans import plan_gcp as plan_g

@@ -81,6 +81,9 @@ MISTAKES = [
 ]
 CASES = [m for m in MISTAKES if m[3] is not None] + [
     (changed(GCP, "gpuPools[0].capacity", {"type": "flexStart"}), "gpuPools[0].minNodes", 1, "gpuPools[0].minNodes"),
+    # a Trainium pool on the Bottlerocket NVIDIA image: before, only the EKS pool component refused it
+    (changed(AWS, "gpuPools[0].instanceType", "trn1.32xlarge"), "gpuPools[0].image", "bottlerocket-nvidia",
+     "gpuPools[0].image"),
 ]
 
 
