@@ -53,11 +53,12 @@ RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE)
 # buckets, service-account ids, Filestore / Lustre instances, the audit log bucket) start with one prefix on
 # every cloud: `ai-lz-<stack>`. The stack name, not the environment, keeps two stacks of one environment in
 # one account or project apart. The prefix is at most PREFIX_MAX_LENGTH characters of [a-z0-9-], so every
-# name built from it fits the tightest limit it meets: a GKE cluster name (`<prefix>-gke`) is at most 40
-# characters ("must start with a lowercase letter, followed by up to 39 lowercase letters, numbers, or
-# hyphens", `gcloud container clusters create`); a Filestore instance id 1-63 and a Managed Lustre instance
-# id 1-63 (`<prefix>-filestore`, `<prefix>-managedlustre`). Service-account ids (6-30) and bucket names
-# (3-63) are shortened with a stable hash where they need it (components/gcp/layout.py).
+# name built from it fits the tightest limit it meets: a GKE cluster name (`<prefix>-gke`, 28 at most) stays
+# within 40 characters (Google's rule as quoted in gitlab-org/gitlab#22655: "start with a lowercase letter
+# followed by up to 40 lowercase letters, numbers, or hyphens"; 40 is the stricter reading); a Managed
+# Lustre instance id (`<prefix>-managedlustre`, 38 at most) within 1-63 (pulumi_gcp lustre.Instance
+# `instance_id`). Service-account ids (6-30, pulumi_gcp serviceaccount.Account `account_id`) and bucket
+# names (3-63) are shortened with a stable hash where they need it (components/gcp/layout.py).
 NAME_PREFIX = "ai-lz"
 PREFIX_MAX_LENGTH = 24
 # `naming.scheme`: "stack" is the scheme above. "legacy" keeps the physical names stacks got before it

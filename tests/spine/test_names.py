@@ -32,7 +32,7 @@ def test_names_built_from_the_longest_prefix_fit_the_tightest_limits():
     prefix = resource_prefix("x" * 100)
     assert len(prefix) == PREFIX_MAX_LENGTH
     assert len(f"{prefix}-gke") <= 40                   # GKE cluster name
-    assert len(f"{prefix}-managedlustre") <= 63         # Managed Lustre / Filestore instance id
+    assert len(f"{prefix}-managedlustre") <= 63         # Managed Lustre instance id
 
 
 @pytest.mark.parametrize("cloud", ["aws", "gcp"])

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return out
 
 
+@functools.cache
 def _parsed(path: Path) -> ast.AST:
     return ast.parse(path.read_text(), str(path))
 
