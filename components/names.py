@@ -31,8 +31,10 @@ TEAM_BUCKETS = ("datasets", "checkpoints", "artifacts")
 KUEUE_NAMESPACE = "kueue-system"
 GPU_OPERATOR_NAMESPACE = "gpu-operator"
 KUEUE_CPU_FLAVOR = "default-flavor"  # GPU pools name the other Kueue flavors
+# The platform's acceptance tests (`lz verify`): their namespace, Kueue ClusterQueue and LocalQueue target.
+ACCEPTANCE_NAMESPACE = "lz-acceptance"
 # Team namespaces are named after the team; these belong to Kubernetes or to the platform's services.
-RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE)
+RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE, ACCEPTANCE_NAMESPACE)
 
 # Environment kinds a stack declares (`environment:`); policy levels are set per kind.
 ENVIRONMENTS = ("dev", "staging", "prod")
