@@ -37,7 +37,9 @@ def gpudirect_flavours(pools: Sequence[GpuPoolHandle]) -> tuple[str, ...]:
 class AcceptanceArgs:
     config: LandingZoneConfig
     pools: Sequence[GpuPoolHandle]
-    kueue: pulumi.Resource                    # the Kueue release: CRDs and webhooks first
+    # The Kueue release (CRDs, webhooks), the flavors and admission checks the queue names: created first,
+    # as for the teams' queues (a queue naming a missing flavor is inactive).
+    queue_ready: Sequence[pulumi.Resource]
     admission_guard: pulumi.Resource | None = None   # the GPUDirect binding, when a pool is GPUDirect
 
 
@@ -75,10 +77,12 @@ class AcceptanceNamespace(pulumi.ComponentResource):
             suffix = f"{manifest['kind'].lower()}-{manifest['metadata']['name']}"
             self.objects.append(create(f"{name}-{suffix}", manifest, in_ns))
         labels = m.platform_labels(config)
+        ready = list(args.queue_ready)
         self.cluster_queue = create(f"{name}-cq", a.cluster_queue(config, pools),
-                                    pulumi.ResourceOptions(parent=self, depends_on=[args.kueue]))
+                                    pulumi.ResourceOptions(parent=self, depends_on=ready))
         self.local_queue = create(f"{name}-localqueue", q.local_queue(ACCEPTANCE_NAMESPACE, ACCEPTANCE_NAMESPACE, labels),
-                                  pulumi.ResourceOptions(parent=self, depends_on=[self.namespace, self.cluster_queue]))
+                                  pulumi.ResourceOptions(parent=self, depends_on=[*ready, self.namespace,
+                                                                                  self.cluster_queue]))
         jobs = a.acceptance_jobs(config, pools)
         self.configmap = k8s.core.v1.ConfigMap(
             f"{name}-workloads",

@@ -95,7 +95,8 @@ class KubernetesPlatform(pulumi.ComponentResource):
         self.acceptance = None
         if inputs.gpu_pools:
             self.acceptance = AcceptanceNamespace(f"{name}-acceptance", AcceptanceArgs(
-                config=config, pools=inputs.gpu_pools, kueue=self.services.kueue,
+                config=config, pools=inputs.gpu_pools,
+                queue_ready=[self.services.kueue, *self.queues.flavors, *self.queues.admission_checks],
                 admission_guard=self.gpudirect.bindings.get(on_all_pools) if self.gpudirect and on_all_pools else None),
                 child)
         self.register_outputs({

@@ -97,8 +97,13 @@ SSH_SECRET_MOUNT = "/etc/lz-ssh"
 # Without a published figure the NCCL test still runs to 8 GiB, cluster-health-scanner's END_MESSAGE_SIZE
 # (GoogleCloudPlatform/cluster-health-scanner @81c525d8 deploy/helm/health_checks/nccl_healthcheck/*.yaml).
 DEFAULT_MAX_BYTES = 8 * 2**30
-# DCGM diagnostics run through a host engine started in the pod (DCGM "standalone mode": nv-hostengine,
-# then dcgmi talks to it on localhost); its pid and log files go to /tmp, as the pod runs as non-root.
+# DCGM diagnostics run through a host engine started in the pod (nv-hostengine daemonizes and listens on
+# 127.0.0.1:5555; dcgmi talks to it there); `--pid` and `--log-filename` move its files to /tmp, as the pod
+# runs as non-root (Pod Security restricted). NVIDIA's nv-hostengine reference
+# (docs.nvidia.com/datacenter/dcgm/latest/reference/command-line-reference/nv-hostengine.html): it "can run
+# without root privileges, but prints a warning and cannot provide features for which the host-engine user
+# lacks device or operating-system permissions ... portions of diagnostics can require root" - such tests
+# report Skip, not Pass, and the verdict only fails on Fail.
 DCGM_SCRIPT = """set -u
 nv-hostengine --pid /tmp/nv-hostengine.pid --log-filename /tmp/nv-hostengine.log
 # The JSON document goes to stdout whatever the verdict: `lz verify` judges it, so the pod exits 0.
@@ -278,12 +283,13 @@ def configmap_data(jobs: Sequence[AcceptanceJob]) -> dict[str, str]:
 # --- the acceptance namespace's quota and queue ------------------------------------------------------
 
 def acceptance_tenant(config: LandingZoneConfig, handles: Sequence[GpuPoolHandle]) -> Team:
-    """The acceptance namespace as the quota objects see it: CPU and memory for every node of every pool at
-    its maximum (the node share the jobs request), no volumes."""
-    cpu = sum(h.max_nodes * h.node_cpu for h in handles if h.node_cpu)
-    memory = sum(int(h.max_nodes * h.node_memory_gib) for h in handles if h.node_memory_gib)
-    return Team(name=ACCEPTANCE_NAMESPACE, cost_center="platform", cpu=str(max(cpu, 1)),
-                memory=f"{max(memory, 1)}Gi", storage="0Gi", pvc_count=0)
+    """The acceptance namespace as the quota objects see it: the teams' CPU-only floor (q.CPU_FLOOR: pods of
+    brought pools, whose node size is unknown, get the LimitRange's default requests) plus the vCPUs and
+    memory of every node of every pool at its maximum (the node share the jobs request); no volumes."""
+    cpu = q.CPU_FLOOR + sum(h.max_nodes * h.node_cpu for h in handles if h.node_cpu)
+    memory = q.MEMORY_FLOOR_GIB + sum(int(h.max_nodes * h.node_memory_gib) for h in handles if h.node_memory_gib)
+    return Team(name=ACCEPTANCE_NAMESPACE, cost_center="platform", cpu=str(cpu), memory=f"{memory}Gi",
+                storage="0Gi", pvc_count=0)
 
 
 def namespace_gpus(handles: Sequence[GpuPoolHandle]) -> dict[str, int]:
