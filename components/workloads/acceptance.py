@@ -133,9 +133,25 @@ for i in $(seq 0 $(({nodes} - 1))); do
   HOSTS="$HOSTS${{HOSTS:+,}}$peer:{gpus}"
 done
 mpirun --host "$HOSTS" -np {ranks} --bind-to none --mca plm_rsh_args "-p {port} -i /tmp/ssh/id_ed25519 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR" \\
-  {exports} all_reduce_perf -b 8 -e {max_bytes} -f 2 -g 1
+  {exports} {command}
 for i in $(seq 1 $(({nodes} - 1))); do $SSH "{job}-$i.{job}" touch /tmp/ssh/done; done
 """
+
+
+# GKE GPUDirect: every rank sources the NCCL settings the vendor's installer puts on the host, matching the
+# installed plugin version (GoogleCloudPlatform/container-engine-accelerators @992db812: gpudirect-tcpxo/
+# README.md "source ${NCCL_LIB_DIR}/nccl-env-profile.sh"; gpudirect-rdma/nccl-test.yaml "source
+# /usr/local/gib/scripts/set_nccl_env.sh"). EFA's settings are the pod env (golden.EFA_ENV), passed with -x.
+NCCL_ENV_PROFILE = {"tcpxo": "{NCCL_LIB_DIR}/nccl-env-profile.sh", "rdma": "/usr/local/gib/scripts/set_nccl_env.sh"}
+
+
+def nccl_command(flavour: str, env: Mapping[str, str], max_bytes: int) -> str:
+    """What mpirun starts on every rank: all_reduce_perf, after the GPUDirect profile where there is one."""
+    run = f"all_reduce_perf -b 8 -e {max_bytes} -f 2 -g 1"
+    profile = NCCL_ENV_PROFILE.get(flavour)
+    if profile is None:
+        return run
+    return f"bash -c '. {profile.format(**env)} && exec {run}'"
 
 
 @dataclass(frozen=True)
@@ -233,8 +249,8 @@ def nccl_job(config: LandingZoneConfig, pool: GpuPool, shape: PoolShape) -> Acce
     mounts = [*mounts, {"name": "ssh", "mountPath": SSH_SECRET_MOUNT, "readOnly": True}]
     exports = " ".join(f"-x {k}" for k in sorted(env))
     script = NCCL_SCRIPT.format(secret=SSH_SECRET_MOUNT, port=SSH_PORT, job=name, nodes=nodes,
-                                gpus=shape.gpus_per_node, ranks=nodes * shape.gpus_per_node,
-                                exports=exports, max_bytes=max_bytes)
+                                gpus=shape.gpus_per_node, ranks=nodes * shape.gpus_per_node, exports=exports,
+                                command=nccl_command(shape.gpu_nic_flavour, env, max_bytes))
     container = {
         "name": "nccl", **_image(config, "nccl_tests"),
         "command": ["/bin/bash", "-c"], "args": [script],

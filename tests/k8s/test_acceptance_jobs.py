@@ -19,12 +19,12 @@ from lz.testing import committed_plan
 NCCL_IMAGE = "public.ecr.aws/example/nccl-tests@sha256:" + "b" * 64
 
 
-def _config(environment="prod", cloud="aws", pools=None, images=None):
+def _config(environment="prod", cloud="aws", pools=None, images=None, teams=None):
     doc = {"environment": environment, "cloud": cloud, "tags": {"costCenter": "ml"},
            "gpuPools": pools or [{"name": "h100", "instanceType": "p5.48xlarge", "maxNodes": 4, "minNodes": 2,
                                   "purpose": "training"},
                                  {"name": "l4", "instanceType": "g6.xlarge", "maxNodes": 2, "purpose": "inference"}],
-           "teams": [{"name": "research", "costCenter": "ml", "gpuQuota": {"h100": 16}}]}
+           "teams": teams or [{"name": "research", "costCenter": "ml", "gpuQuota": {"h100": 16}}]}
     if images:
         doc["kubernetes"] = {"goldenImages": images}
     if environment == "prod" and cloud == "aws":
@@ -144,3 +144,30 @@ def test_the_journey_checks_judge_the_acceptance_jobs():
     verdicts = {j.workload.name: (j.verdict, j.failed.name if j.failed else None) for j in broken}
     assert verdicts["lz-acceptance/h100-train-nccl"] == ("fails", "admitted")
     assert verdicts["pretraining/h100-train-train"][0] == "runs"
+
+
+@pytest.mark.parametrize(("flavour", "env", "expected"), [
+    ("none", {}, "all_reduce_perf -b 8 -e 2147483648 -f 2 -g 1"),
+    ("tcpxo", {"NCCL_LIB_DIR": "/usr/local/nvidia/lib64"},
+     "bash -c '. /usr/local/nvidia/lib64/nccl-env-profile.sh && exec all_reduce_perf -b 8 -e 2147483648 -f 2 -g 1'"),
+    ("rdma", {"NCCL_NET": "gIB"},
+     "bash -c '. /usr/local/gib/scripts/set_nccl_env.sh && exec all_reduce_perf -b 8 -e 2147483648 -f 2 -g 1'"),
+])
+def test_gpudirect_ranks_source_the_installed_nccl_profile(flavour, env, expected):
+    assert a.nccl_command(flavour, env, 2**31) == expected
+
+
+def test_gke_nccl_jobs_without_a_figure_run_to_8_gib_and_source_the_profile():
+    cfg = _config(cloud="gcp", pools=[{"name": "mega", "instanceType": "a3-megagpu-8g", "maxNodes": 2,
+                                       "purpose": "training", "zone": "us-central1-a"}],
+                  teams=[{"name": "research", "costCenter": "ml", "gpuQuota": {"mega": 16}}])
+    handle = GpuPoolHandle(name="mega", node_labels={"cloud.google.com/gke-nodepool": "mega"}, gpus_per_node=8,
+                           max_nodes=2, gpudirect="tcpxo")
+    [nccl] = [j for j in a.acceptance_jobs(cfg, [handle]) if j.test == "nccl-all-reduce"]
+    assert a.nccl_threshold(cfg, cfg.gpu_pools[0]) is None
+    pod = _job(nccl)["spec"]["template"]["spec"]
+    script = pod["containers"][0]["args"][0]
+    assert "nccl-env-profile.sh && exec all_reduce_perf -b 8 -e 8589934592" in script
+    assert [c["name"] for c in pod["initContainers"]] == ["tcpxo-daemon"]   # the RxDM sidecar, as golden
+    for manifest in nccl.manifests:
+        schema_check(manifest, "1.33")
