@@ -171,3 +171,59 @@ def test_gke_nccl_jobs_without_a_figure_run_to_8_gib_and_source_the_profile():
     assert [c["name"] for c in pod["initContainers"]] == ["tcpxo-daemon"]   # the RxDM sidecar, as golden
     for manifest in nccl.manifests:
         schema_check(manifest, "1.33")
+
+
+# --- the acceptance Jobs themselves, registered as workloads, through the real policy pack ---------------
+
+PACK_PROGRAM = '''
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.config import validate_config
+from components.k8s.acceptance import namespace_manifests
+from components.k8s.objects import create
+from components.platform_inputs import GpuPoolHandle
+from components.workloads import acceptance as a
+
+config = validate_config(DOC, "stacks/Pulumi.t.yaml")
+handles = [GpuPoolHandle(**h) for h in HANDLES]
+opts = pulumi.ResourceOptions(provider=k8s.Provider("k8s", kubeconfig="{}"))
+for m in namespace_manifests(config, handles):
+    create(f"acceptance-{m['kind'].lower()}-{m['metadata']['name']}", m, opts)
+for job in a.acceptance_jobs(config, handles):
+    for m in job.manifests:
+        if INSECURE and m["kind"] == "Job":   # the control: the pack must catch this
+            m["spec"]["template"]["spec"]["containers"][0]["securityContext"] = {"privileged": True}
+        kind = {"Job": k8s.batch.v1.Job, "Service": k8s.core.v1.Service}[m["kind"]]
+        kind(f"{job.name}-{m['kind'].lower()}", metadata=m["metadata"], spec=m["spec"], opts=opts)
+'''
+
+
+@pytest.mark.parametrize("insecure", [False, True])
+def test_the_jobs_as_workloads_pass_the_policy_pack(tmp_path, insecure):
+    from lz.engine.plan import PlanRequest, plan
+    from lz.testing import ROOT
+
+    doc = {"environment": "prod", "cloud": "aws", "tags": {"costCenter": "ml"},
+           "logging": {"auditReplicaRegion": "us-west-2"},
+           "gpuPools": [{"name": "h100", "instanceType": "p5.48xlarge", "maxNodes": 4, "minNodes": 2,
+                         "purpose": "training"}],
+           "teams": [{"name": "research", "costCenter": "ml", "gpuQuota": {"h100": 16}}],
+           "kubernetes": {"goldenImages": {"ncclTests": NCCL_IMAGE, "dcgm": NCCL_IMAGE}}}
+    cfg = config(doc)
+    handles = [dataclasses.asdict(h) for h in _handles(cfg)]
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: acceptance-pack\nruntime: python\n")
+    (project / "__main__.py").write_text(f"DOC = {doc!r}\nHANDLES = {handles!r}\nINSECURE = {insecure!r}\n"
+                                         + PACK_PROGRAM)
+    result = plan(PlanRequest(project_dir=project, stack="t", policy_packs=[ROOT / "policies"],
+                              stack_document={"config": {"ai-landing-zone:environment": "prod"}}))
+    assert result.run.error is None, result.run.error
+    jobs = [r for r in result.records if r.type == "kubernetes:batch/v1:Job"]
+    assert len(jobs) == 2 and result.packs
+    found = {v.policy_name for v in result.violations}
+    if insecure:
+        assert "k8s-no-privileged-containers" in found
+    else:
+        assert not result.violations, "\n".join(f"{v.policy_name}: {v.message}" for v in result.violations)
