@@ -132,9 +132,12 @@ for i in $(seq 0 $(({nodes} - 1))); do
   until $SSH "$peer" true; do sleep 5; done
   HOSTS="$HOSTS${{HOSTS:+,}}$peer:{gpus}"
 done
+rc=0
 mpirun --host "$HOSTS" -np {ranks} --bind-to none --mca plm_rsh_args "-p {port} -i /tmp/ssh/id_ed25519 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR" \\
-  {exports} {command}
-for i in $(seq 1 $(({nodes} - 1))); do $SSH "{job}-$i.{job}" touch /tmp/ssh/done; done
+  {exports} {command} || rc=$?
+# Release the peers whatever happened, then report mpirun's status.
+for i in $(seq 1 $(({nodes} - 1))); do $SSH "{job}-$i.{job}" touch /tmp/ssh/done || true; done
+exit "$rc"
 """
 
 

@@ -45,8 +45,10 @@ from .judge import DCGM_JSON, NCCL_LOG
 NS = ACCEPTANCE_NAMESPACE
 INDEX_LABEL = "batch.kubernetes.io/job-completion-index"   # set on Indexed Job pods (Kubernetes 1.28+)
 POLL_S = 15
-# DeleteOptions (meta/v1): dependents (a Job's pods) are deleted before the object itself.
+# DeleteOptions (meta/v1). Foreground: dependents (a Job's pods) go before the object itself. Background: the
+# pods are deleted after it; without a policy the API server orphans a batch/v1 Job's pods.
 DELETE_FOREGROUND = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": "Foreground"}
+DELETE_BACKGROUND = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": "Background"}
 
 
 class LiveError(Exception):
@@ -129,7 +131,8 @@ class KubeApi:
         self._call("POST", path, manifest)
 
     def delete(self, manifest: Mapping[str, Any]) -> None:
-        self._call("DELETE", f"{collection(manifest)}/{manifest['metadata']['name']}", ok=(200, 202, 404))
+        self._call("DELETE", f"{collection(manifest)}/{manifest['metadata']['name']}", DELETE_BACKGROUND,
+                   ok=(200, 202, 404))
 
     def label_node(self, node: str, key: str, value: str) -> None:
         # JSON merge patch (RFC 7386) of the node's labels; `kubectl label` sends the same.
@@ -262,15 +265,16 @@ def run_acceptance(config: LandingZoneConfig, kubeconfig: Path, out: Path, *, co
     if not runs:
         raise LiveError(f"nothing to run: none of the pools ({', '.join(p.name for p in config.gpu_pools)}) "
                         "has a node up")
-    for run in runs:
-        if run.secret is not None:
-            api.replace(run.secret)
-        for manifest in run.manifests:
-            api.replace(manifest)
-        progress(f"submitted {run.job['metadata']['name']} ({run.test}, {run.job['spec']['parallelism']} nodes)")
-    pending = {run.job["metadata"]["name"]: run for run in runs}
-    deadline = clock() + timeout_s
+    pending: dict[str, Planned] = {}
     try:
+        for run in runs:
+            if run.secret is not None:
+                api.replace(run.secret)
+            for manifest in run.manifests:
+                api.replace(manifest)
+            pending[run.job["metadata"]["name"]] = run
+            progress(f"submitted {run.job['metadata']['name']} ({run.test}, {run.job['spec']['parallelism']} nodes)")
+        deadline = clock() + timeout_s
         while pending:
             for name in list(pending):
                 job = api.job(NS, name)
@@ -288,6 +292,9 @@ def run_acceptance(config: LandingZoneConfig, kubeconfig: Path, out: Path, *, co
             if pending:
                 sleep(POLL_S)
     finally:
+        # Jobs that did not finish (timeout, interrupt) would hold their nodes' GPUs: delete them and their pods.
+        for run in pending.values():
+            api.delete(run.job)
         for run in runs:
             if run.secret is not None:
                 api.delete(run.secret)

@@ -148,6 +148,10 @@ def test_a_timeout_still_deletes_the_secret(tmp_path):
     with pytest.raises(live.LiveError, match="timed out after 0s"):
         _run(tmp_path, server, cfg, timeout_s=0, clock=iter(range(10**6)).__next__)
     assert not [p for p in server.objects if "/secrets/" in p]
+    # The unfinished Jobs are deleted with their pods (Background: a batch/v1 Job's pods are otherwise orphaned).
+    deletes = {p: b for m, p, b, _ in server.calls if m == "DELETE" and "/jobs/" in p and b == live.DELETE_BACKGROUND}
+    assert set(deletes) == {"/apis/batch/v1/namespaces/lz-acceptance/jobs/h100-train-dcgm",
+                            "/apis/batch/v1/namespaces/lz-acceptance/jobs/h100-train-nccl"}
 
 
 def test_the_cli_reports_a_missing_kubeconfig_in_one_line(capsys):
