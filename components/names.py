@@ -46,8 +46,10 @@ TEAM_BUCKETS = ("datasets", "checkpoints", "artifacts")
 KUEUE_NAMESPACE = "kueue-system"
 GPU_OPERATOR_NAMESPACE = "gpu-operator"
 KUEUE_CPU_FLAVOR = "default-flavor"  # GPU pools name the other Kueue flavors
+# The platform's acceptance tests (`lz verify`): their namespace, Kueue ClusterQueue and LocalQueue target.
+ACCEPTANCE_NAMESPACE = "lz-acceptance"
 # Team namespaces are named after the team; these belong to Kubernetes or to the platform's services.
-RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE)
+RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE, ACCEPTANCE_NAMESPACE)
 
 # Physical names the stack chooses itself (EKS / GKE cluster, KMS aliases, IAM boundary, CloudTrail trail, GCS
 # buckets, service-account ids, Filestore / Lustre instances, the audit log bucket) start with one prefix on

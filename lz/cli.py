@@ -197,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_policies_parser(sub)
 
     add_template_parsers(sub)
+    from .verify_cmd import add_parser as add_verify_parser
+
+    add_verify_parser(sub)
 
     s = sub.add_parser("schema", help="print the JSON Schema of a stack file")
     s.add_argument("-o", "--output", metavar="FILE")

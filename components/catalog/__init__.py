@@ -58,6 +58,7 @@ __all__ = [
     "GcpMachineType",
     "GpuNics",
     "InstancePrice",
+    "NcclAllReduce",
     "PriceBook",
     "PriceEntry",
     "RdmaNetwork",
@@ -185,6 +186,22 @@ class InstancePrice(_Model):
         return self
 
 
+class NcclAllReduce(_Model):
+    """A published `all_reduce_perf` (NVIDIA nccl-tests) bus bandwidth of healthy nodes of this type.
+
+    What a healthy cluster measured, never a theoretical peak: `busbw_gbps` (GB/s as nccl-tests prints it)
+    at `message_bytes` across `nodes` nodes of `gpus_per_node` ranks each; `measured` says which run, and
+    `sources` where it was published. `lz verify` compares a pool's busbw at the same message size with it.
+    """
+
+    busbw_gbps: PositiveFloat
+    message_bytes: PositiveInt
+    nodes: int = Field(ge=2, description="a multi-node figure: the interconnect, not NVLink alone")
+    gpus_per_node: PositiveInt
+    measured: str = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class AwsNetwork(_Model):
     cards: PositiveInt | None = Field(description="network cards; None when not sourced")
     max_interfaces_per_card: PositiveInt | None
@@ -229,6 +246,7 @@ class AwsInstanceType(_Model):
     network: AwsNetwork
     local_nvme_gb: NonNegativeInt
     price: InstancePrice
+    nccl_all_reduce: NcclAllReduce | None = Field(None, description="None: no published figure")
     sources: dict[str, tuple[str, ...]]
     verified: dict[str, bool] = Field(default_factory=dict)
     notes: str | None = None
@@ -326,6 +344,7 @@ class GcpMachineType(_Model):
     gpu_nics: GpuNics
     local_ssd_count: NonNegativeInt = Field(description="bundled 375 GiB local SSDs (0 when optional)")
     price: InstancePrice
+    nccl_all_reduce: NcclAllReduce | None = Field(None, description="None: no published figure")
     sources: dict[str, tuple[str, ...]]
     verified: dict[str, bool] = Field(default_factory=dict)
     notes: str | None = None
@@ -514,6 +533,9 @@ def load_catalog(path: Path | str = GPU_TYPES_PATH) -> Catalog:
                 problems += [f"{where}: {p}" for p in _describe(exc)]
                 continue
             problems += list(_undefined_sources(where, item.sources, sources))
+            if item.nccl_all_reduce is not None:
+                problems += [p.replace("field 'sources'", "field 'ncclAllReduce.sources'")
+                             for p in _undefined_sources(where, item.nccl_all_reduce.sources, sources)]
             parsed[cloud][str(name)] = item
     if problems or meta is None:
         raise CatalogError(path, problems or ["meta is invalid"])

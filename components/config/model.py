@@ -474,6 +474,15 @@ class GoldenImages(Strict):
                                  description="registry/repo[:tag]@sha256:<64 hex> for the training job")
     inference: str | None = Field(None, pattern=_DIGEST_PINNED,
                                   description="registry/repo[:tag]@sha256:<64 hex> for the inference Deployment")
+    nccl_tests: str | None = Field(
+        None, pattern=_DIGEST_PINNED,
+        description="registry/repo[:tag]@sha256:<64 hex> of an image with NVIDIA nccl-tests built with MPI "
+                    "(all_reduce_perf), Open MPI and OpenSSH, for the acceptance NCCL test (`lz verify`); on EFA "
+                    "pools also the EFA installer and aws-ofi-nccl")
+    dcgm: str | None = Field(
+        None, pattern=_DIGEST_PINNED,
+        description="registry/repo[:tag]@sha256:<64 hex> of an NVIDIA DCGM image (nv-hostengine, dcgmi) for the "
+                    "acceptance GPU diagnostics (`lz verify`)")
 
 
 class KubernetesConfig(Strict):

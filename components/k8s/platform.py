@@ -12,6 +12,8 @@ import pulumi_kubernetes as k8s
 from components.config.model import LandingZoneConfig
 from components.platform_inputs import PlatformInputs
 
+from .acceptance import AcceptanceArgs, AcceptanceNamespace
+from .acceptance import gpudirect_flavours as acceptance_flavours
 from .charts import gpu_stack
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .golden import GoldenWorkloads, GoldenWorkloadsArgs
@@ -68,10 +70,12 @@ class KubernetesPlatform(pulumi.ComponentResource):
         # policy per set of flavours the managed teams' namespaces need.
         managed = [team for team in teams if team.managed_by == "platform"]
         flavours = {team.name: gpudirect_flavours(team, inputs.gpu_pools) for team in managed}
+        on_all_pools = acceptance_flavours(inputs.gpu_pools)   # the acceptance namespace's
         self.gpudirect = None
         if any(h.gpudirect for h in inputs.gpu_pools):
             self.gpudirect = GpuDirect(f"{name}-gpudirect", GpuDirectArgs(
-                config=config, pools=inputs.gpu_pools, namespace_flavours=[f for f in flavours.values() if f]),
+                config=config, pools=inputs.gpu_pools,
+                namespace_flavours=[f for f in [*flavours.values(), on_all_pools] if f]),
                 child)
         volumes = shared_volumes(inputs.file_tier, config.kubernetes.gcs_fuse_buckets if kind == "gke" else ())
         self.teams = {
@@ -87,6 +91,14 @@ class KubernetesPlatform(pulumi.ComponentResource):
             config=config, pools=inputs.gpu_pools,
             namespaces={team: ns.namespace for team, ns in self.teams.items()},
             shared_claims=[v.key for v in volumes]), child)
+        # Acceptance tests (`lz verify`): DCGM on every GPU node, NCCL all-reduce on 2 nodes of each training pool.
+        self.acceptance = None
+        if inputs.gpu_pools:
+            self.acceptance = AcceptanceNamespace(f"{name}-acceptance", AcceptanceArgs(
+                config=config, pools=inputs.gpu_pools,
+                queue_ready=[self.services.kueue, *self.queues.flavors, *self.queues.admission_checks],
+                admission_guard=self.gpudirect.bindings.get(on_all_pools) if self.gpudirect and on_all_pools else None),
+                child)
         self.register_outputs({
             "namespaces": sorted(self.teams),
             "storageClasses": self.storage.class_names,

@@ -186,7 +186,7 @@ def _node_share(shape: PoolShape) -> dict[str, str]:
     return {"cpu": str(shape.vcpu * num // den), "memory": f"{int(shape.memory_gib * num // den)}Gi"}
 
 
-def _resources(shape: PoolShape) -> dict[str, Any]:
+def pod_resources(shape: PoolShape) -> dict[str, Any]:
     requests = {**_node_share(shape), shape.gpu_resource: str(shape.gpus_per_node)}
     if shape.efa_devices:
         requests[EFA_RESOURCE] = str(shape.efa_devices)
@@ -195,7 +195,7 @@ def _resources(shape: PoolShape) -> dict[str, Any]:
     return {"requests": dict(requests), "limits": dict(requests)}
 
 
-def _security() -> tuple[dict[str, Any], dict[str, Any]]:
+def restricted_security() -> tuple[dict[str, Any], dict[str, Any]]:
     """Pod Security `restricted` (https://kubernetes.io/docs/concepts/security/pod-security-standards/)."""
     pod = {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000,
            "seccompProfile": {"type": "RuntimeDefault"}}
@@ -272,20 +272,29 @@ def _nic_pod_parts(shape: PoolShape) -> tuple[dict[str, str], list[dict], list[d
     return annotations, volumes, mounts, env
 
 
-def training_job(config: LandingZoneConfig, team: Team, shape: PoolShape,
-                 shared_claims: Sequence[str] = ()) -> GoldenWorkload:
-    ns = team_namespace(team.name)
-    name = f"{shape.name}-train"
-    nodes = job_nodes(team, shape)
-    labels = {**team_labels(config, team), GOLDEN_LABEL: name}
-    pod_security, container_security = _security()
-    annotations, volumes, mounts, nic_env = _nic_pod_parts(shape)
+def interconnect_pod_parts(config: LandingZoneConfig, shape: PoolShape
+                           ) -> tuple[dict[str, str], list[dict], list[dict], dict[str, str], list[dict[str, Any]]]:
+    """(pod annotations, volumes, container mounts, env, native sidecars) that attach a multi-node GPU pod
+    to the pool's high-bandwidth NICs: EFA env, GKE multi-networking and NCCL plugin mounts, TCPXO's RxDM.
+    The golden training job and the acceptance NCCL test (components/workloads/acceptance.py) share it."""
+    annotations, volumes, mounts, env = _nic_pod_parts(shape)
     sidecars: list[dict[str, Any]] = []
     if shape.gpu_nic_flavour == "tcpxo":
         sidecar, sidecar_volumes, sidecar_annotations = tcpxo_sidecar(config, shape.gpus_per_node)
         sidecars.append(sidecar)
         volumes.extend(sidecar_volumes)
         annotations.update(sidecar_annotations)
+    return annotations, volumes, mounts, env, sidecars
+
+
+def training_job(config: LandingZoneConfig, team: Team, shape: PoolShape,
+                 shared_claims: Sequence[str] = ()) -> GoldenWorkload:
+    ns = team_namespace(team.name)
+    name = f"{shape.name}-train"
+    nodes = job_nodes(team, shape)
+    labels = {**team_labels(config, team), GOLDEN_LABEL: name}
+    pod_security, container_security = restricted_security()
+    annotations, volumes, mounts, nic_env, sidecars = interconnect_pod_parts(config, shape)
     # The shared file systems the platform gives the namespace (e.g. Lustre linked to the datasets
     # bucket), mounted as the platform offers them.
     for claim in shared_claims:
@@ -333,7 +342,7 @@ def training_job(config: LandingZoneConfig, team: Team, shape: PoolShape,
                                  "train.py"],
                         "env": [{"name": k, "value": v} for k, v in env.items()],
                         "ports": [{"containerPort": RENDEZVOUS_PORT, "protocol": "TCP"}],
-                        "resources": _resources(shape),
+                        "resources": pod_resources(shape),
                         "securityContext": container_security,
                         "volumeMounts": mounts,
                     }],
@@ -349,8 +358,8 @@ def inference_deployment(config: LandingZoneConfig, team: Team, shape: PoolShape
     ns = team_namespace(team.name)
     name = f"{shape.name}-serve"
     labels = {**team_labels(config, team), GOLDEN_LABEL: name}
-    pod_security, container_security = _security()
-    resources = _resources(PoolShape(**{**shape.__dict__, "efa_devices": 0}))
+    pod_security, container_security = restricted_security()
+    resources = pod_resources(PoolShape(**{**shape.__dict__, "efa_devices": 0}))
     deployment = {
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": name, "namespace": ns,

@@ -21,7 +21,7 @@ import yaml
 from lz.testing import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
-NAMES = ["preview.yml", "deploy.yml"]
+NAMES = ["preview.yml", "deploy.yml", "drift.yml"]
 PULUMI_ACTION = "pulumi/actions"
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"uses:\s*\S+@[0-9a-f]{40}\s+#\s*v\d+(\.\d+)*\s*$")
@@ -244,7 +244,8 @@ def test_every_action_is_pinned_to_a_commit_with_a_version_comment(workflow):
 def test_permissions_are_least_privilege(workflow):
     name, doc = workflow
     assert doc["permissions"] == {"contents": "read"}, f"{name}: top-level permissions must be contents: read"
-    allowed = {"contents": {"read"}, "id-token": {"write"}, "pull-requests": {"write"}}
+    allowed = {"contents": {"read"}, "id-token": {"write"}, "pull-requests": {"write"}, "issues": {"write"},
+               "actions": {"read"}}
     for job_id, job in doc["jobs"].items():
         perms = job.get("permissions", {})
         assert perms != "write-all" and isinstance(perms, dict), f"{name}:{job_id}"
@@ -254,6 +255,10 @@ def test_permissions_are_least_privilege(workflow):
         if perms.get("id-token") == "write":
             assert "configure-aws-credentials" in uses or "google-github-actions/auth" in uses, \
                 f"{name}:{job_id} mints OIDC tokens it never uses"
+        if perms.get("issues") == "write" or perms.get("actions") == "read":
+            script = " ".join(s.get("run", "") for s in job.get("steps", []))
+            assert "gh issue" in script and perms.get("id-token") is None, \
+                f"{name}:{job_id} may write issues / read runs but does not report drift, or also holds cloud tokens"
         if perms.get("pull-requests") == "write":
             assert "sticky-pull-request-comment" in uses or "comment-on-pr" in json.dumps(job), \
                 f"{name}:{job_id} may write to pull requests but never comments"
@@ -312,3 +317,37 @@ def test_preview_discovers_every_stack(tmp_path):
         {"stack": "gke-dev", "cloud": "gcp", "environment": "dev"},
         {"stack": "prod", "cloud": "aws", "environment": "prod"}]}
     assert set(load("preview.yml")["jobs"]["stacks"]["outputs"]) == set(outputs)
+
+
+def test_deploys_gate_promotion_on_lz_verify():
+    jobs = load("deploy.yml")["jobs"]
+    for env in ("dev", "staging", "prod"):
+        names = [s.get("name", "") for s in jobs[f"up-{env}"]["steps"]]
+        up = next(i for i, s in enumerate(jobs[f"up-{env}"]["steps"]) if s.get("uses", "").startswith(PULUMI_ACTION))
+        verify = next(i for i, n in enumerate(names) if n.startswith("lz verify"))
+        assert up < verify, f"up-{env}: lz verify must run after pulumi up"
+        step = jobs[f"up-{env}"]["steps"][verify]
+        assert '.venv/bin/lz verify "${{ matrix.stack }}" --kubeconfig' in step["run"]
+        assert "continue-on-error" not in step and "if" not in step, "a failed verify must fail the job"
+        kubeconfig = jobs[f"up-{env}"]["steps"][verify - 1]
+        assert "steps.up.outputs.clusterName" in json.dumps(kubeconfig)
+    # Promotion waits for the previous environment's job, verify included.
+    assert "up-dev" in jobs["up-staging"]["needs"] and "up-staging" in jobs["up-prod"]["needs"]
+
+
+def test_drift_runs_a_refresh_preview_per_stack_and_reports_issues():
+    doc = load("drift.yml")
+    assert "schedule" in doc["on"]
+    (_, step), = pulumi_steps(doc)
+    assert step["with"]["command"] == "preview"
+    assert step["with"]["refresh"] is True and step["with"]["expect-no-changes"] is True
+    drift = doc["jobs"]["drift"]
+    assert drift["strategy"]["matrix"] == "${{ fromJSON(needs.stacks.outputs.matrix) }}"
+    assert drift["concurrency"]["group"] == "deploy-${{ matrix.stack }}", "never refresh during an update"
+    assert "environment" not in drift, "read-only identities, no deploy environment, no approval wait"
+    text = json.dumps(drift)
+    assert "vars.AWS_ROLE_ARN" not in text and "vars.GCP_SERVICE_ACCOUNT" not in text
+    report = doc["jobs"]["report"]
+    assert report["needs"] == ["stacks", "drift"] and "needs.drift.result == 'failure'" in report["if"]
+    script = report["steps"][0]["run"]
+    assert "gh issue comment" in script and "gh issue create" in script and '"Drift: $stack"' in script

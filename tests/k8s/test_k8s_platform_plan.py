@@ -65,7 +65,10 @@ def test_onprem_plans_kubernetes_resources_only(onprem):
     assert providers[0]["urn"].endswith("::platform-k8s")  # no default provider was ever needed
     explicit = f"{providers[0]['urn']}::{providers[0]['id']}"
     assert all(s["provider"] == explicit for s in custom if s is not providers[0])
-    assert len(custom) == 50  # 46 + allow-declared-egress and a golden-workloads ConfigMap per team namespace (2 + 2)
+    # 46 + allow-declared-egress and a golden-workloads ConfigMap per team namespace (2 + 2)
+    # + the acceptance namespace (10): namespace, quota, limit range, 3 network policies, service account,
+    #   ClusterQueue, LocalQueue, acceptance-workloads ConfigMap
+    assert len(custom) == 60
 
 
 def test_onprem_provider_uses_the_secret_kubeconfig_and_context(onprem):
@@ -91,7 +94,8 @@ def test_every_team_namespace_has_gpu_quota_default_deny_and_a_local_queue(onpre
 
 def test_cluster_queue_quotas_equal_the_stack_config(onprem, onprem_config):
     teams = {t["name"]: t for t in onprem_config["ai-landing-zone:teams"]}
-    cqs = {name: i["spec"] for name, i in objects(onprem, KUEUE + "ClusterQueue").items()}
+    cqs = {name: i["spec"] for name, i in objects(onprem, KUEUE + "ClusterQueue").items()
+           if name != "lz-acceptance"}   # borrows only: tests/k8s/test_acceptance_jobs.py
     assert set(cqs) == set(teams)
     for name, spec in cqs.items():
         gpu = {f["name"]: f["resources"][0] for f in spec["resourceGroups"][1]["flavors"]}
@@ -138,7 +142,8 @@ def test_kueue_and_the_gpu_operator_are_installed(onprem):
 def test_kueue_objects_wait_for_the_kueue_release(onprem):
     kueue = next(s for s in of_kind(onprem, RELEASE) if s["inputs"]["name"] == "kueue")
     crs = [s for s in onprem if s["type"].startswith(KUEUE)]
-    assert len(crs) == 3 + 2 + 3 + 2  # flavors, cluster queues, workload priority classes, local queues
+    # flavors, team cluster queues, workload priority classes, team local queues, the acceptance queues
+    assert len(crs) == 3 + 2 + 3 + 2 + 2
     assert all(kueue["urn"] in s["dependencies"] for s in crs)
 
 
@@ -157,7 +162,7 @@ def test_gpu_operator_namespace_is_the_privileged_exception_and_locked_down(onpr
     enforce = {name: i["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
                for name, i in objects(onprem, NAMESPACE).items()}
     assert enforce == {"kueue-system": "restricted", "gpu-operator": "privileged",
-                       "research": "restricted", "serving": "restricted"}
+                       "research": "restricted", "serving": "restricted", "lz-acceptance": "restricted"}
     assert objects(onprem, NETPOL, "gpu-operator")["default-deny"]["spec"]["policyTypes"] == ["Ingress", "Egress"]
     assert not objects(onprem, QUOTA, "gpu-operator")
 
@@ -171,7 +176,8 @@ def test_team_rbac_binds_the_team_group(onprem):
 def test_onprem_manifests_match_the_openapi_schema(onprem):
     manifests = [s["inputs"] for s in onprem if s["custom"] and s["type"].startswith("kubernetes:")
                  and s["inputs"].get("kind") in BUILTIN_KINDS]
-    assert len(manifests) == 35   # + allow-declared-egress in each of the two team namespaces
+    # + allow-declared-egress in each of the two team namespaces; + 7 of the acceptance namespace
+    assert len(manifests) == 42
     for manifest in manifests:
         schema_check(manifest, "1.33")
 

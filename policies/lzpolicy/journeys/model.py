@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from components.workloads.names import CONFIGMAP, JOURNEY_ANNOTATION
+from components.workloads.names import ACCEPTANCE_CONFIGMAP, CONFIGMAP, JOURNEY_ANNOTATION
 
 from .. import props as wire
 from ..k8s import namespace_name, objects_in
@@ -179,11 +179,16 @@ class Journey:
 
 
 
+# ConfigMaps whose manifests the journeys judge: the teams' golden workloads and the platform's acceptance
+# jobs (`lz verify`), which must run on the same cluster just as well.
+PUBLISHED = (CONFIGMAP, ACCEPTANCE_CONFIGMAP)
+
+
 def golden_workloads(view: StackView) -> list[Workload]:
-    """Every golden workload published in the plan (ConfigMaps `golden-workloads`)."""
+    """Every golden workload published in the plan (ConfigMaps `golden-workloads`, `acceptance-workloads`)."""
     out: list[Workload] = []
     for cm in view.of_type(*K8S_CONFIGMAP):
-        if cm.known("metadata", "name") != CONFIGMAP:
+        if cm.known("metadata", "name") not in PUBLISHED:
             continue
         namespace = namespace_of(view, cm)
         data = cm.known("data", default={}) or {}
