@@ -353,8 +353,8 @@ def test_gcp_prod_plan():
 
     binding_urn = next(s["urn"] for s in states if s["type"].endswith(":ValidatingAdmissionPolicyBinding"))
     namespaces = [s for s in states if s["type"] == "kubernetes:core/v1:Namespace"
-                  and s["inputs"]["metadata"]["name"] in ("research", "applied")]
-    assert len(namespaces) == 2
+                  and s["inputs"]["metadata"]["name"] in ("research", "applied", "lz-acceptance")]
+    assert len(namespaces) == 3   # the team namespaces, and the acceptance jobs' (they run on both pools)
     # Every other namespace of the platform keeps its level (kueue-system: restricted).
     others = [s["inputs"]["metadata"] for s in states if s["type"] == "kubernetes:core/v1:Namespace"
               and s not in namespaces]
