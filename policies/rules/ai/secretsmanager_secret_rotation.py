@@ -5,9 +5,9 @@ A stack rule that fails closed: rotation is a separate resource, matched to the 
 with no rotation resource, or whose rotation sets `rotation_enabled=False`, is reported against the secret
 (Security Hub FSBP SecretsManager.1, checkov CKV2_AWS_57).
 
-Advisory in every environment (policies/config): a secret the service cannot rotate (a third-party API
-token such as a Hugging Face or W&B key) has no rotation function to name; the message is a reminder to
-rotate it by hand.
+Advisory by default and in dev and staging, mandatory in prod (policies/config): a secret the service cannot
+rotate by itself (a third-party API token such as a Hugging Face or W&B key) needs a rotation Lambda that
+re-issues it through the issuer's API.
 """
 
 from lzpolicy import NotApplicable, StackRule, StackView
