@@ -79,23 +79,27 @@ GCP_HIERARCHY_IAM_BINDING = ("gcp:projects/iAMBinding:IAMBinding", "gcp:folder/i
                              "gcp:organizations/iAMBinding:IAMBinding")
 GCP_HIERARCHY_IAM_POLICY = ("gcp:projects/iAMPolicy:IAMPolicy", "gcp:folder/iAMPolicy:IAMPolicy",
                             "gcp:organizations/iAMPolicy:IAMPolicy")
-# IAM grants on resources a landing zone creates: buckets, keys, service accounts, registries, secrets.
+# IAM grants on resources a landing zone or a team creates: buckets, keys, service accounts, registries,
+# secrets, BigQuery datasets.
 GCP_RESOURCE_IAM_MEMBER = ("gcp:storage/bucketIAMMember:BucketIAMMember",
                            "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:kms/keyRingIAMMember:KeyRingIAMMember",
                            "gcp:serviceaccount/iAMMember:IAMMember",
                            "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
-                           "gcp:secretmanager/secretIamMember:SecretIamMember")
+                           "gcp:secretmanager/secretIamMember:SecretIamMember",
+                           "gcp:bigquery/datasetIamMember:DatasetIamMember")
 GCP_RESOURCE_IAM_BINDING = ("gcp:storage/bucketIAMBinding:BucketIAMBinding",
                             "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding",
                             "gcp:kms/keyRingIAMBinding:KeyRingIAMBinding",
                             "gcp:serviceaccount/iAMBinding:IAMBinding",
                             "gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding",
-                            "gcp:secretmanager/secretIamBinding:SecretIamBinding")
+                            "gcp:secretmanager/secretIamBinding:SecretIamBinding",
+                            "gcp:bigquery/datasetIamBinding:DatasetIamBinding")
 GCP_RESOURCE_IAM_POLICY = ("gcp:storage/bucketIAMPolicy:BucketIAMPolicy",
                            "gcp:kms/cryptoKeyIAMPolicy:CryptoKeyIAMPolicy", "gcp:kms/keyRingIAMPolicy:KeyRingIAMPolicy",
                            "gcp:serviceaccount/iAMPolicy:IAMPolicy",
                            "gcp:artifactregistry/repositoryIamPolicy:RepositoryIamPolicy",
-                           "gcp:secretmanager/secretIamPolicy:SecretIamPolicy")
+                           "gcp:secretmanager/secretIamPolicy:SecretIamPolicy",
+                           "gcp:bigquery/datasetIamPolicy:DatasetIamPolicy")
 GCP_IAM_MEMBER = GCP_HIERARCHY_IAM_MEMBER + GCP_RESOURCE_IAM_MEMBER
 GCP_IAM_BINDING = GCP_HIERARCHY_IAM_BINDING + GCP_RESOURCE_IAM_BINDING
 GCP_IAM_POLICY = GCP_HIERARCHY_IAM_POLICY + GCP_RESOURCE_IAM_POLICY
@@ -153,3 +157,26 @@ LAMBDA_PERMISSION = ("aws:lambda/permission:Permission",)
 SAGEMAKER_NOTEBOOK = ("aws:sagemaker/notebookInstance:NotebookInstance",)
 ECR_REPOSITORY = ("aws:ecr/repository:Repository",)
 ECR_REGISTRY_SCANNING = ("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",)
+
+# --- issue 15, round 2: AWS account settings, network ACLs, users, secrets, EFS access points ------
+NETWORK_ACL = ("aws:ec2/networkAcl:NetworkAcl", "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl")
+NETWORK_ACL_RULE = ("aws:ec2/networkAclRule:NetworkAclRule",)
+ACCOUNT_PASSWORD_POLICY = ("aws:iam/accountPasswordPolicy:AccountPasswordPolicy",)
+EBS_ENCRYPTION_BY_DEFAULT = ("aws:ebs/encryptionByDefault:EncryptionByDefault",)
+IAM_USER_POLICY = ("aws:iam/userPolicy:UserPolicy", "aws:iam/userPoliciesExclusive:UserPoliciesExclusive")
+IAM_USER_POLICY_ATTACHMENT = ("aws:iam/userPolicyAttachment:UserPolicyAttachment",
+                              "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive")
+IAM_POLICY_ATTACHMENT = ("aws:iam/policyAttachment:PolicyAttachment",)
+SECRET_ROTATION = ("aws:secretsmanager/secretRotation:SecretRotation",)
+EFS_ACCESS_POINT = ("aws:efs/accessPoint:AccessPoint",)
+
+# --- issue 15, round 2: GCP Compute Engine, Vertex AI Workbench, Artifact Registry, BigQuery -------
+# Resources whose inputs describe a VM: metadata, network interfaces, service account (pulumi-gcp 10.x
+# `compute.Instance`, `InstanceTemplate`, `RegionInstanceTemplate`, `InstanceFromTemplate`).
+GCE_INSTANCE = ("gcp:compute/instance:Instance", "gcp:compute/instanceTemplate:InstanceTemplate",
+                "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate",
+                "gcp:compute/instanceFromTemplate:InstanceFromTemplate")
+WORKBENCH_INSTANCE = ("gcp:workbench/instance:Instance",)
+ARTIFACT_REGISTRY_REPOSITORY = ("gcp:artifactregistry/repository:Repository",)
+BIGQUERY_DATASET = ("gcp:bigquery/dataset:Dataset",)
+BIGQUERY_DATASET_ACCESS = ("gcp:bigquery/datasetAccess:DatasetAccess",)

@@ -2,12 +2,20 @@
 
 Judges member, binding and policy resources on the project / folder / organisation and on the
 resources a landing zone creates (buckets, KMS keys and key rings, service accounts, Artifact
-Registry repositories, secrets). A malformed `policyData` is left to the provider to reject.
+Registry repositories, secrets, BigQuery datasets), and BigQuery datasets' own access entries
+(`Dataset.accesses`, `DatasetAccess`: `specialGroup: allAuthenticatedUsers`, `iamMember: allUsers`).
+A malformed `policyData` is left to the provider to reject.
 """
 
 from lzpolicy import Compliant, NonCompliant, ResourceRule, ResourceView
 from lzpolicy.gcpiam import PUBLIC_MEMBERS, grants
-from lzpolicy.types import GCP_IAM_BINDING, GCP_IAM_MEMBER, GCP_IAM_POLICY
+from lzpolicy.types import (
+    BIGQUERY_DATASET,
+    BIGQUERY_DATASET_ACCESS,
+    GCP_IAM_BINDING,
+    GCP_IAM_MEMBER,
+    GCP_IAM_POLICY,
+)
 
 
 def check(r: ResourceView):
@@ -20,10 +28,11 @@ def check(r: ResourceView):
 
 RULE = ResourceRule(
     name="gcp-iam-no-public-members",
-    description="GCP IAM members, bindings and policies do not grant roles to allUsers or allAuthenticatedUsers.",
-    resource_types=(*GCP_IAM_MEMBER, *GCP_IAM_BINDING, *GCP_IAM_POLICY),
+    description="GCP IAM members, bindings and policies, and BigQuery dataset access entries, do not grant roles "
+                "to allUsers or allAuthenticatedUsers.",
+    resource_types=(*GCP_IAM_MEMBER, *GCP_IAM_BINDING, *GCP_IAM_POLICY, *BIGQUERY_DATASET, *BIGQUERY_DATASET_ACCESS),
     controls=("CKV_GCP_28", "CKV_GCP_112", "CKV_GCP_113", "CKV_GCP_101", "CKV2_GCP_6", "CKV2_GCP_8",
-              "CIS-GCP-3.0 5.1", "GCP org policy constraints/iam.allowedPolicyMemberDomains"),
+              "CIS-GCP-3.0 5.1", "CIS-GCP-3.0 7.1", "CKV_GCP_15", "GCP org policy constraints/iam.allowedPolicyMemberDomains"),
     enforcement_level="mandatory",
     severity="critical",
     check=check,

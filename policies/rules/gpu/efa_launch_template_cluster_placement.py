@@ -2,8 +2,9 @@
 capacity reservation (an ODCR or a Capacity Block, whose placement the reservation decides).
 
 Without either, EFA nodes land wherever capacity is and all-reduce latency suffers. A stack rule:
-the template names the group in `placement.groupName`, and when that group is in the stack its
-`strategy` must be "cluster" (spread and partition groups keep nodes apart on purpose).
+the template names the group in `placement.groupName`, and that group's `strategy` must be "cluster"
+(spread and partition groups keep nodes apart on purpose). A group the stack does not hold fails closed:
+its strategy cannot be seen in a preview.
 """
 
 from lzpolicy import NotApplicable, StackRule, StackView
@@ -27,8 +28,15 @@ def check_stack(view: StackView):
                                 "(or target a capacity reservation or Capacity Block)."))
             continue
         group = placement_group_of(view, lt)
-        strategy = group.known("strategy") if group is not None else None
-        if group is not None and strategy != "cluster":
+        if group is None:
+            # Fail closed: a group the stack does not hold has a strategy the preview cannot see.
+            named = lt.known("placement", "groupName") or lt.known("placement", "groupId") or "(unknown)"
+            out.append((lt.urn, f"{lt.title} places EFA instances in placement group {named}, which is not in the stack, "
+                                "so its strategy cannot be checked; create the aws.ec2.PlacementGroup with strategy "
+                                "'cluster' in this stack and pass its name to placement.group_name."))
+            continue
+        strategy = group.known("strategy")
+        if strategy != "cluster":
             out.append((lt.urn, f"{lt.title} uses placement group {group.name} with strategy {strategy}, which keeps "
                                 "EFA nodes apart; set placement.group_name to a placement group with strategy 'cluster'."))
     return out

@@ -6,7 +6,9 @@ on every resource named in INSECURE below.
 
 import json
 
+import pulumi
 import pulumi_aws as aws
+import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 ACCOUNT = "123456789012"
@@ -80,3 +82,63 @@ aws.iam.Role("any-repo-deploy-role", tags=TAGS,
                  "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
                  "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"},
                  "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}]}))
+
+# --- issue 15, round 2: GCP, network ACLs, account settings, more policy types ---------------------------------
+# A GPU VM with an external IP, running as the default service account with every API scope.
+gcp.compute.Instance("public-gpu-vm", machine_type="g2-standard-4", zone="us-central1-a",
+                     boot_disk={"initialize_params": {"image": "debian-cloud/debian-12"}},
+                     network_interfaces=[{"network": "default", "access_configs": [{}]}],
+                     service_account={"scopes": ["cloud-platform"]},
+                     metadata={"block-project-ssh-keys": "TRUE"})
+
+# A VM whose serial console anyone with the project's SSH keys can reach, past every firewall rule.
+gcp.compute.Instance("serial-console-vm", machine_type="e2-small", zone="us-central1-a",
+                     boot_disk=gcp.compute.InstanceBootDiskArgs(
+                         initialize_params=gcp.compute.InstanceBootDiskInitializeParamsArgs(image="debian-cloud/debian-12")),
+                     network_interfaces=[gcp.compute.InstanceNetworkInterfaceArgs(network="default")],
+                     metadata={"serial-port-enable": "TRUE", "block-project-ssh-keys": "TRUE"})
+
+# A notebook VM with a public IP (the Workbench default).
+gcp.workbench.Instance("public-workbench", location="us-central1-a", gce_setup={"machine_type": "n1-standard-4"})
+
+# An image registry anyone on the internet can pull from.
+gcp.artifactregistry.RepositoryIamMember("public-registry-reader", location="us-central1", repository="models",
+                                         role="roles/artifactregistry.reader", member="allUsers")
+
+# A cluster that still authorises with legacy ABAC.
+gcp.container.Cluster("legacy-abac-cluster", location="us-central1", initial_node_count=1, enable_legacy_abac=True)
+
+# A firewall rule with no source: the API fills in 0.0.0.0/0.
+gcp.compute.Firewall("sourceless-firewall", network="default", direction="INGRESS",
+                     allows=[{"protocol": "tcp", "ports": ["8888"]}])
+
+# Everyone in the group may act as every service account of the project.
+gcp.projects.IAMMember("project-sa-user-grant", project="insecure-project", role="roles/iam.serviceAccountUser",
+                       member="group:ml-research@example.com")
+
+# A BigQuery dataset every Google account can read.
+gcp.bigquery.Dataset("public-dataset", dataset_id="eval_results", location="US", accesses=[
+    {"role": "OWNER", "special_group": "projectOwners"}, {"role": "READER", "special_group": "allAuthenticatedUsers"}])
+
+# SSH open to the world at the subnet boundary.
+aws.ec2.NetworkAcl("open-admin-nacl", vpc_id="vpc-0123456789abcdef0", tags=TAGS, ingress=[
+    {"protocol": "tcp", "rule_no": 100, "action": "allow", "cidr_block": "0.0.0.0/0", "from_port": 22, "to_port": 22}])
+
+# The region's encryption-by-default switch turned off.
+aws.ebs.EncryptionByDefault("ebs-default-off", enabled=False)
+
+# An inline user policy with administrator rights.
+aws.iam.UserPolicy("inline-admin-user-policy", user="ci-uploader", policy=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+
+# A file system any principal may mount.
+aws.efs.FileSystemPolicy("public-efs-policy", file_system_id="fs-0123456789abcdef0", policy=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+                                            "Action": "elasticfilesystem:ClientMount", "Resource": "*"}]}))
+
+# A repository policy built with Output.apply that lets anyone pull.
+repository_name = pulumi.Output.from_input("models")
+aws.ecr.RepositoryPolicy("public-ecr-policy", repository=repository_name, policy=repository_name.apply(
+    lambda name: json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": f"PublicPull-{name}", "Effect": "Allow", "Principal": "*",
+        "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]})))

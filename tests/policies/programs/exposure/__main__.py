@@ -100,6 +100,10 @@ FIREWALL = {"network": "default-vpc", "direction": "INGRESS", "source_ranges": [
             "allows": [{"protocol": "tcp", "ports": ["22"]}]}
 gcp.compute.Firewall("exp-fw-ok", **FIREWALL)
 gcp.compute.Firewall("exp-fw-open", **with_changes(FIREWALL, source_ranges=["0.0.0.0/0"]))
+# No source at all: the API fills in 0.0.0.0/0 (rules/exposure/gcp_firewall_no_public_ingress.py).
+gcp.compute.Firewall("exp-fw-no-source", **with_changes(FIREWALL, source_ranges=None))
+gcp.compute.Firewall("exp-fw-empty-ranges", **with_changes(FIREWALL, source_ranges=[]))
+gcp.compute.Firewall("exp-fw-tags-only", **with_changes(FIREWALL, source_ranges=None, source_tags=["bastion"]))
 gcp.compute.Firewall("exp-fw-egress", **with_changes(FIREWALL, direction="EGRESS", source_ranges=None,
                                                      destination_ranges=["0.0.0.0/0"]))
 

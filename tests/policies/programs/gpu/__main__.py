@@ -37,6 +37,9 @@ lt_partial = aws.ec2.LaunchTemplate("gpu-lt-p5-partial", **with_changes(LT, netw
 aws.ec2.LaunchTemplate("gpu-lt-p5-unplaced", **with_changes(LT, placement=None, instance_type="p5.48xlarge"))
 aws.ec2.LaunchTemplate("gpu-lt-p5-spread", **with_changes(LT, placement={"group_name": spread.name},
                                                           instance_type="p5.48xlarge"))
+# Names a placement group the stack does not hold: its strategy cannot be seen, so the rule fails closed.
+aws.ec2.LaunchTemplate("gpu-lt-p5-foreign-group", **with_changes(LT, placement={"group_name": "shared-cluster-pg"},
+                                                                 instance_type="p5.48xlarge"))
 aws.ec2.LaunchTemplate("gpu-lt-p5-capacity-block", **with_changes(
     LT, placement=None, instance_type="p5.48xlarge", instance_market_options={"market_type": "capacity-block"},
     capacity_reservation_specification={"capacity_reservation_target": {
