@@ -25,6 +25,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
 
+from .invokes import InvokeResolver, Unanswered
 from .mocks import Environment, OfflineEngineError
 from .monitor import RecordingMonitor, Registration
 from .project import Project, StackConfig
@@ -36,15 +37,17 @@ class ProgramRun:
     outputs: Any  # google.protobuf Struct of stack outputs, or None
     stack_urn: str
     invokes: list[str] = field(default_factory=list)
+    unanswered: list[Unanswered] = field(default_factory=list)  # invokes and reads shown as unknown
     error: str | None = None          # user-facing message
     error_kind: str | None = None     # "run" (RunError), "engine" (offline engine), "program" (exception)
 
 
 def run_program(project: Project, stack: str, config: StackConfig, *,
                 on_register: Callable[[Registration], None] | None = None,
-                stack_outputs: dict[str, dict[str, Any]] | None = None) -> ProgramRun:
+                stack_outputs: dict[str, dict[str, Any]] | None = None,
+                resolver: InvokeResolver | None = None) -> ProgramRun:
     env = Environment(stack=stack, project=project.name, provider_config=config.provider_config())
-    monitor = RecordingMonitor(env, on_register=on_register, stack_outputs=stack_outputs)
+    monitor = RecordingMonitor(env, on_register=on_register, stack_outputs=stack_outputs, resolver=resolver)
     context = contextvars.copy_context()
     return context.run(_run, project, stack, config, monitor)
 
@@ -95,7 +98,8 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     if error is None and monitor.errors:
         error, kind = monitor.errors[0], "engine"
     return ProgramRun(records=monitor.records, outputs=monitor.stack_outputs, stack_urn=monitor.stack_urn,
-                      invokes=monitor.invokes, error=error, error_kind=kind)
+                      invokes=monitor.invokes, error=error, error_kind=kind,
+                      unanswered=list(monitor.resolver.unanswered) if monitor.resolver is not None else [])
 
 
 def _quiet_consequences(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
