@@ -366,7 +366,7 @@ def unknowns_summary(records: list[Any], unanswered: list[Unanswered]) -> dict[s
     unknown (`[unknown]` in preview), by URN, as wire-format paths."""
     properties: dict[str, list[str]] = {}
     for record in records:
-        paths = unknown_paths(record.wire_inputs)
+        paths = sorted(unknown_paths(record.wire_inputs))
         if paths:
             properties[record.urn] = paths
     return {
