@@ -39,6 +39,7 @@ def _parse_stack_outputs(values: list[str]) -> dict[str, dict[str, Any]]:
 
 def cmd_plan(args: argparse.Namespace, console: Console) -> int:
     from .engine.analyzer import PolicyPackError
+    from .engine.deps import DependencyError
     from .engine.invokes import InvokeAnswersError
     from .engine.plan import PlanRequest, plan
     from .engine.project import ProjectError
@@ -61,7 +62,7 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
         else:
             with err.status("planning") as status:
                 result = plan(request, progress=lambda m: status.update(m))
-    except (ProjectError, PolicyPackError, InvokeAnswersError) as exc:
+    except (ProjectError, PolicyPackError, InvokeAnswersError, DependencyError) as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_BAD_INPUT
 

@@ -102,10 +102,12 @@ def _render_unknowns(plan: Plan, console: Console) -> None:
         return
     count = sum(len(paths) for paths in block["properties"].values())
     properties = "input property" if count == 1 else "input properties"
-    console.print(f"\n[bold]Unknown until apply:[/] {count} {properties} of "
-                  f"{_count(len(block['properties']), 'resource')} (\\[unknown] in the plan); "
-                  f"{len(asked)} {'invoke or read' if len(asked) == 1 else 'invokes and reads'} had no offline answer "
-                  "(answer them with --invoke-answers FILE)", highlight=False)
+    line = (f"\n[bold]Unknown until apply:[/] {count} {properties} of "
+            f"{_count(len(block['properties']), 'resource')} (\\[unknown] in the plan)")
+    if asked:
+        line += (f"; {len(asked)} {'invoke or read' if len(asked) == 1 else 'invokes and reads'} had no "
+                 "offline answer (answer them with --invoke-answers FILE)")
+    console.print(line, highlight=False)
     for item in asked:
         args = json_dumps(item["args"])
         console.print(f"  [yellow]{item['kind']}[/] {escape(item['token'])} {escape(args[:120])}", highlight=False)

@@ -14,6 +14,7 @@ import grpc
 from components.names import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION
 
 from .analyzer import EngineServer, PolicyPack, PolicyPackError, Violation, load_pack_config
+from .deps import program_site_dirs
 from .invokes import InvokeResolver, load_invoke_answers
 from .monitor import Registration
 from .project import Project, StackConfig, load_project, load_stack_config
@@ -162,6 +163,7 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
     resolver = InvokeResolver(strict=request.strict)
     if request.invoke_answers is not None:
         resolver.answers = load_invoke_answers(request.invoke_answers)
+    site_dirs = program_site_dirs(project.dir, project.runtime_options, say)
     jobs = _pack_jobs(request, project, config)
     file_configs = [(pack, cfg, load_pack_config(cfg) if cfg else {}) for pack, cfg in jobs]
 
@@ -187,7 +189,7 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
     try:
         say(f"running {project.relative(project.program)} for stack {request.stack}")
         run = run_program(project, request.stack, config, on_register=streamer.on_register,
-                          stack_outputs=request.stack_outputs, resolver=resolver)
+                          stack_outputs=request.stack_outputs, resolver=resolver, site_dirs=site_dirs)
         timings["program"] = time.perf_counter() - started
         schema: SchemaReport | None = None
         if request.schema_check:

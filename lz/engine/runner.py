@@ -12,6 +12,7 @@ import contextvars
 import gc
 import os
 import runpy
+import site
 import sys
 import traceback
 import warnings
@@ -25,6 +26,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
 
+from .deps import program_failure
 from .invokes import InvokeResolver, Unanswered
 from .mocks import Environment, OfflineEngineError
 from .monitor import RecordingMonitor, Registration
@@ -45,14 +47,15 @@ class ProgramRun:
 def run_program(project: Project, stack: str, config: StackConfig, *,
                 on_register: Callable[[Registration], None] | None = None,
                 stack_outputs: dict[str, dict[str, Any]] | None = None,
-                resolver: InvokeResolver | None = None) -> ProgramRun:
+                resolver: InvokeResolver | None = None, site_dirs: list[str] | None = None) -> ProgramRun:
     env = Environment(stack=stack, project=project.name, provider_config=config.provider_config())
     monitor = RecordingMonitor(env, on_register=on_register, stack_outputs=stack_outputs, resolver=resolver)
     context = contextvars.copy_context()
-    return context.run(_run, project, stack, config, monitor)
+    return context.run(_run, project, stack, config, monitor, site_dirs or [])
 
 
-def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMonitor) -> ProgramRun:
+def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMonitor,
+         site_dirs: list[str] | None = None) -> ProgramRun:
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
     saved_modules = set(sys.modules)
     program_dir = str(project.program.parent)
@@ -63,6 +66,8 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     try:
         os.chdir(project.dir)
         sys.path.insert(0, program_dir)
+        for site_dir in site_dirs or []:  # the program's own dependencies, after lz's (lz/engine/deps.py)
+            site.addsitedir(site_dir)
         asyncio.set_event_loop(loop)
         # Output tasks are tracked process-wide; a previous plan's must not leak into this one.
         pulumi_settings.SETTINGS.outputs.clear()
@@ -78,6 +83,8 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     except BaseException as exc:  # noqa: BLE001 - reported to the user, as the language host does
         if monitor.errors:
             error, kind = monitor.errors[0], "engine"
+        elif (message := program_failure(exc, project, monitor)) is not None:
+            error, kind = message, "program"
         else:
             error = "program failed with an unhandled exception:\n" + "".join(
                 traceback.format_exception(type(exc), exc, exc.__traceback__))
