@@ -24,6 +24,7 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
+from . import nodepack
 from .monitor import Registration
 from .project import StackConfig
 from .refs import for_analyzer
@@ -147,10 +148,15 @@ class PolicyPack:
             "PULUMI_DRY_RUN": "true",
             "PYTHONUNBUFFERED": "1",
         })
-        self.process = subprocess.Popen(
-            [python or sys.executable, "-u", "-m", "pulumi.policy", engine.address, str(self.dir)],
-            cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
+        if nodepack.is_node(self.dir):  # runtime: nodejs: run-policy-pack from the pack's node_modules
+            try:
+                cmd = nodepack.command(self.dir, engine.address)
+            except nodepack.NodePackError as exc:
+                raise PolicyPackError(str(exc)) from None
+            env.update(nodepack.environment(project, stack))
+        else:
+            cmd = [python or sys.executable, "-u", "-m", "pulumi.policy", engine.address, str(self.dir)]
+        self.process = subprocess.Popen(cmd, cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.process.stdout.readline().decode().strip() if self.process.stdout else ""
         if not line.isdigit():
             stderr = self.process.stderr.read().decode() if self.process.stderr else ""
