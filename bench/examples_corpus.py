@@ -49,10 +49,17 @@ STACK_CONFIG: dict[str, dict[str, object]] = {
                                  "django-secret-key": {"secure": "v1:placeholder"}},
     "aws-py-dynamicresource": {"sql-admin-name": "admin", "sql-admin-password": {"secure": "v1:placeholder"},
                                "sql-user-name": "user", "sql-user-password": {"secure": "v1:placeholder"}},
+    "aws-py-assume-role": {"region": "us-west-2", "unprivilegedUsername": "corpus-user",
+                           "roleToAssumeARN": "arn:aws:iam::123456789012:role/allow-s3-management"},
     "aws-py-ec2-provisioners": {"privateKey": {"secure": "v1:placeholder"}},
+    "aws-py-ecs-instances-autoapi": {"autoscalingGroupSize": "2"},
+    "aws-py-stackreference": {"companyName": "acme", "departmentName": "platform", "teamName": "gpu",
+                              "companyStack": "organization/company/corpus",
+                              "departmentStack": "organization/department/corpus"},
     "aws-py-redshift-glue-etl": {"clusterIdentifier": "corpus-cluster", "clusterNodeType": "ra3.xlplus",
                                  "clusterDBName": "dev", "clusterDBUsername": "admin",
-                                 "clusterDBPassword": {"secure": "v1:placeholder"}, "glueDBName": "corpus"},
+                                 "clusterDBPassword": {"secure": "v1:placeholder"}, "glueDBName": "corpus",
+                                 "region": "us-west-2"},
     "aws-py-static-website": {"targetDomain": "www.example.com", "pathToWebsiteContents": "www"},
     "aws-py-voting-app": {"redis-password": {"secure": "v1:placeholder"}},
     "gcp-py-cloudrun-cloudsql": {"db-name": "project-db", "db-password": {"secure": "v1:placeholder"}},
@@ -113,13 +120,19 @@ def plan_one(project: Path, checkout: Path, scratch: Path) -> dict[str, object]:
         result = "CRASH"
     message = ""
     if result != "planned":
-        message = next((line for line in error_lines if line.startswith(("error", "program failed"))),
-                       error_lines[-1] if error_lines else "")
+        diagnostics = [d["message"] for d in doc.get("diagnostics", [])]
+        message = next((line for line in error_lines if line.startswith("error")),
+                       diagnostics[0] if diagnostics else error_lines[-1] if error_lines else "")
+        if "Traceback" in message or "\n" in message.strip():
+            result = "CRASH"
+        message = message.strip().splitlines()[-1] if message.strip() else ""
+        if len(message) > 300:
+            message = message[:297] + "..."
     return {"program": name, "result": result, "exit": code, "steps": steps,
             "mandatory": sum(1 for v in doc.get("policyViolations", []) if v.get("enforcementLevel") == "mandatory"),
             "unknownInvokes": len(unknowns.get("invokes", [])) + len(unknowns.get("reads", [])),
             "unknownProperties": sum(len(p) for p in (unknowns.get("properties") or {}).values()),
-            "seconds": round(seconds, 1), "message": message[:300]}
+            "seconds": round(seconds, 1), "message": message}
 
 
 def table(rows: list[dict[str, object]]) -> str:

@@ -16,6 +16,7 @@ from pulumi.runtime.proto import resource_pb2
 
 from .invokes import UNKNOWN, InvokeResolver, contains_unknown, settle_unknowns
 from .mocks import Environment, OfflineEngineError, OfflineMocks, synthesize_outputs
+from .refs import for_analyzer
 from .sdk_private import ensure_event_loop, sync_await
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -164,7 +165,10 @@ class RecordingMonitor(MockMonitor):
         if request.custom and not provider and not request.type.startswith("pulumi:providers:"):
             provider = self._default_provider(request.type.split(":", 1)[0], request.version)
 
-        inputs = rpc.deserialize_properties(request.object)
+        # The provider sees (and echoes back as outputs) the id or URN of a resource passed as an input,
+        # not a reference; deserializing a reference here would also construct a Resource on this
+        # executor thread's event loop, whose getResource RPC the program's loop then cannot await.
+        inputs = rpc.deserialize_properties(for_analyzer(request.object))
         resource_id, state = synthesize_outputs(self.env, request.type, request.name, urn, inputs,
                                                 bool(request.custom))
         if request.importId:
