@@ -18,8 +18,6 @@ monitor does), so every registration that takes a resource object as an input ne
 
 from __future__ import annotations
 
-from typing import Any
-
 from google.protobuf import struct_pb2
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"
