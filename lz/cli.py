@@ -39,6 +39,8 @@ def _parse_stack_outputs(values: list[str]) -> dict[str, dict[str, Any]]:
 
 def cmd_plan(args: argparse.Namespace, console: Console) -> int:
     from .engine.analyzer import PolicyPackError
+    from .engine.deps import DependencyError
+    from .engine.invokes import InvokeAnswersError
     from .engine.plan import PlanRequest, plan
     from .engine.project import ProjectError
     from .report import plan_json, render_human, render_markdown
@@ -51,6 +53,7 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
         stack_outputs=_parse_stack_outputs(args.stack_outputs),
         use_project_pack=not args.no_policy,
         schema_check=not args.no_schema_check, strict=args.strict,
+        invoke_answers=Path(args.invoke_answers).resolve() if args.invoke_answers else None,
     )
     quiet = args.json == "-" or args.markdown
     try:
@@ -59,7 +62,7 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
         else:
             with err.status("planning") as status:
                 result = plan(request, progress=lambda m: status.update(m))
-    except (ProjectError, PolicyPackError) as exc:
+    except (ProjectError, PolicyPackError, InvokeAnswersError, DependencyError) as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_BAD_INPUT
 
@@ -172,7 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE|-", help="write a `pulumi preview --json`-shaped plan")
     p.add_argument("--markdown", action="store_true", help="print a Markdown summary for a pull-request comment")
     p.add_argument("--strict", action="store_true",
-                   help="provider-schema findings fail the plan (exit 1) instead of warning")
+                   help="provider-schema findings fail the plan (exit 1) instead of warning; an invoke or read "
+                        "with no offline answer fails it (exit 2) instead of planning as unknown")
+    p.add_argument("--invoke-answers", metavar="FILE",
+                   help="YAML/JSON answers for invokes: TOKEN: RESULT, or TOKEN: [{args: {...}, result: {...}}]")
     p.add_argument("--no-schema-check", action="store_true",
                    help="skip the check of every resource's inputs against its provider SDK's schema")
     p.set_defaults(func=cmd_plan)

@@ -13,6 +13,7 @@ from rich.tree import Tree
 
 from components.invariants import present
 
+from .engine.invokes import UNKNOWN
 from .engine.monitor import SECRET_SIG, STACK_TYPE, Registration
 from .engine.plan import Plan
 
@@ -78,10 +79,40 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "policyPacks": [{"name": p.name, "version": p.version, "config": p.config_file, "policies": p.policies}
                             for p in plan.packs],
             "invokes": sorted(set(plan.run.invokes)),
+            # What preview would show as [unknown]: unanswered invokes and reads, unknown inputs by URN.
+            "unknowns": unknowns_block(plan),
             "schemaCheck": schema_summary(plan),
         },
     }
     return doc
+
+
+def unknowns_block(plan: Plan) -> dict[str, Any]:
+    if "unknowns" not in plan.derived:
+        from .engine.invokes import unknowns_summary
+
+        plan.derived["unknowns"] = unknowns_summary(plan.records, plan.run.unanswered)
+    return plan.derived["unknowns"]
+
+
+def _render_unknowns(plan: Plan, console: Console) -> None:
+    block = unknowns_block(plan)
+    asked = block["invokes"] + block["reads"]
+    if not asked and not block["properties"]:
+        return
+    count = sum(len(paths) for paths in block["properties"].values())
+    properties = "input property" if count == 1 else "input properties"
+    line = (f"\n[bold]Unknown until apply:[/] {count} {properties} of "
+            f"{_count(len(block['properties']), 'resource')} (\\[unknown] in the plan)")
+    if asked:
+        line += (f"; {len(asked)} {'invoke or read' if len(asked) == 1 else 'invokes and reads'} had no "
+                 "offline answer (answer them with --invoke-answers FILE)")
+    console.print(line, highlight=False)
+    for item in asked:
+        args = json_dumps(item["args"])
+        console.print(f"  [yellow]{item['kind']}[/] {escape(item['token'])} {escape(args[:120])}", highlight=False)
+    for urn, paths in block["properties"].items():
+        console.print(f"  [dim]{escape(urn)}[/]: {escape(', '.join(paths))}", highlight=False)
 
 
 def schema_summary(plan: Plan) -> dict[str, Any] | None:
@@ -211,6 +242,7 @@ def render_human(plan: Plan, console: Console) -> None:
             console.print(f"  [{colour}]{v.policy_name}[/]  [dim]{escape(v.urn or '(stack)')}[/]", highlight=False)
             console.print(f"    {v.message}", highlight=False, markup=False)
     _render_schema(plan, console)
+    _render_unknowns(plan, console)
     journeys = journeys_table(plan)
     if journeys is not None:
         console.print(journeys)
@@ -234,7 +266,8 @@ def render_human(plan: Plan, console: Console) -> None:
         table.add_column("name")
         table.add_column("value", overflow="fold")
         for k, v in sorted(outputs.items()):
-            table.add_row(escape(k), escape(v if isinstance(v, str) else json_dumps(v)))
+            text = v if isinstance(v, str) else json_dumps(v)
+            table.add_row(escape(k), escape(text.replace(UNKNOWN, "[unknown]")))
         console.print(table)
     console.print(f"[dim]planned in {plan.seconds.get('total', 0):.2f}s[/]")
 

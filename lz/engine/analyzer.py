@@ -24,8 +24,10 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
+from . import nodepack
 from .monitor import Registration
 from .project import StackConfig
+from .refs import for_analyzer
 
 ENFORCEMENT = {
     analyzer_pb2.ADVISORY: "advisory",
@@ -146,10 +148,15 @@ class PolicyPack:
             "PULUMI_DRY_RUN": "true",
             "PYTHONUNBUFFERED": "1",
         })
-        self.process = subprocess.Popen(
-            [python or sys.executable, "-u", "-m", "pulumi.policy", engine.address, str(self.dir)],
-            cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
+        if nodepack.is_node(self.dir):  # runtime: nodejs: run-policy-pack from the pack's node_modules
+            try:
+                cmd = nodepack.command(self.dir, engine.address)
+            except nodepack.NodePackError as exc:
+                raise PolicyPackError(str(exc)) from None
+            env.update(nodepack.environment(project, stack))
+        else:
+            cmd = [python or sys.executable, "-u", "-m", "pulumi.policy", engine.address, str(self.dir)]
+        self.process = subprocess.Popen(cmd, cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.process.stdout.readline().decode().strip() if self.process.stdout else ""
         if not line.isdigit():
             stderr = self.process.stderr.read().decode() if self.process.stderr else ""
@@ -255,13 +262,13 @@ class PolicyPack:
         provider = records.get(r.provider.rsplit("::", 1)[0])
         if provider is None:
             return None
-        return analyzer_pb2.AnalyzerProviderResource(type=provider.type, properties=provider.inputs,
+        return analyzer_pb2.AnalyzerProviderResource(type=provider.type, properties=for_analyzer(provider.inputs),
                                                      urn=provider.urn, name=provider.name)
 
     def analyze_async(self, r: Registration, records: dict[str, Registration]) -> None:
         """Send Analyze without waiting: gRPC's core carries the call, so the program thread (which
         holds the GIL most of the time) never waits for the pack. Errors surface in collect()."""
-        request = analyzer_pb2.AnalyzeRequest(type=r.type, properties=r.inputs, urn=r.urn, name=r.name,
+        request = analyzer_pb2.AnalyzeRequest(type=r.type, properties=for_analyzer(r.inputs), urn=r.urn, name=r.name,
                                               options=self.analyzer_options(r), provider=self.analyzer_provider(r, records))
         self._pending.append((r.urn, self.stub.Analyze.future(request)))
 
@@ -275,7 +282,7 @@ class PolicyPack:
     def analyze_stack(self, records: list[Registration]) -> list[Violation]:
         by_urn = {r.urn: r for r in records}
         resources = [analyzer_pb2.AnalyzerResource(
-            type=r.type, properties=r.inputs, urn=r.urn, name=r.name, options=self.analyzer_options(r),
+            type=r.type, properties=for_analyzer(r.inputs), urn=r.urn, name=r.name, options=self.analyzer_options(r),
             provider=self.analyzer_provider(r, by_urn), parent=r.parent, dependencies=r.dependencies,
             propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
                                   for k, v in r.property_dependencies.items()},

@@ -349,6 +349,6 @@ class OfflineMocks(Mocks):
             known = ", ".join(sorted(INVOKES))
             raise OfflineEngineError(
                 f"invoke '{args.token}' has no offline answer; the offline engine answers only: {known}. "
-                "Pass the value through stack config, or add the invoke to lz/engine/mocks.py INVOKES."
+                "Answer it with --invoke-answers FILE, or run without --strict to plan its result as unknown."
             )
         return entry[0](self.env, dict(args.args))

@@ -14,7 +14,9 @@ from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import resource_pb2
 
+from .invokes import UNKNOWN, InvokeResolver, contains_unknown, settle_unknowns
 from .mocks import Environment, OfflineEngineError, OfflineMocks, synthesize_outputs
+from .refs import for_analyzer
 from .sdk_private import ensure_event_loop, sync_await
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -90,8 +92,10 @@ class RecordingMonitor(MockMonitor):
     """
 
     def __init__(self, env: Environment, on_register: Callable[[Registration], None] | None = None,
-                 stack_outputs: dict[str, dict[str, Any]] | None = None):
+                 stack_outputs: dict[str, dict[str, Any]] | None = None,
+                 resolver: InvokeResolver | None = None):
         super().__init__(OfflineMocks(env))
+        self.resolver = resolver  # None: every invoke outside the table fails the plan
         self.env = env
         self.records: list[Registration] = []
         self.by_urn: dict[str, Registration] = {}
@@ -161,7 +165,10 @@ class RecordingMonitor(MockMonitor):
         if request.custom and not provider and not request.type.startswith("pulumi:providers:"):
             provider = self._default_provider(request.type.split(":", 1)[0], request.version)
 
-        inputs = rpc.deserialize_properties(request.object)
+        # The provider sees (and echoes back as outputs) the id or URN of a resource passed as an input,
+        # not a reference; deserializing a reference here would also construct a Resource on this
+        # executor thread's event loop, whose getResource RPC the program's loop then cannot await.
+        inputs = rpc.deserialize_properties(for_analyzer(request.object))
         resource_id, state = synthesize_outputs(self.env, request.type, request.name, urn, inputs,
                                                 bool(request.custom))
         if request.importId:
@@ -171,7 +178,7 @@ class RecordingMonitor(MockMonitor):
             parent=request.parent, provider=provider, id=resource_id,
             dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            inputs=request.object, outputs=state,
+            inputs=settle_unknowns(request.object), outputs=state,
             protect=_optional_bool(request, "protect"),
             retain_on_delete=_optional_bool(request, "retainOnDelete"),
             ignore_changes=list(request.ignoreChanges),
@@ -189,7 +196,7 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResourceOutputs(self, request):
         if request.urn == self.stack_urn:
-            self.stack_outputs = request.outputs
+            self.stack_outputs = settle_unknowns(request.outputs)
         return empty_pb2.Empty()
 
     def ReadResource(self, request):
@@ -207,6 +214,13 @@ class RecordingMonitor(MockMonitor):
                                       inputs=request.properties, outputs=state))
             props = sync_await(rpc.serialize_properties(state, {}))
             return resource_pb2.ReadResourceResponse(urn=urn, properties=props)
+        if self.resolver is not None and not self.resolver.strict:
+            # As preview does for a read it skips: no id, no state; the SDK resolves every output
+            # unknown (pulumi/runtime/resource.py read_resource, rpc.resolve_outputs in a dry run).
+            # The id the program passed is known (a read looks a resource up by it); its state is not.
+            self.resolver.unknown_read(request.type, request.name, request.id)
+            known_id = request.id if request.id and UNKNOWN not in request.id else ""
+            return resource_pb2.ReadResourceResponse(urn=urn, id=known_id)
         raise self._fail(
             f"reading existing resource {request.type} '{request.name}' (id {request.id!r}) needs a cloud; "
             "the offline engine cannot look it up. Pass its attributes through stack config instead."
@@ -215,10 +229,33 @@ class RecordingMonitor(MockMonitor):
     def Invoke(self, request):
         with self._lock:
             self.invokes.append(request.tok)
-        try:
-            return super().Invoke(request)
-        except OfflineEngineError as exc:
-            raise self._fail(str(exc)) from None
+        resolver = self.resolver
+        if resolver is None or request.tok == "pulumi:pulumi:getResource":
+            try:
+                return super().Invoke(request)
+            except OfflineEngineError as exc:
+                raise self._fail(str(exc)) from None
+        ensure_event_loop()
+        args = rpc.deserialize_properties(request.args)
+        # Arguments computed from an unanswered invoke are unknown, and so is the result, as the SDK
+        # has it for unknown arguments (pulumi/runtime/invoke.py: struct_contains_unknowns).
+        if not contains_unknown(args):
+            answered = resolver.answer(request.tok, args)  # --invoke-answers, then pure functions
+            if answered is not None:
+                ret = sync_await(rpc.serialize_properties(answered[0], {}))
+                return resource_pb2.ResourceInvokeResponse(**{"return": ret})
+            try:
+                return super().Invoke(request)  # the documented table (mocks.INVOKES)
+            except OfflineEngineError as exc:
+                if resolver.strict:
+                    raise self._fail(str(exc)) from None
+        elif resolver.strict:
+            raise self._fail(f"invoke '{request.tok}' has arguments computed from an unanswered invoke")
+        result = resolver.unknown(request.tok, args)
+        if result is None:  # no result type to fill: the SDK makes the whole result unknown
+            return resource_pb2.ResourceInvokeResponse(unknown=True)
+        ret = sync_await(rpc.serialize_properties(result, {}))
+        return resource_pb2.ResourceInvokeResponse(**{"return": ret})
 
     def Call(self, request):
         raise self._fail(f"method call '{request.tok}' has no offline answer")

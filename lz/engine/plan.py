@@ -14,6 +14,8 @@ import grpc
 from components.names import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, PROJECT
 
 from .analyzer import EngineServer, PolicyPack, PolicyPackError, Violation, load_pack_config
+from .deps import program_site_dirs
+from .invokes import InvokeResolver, load_invoke_answers
 from .monitor import Registration
 from .project import Project, StackConfig, load_project, load_stack_config
 from .runner import ProgramRun, run_program
@@ -30,7 +32,9 @@ class PlanRequest:
     use_project_pack: bool = True  # our own projects carry their pack in ./policies
     stack_document: dict[str, Any] | None = None  # stands in for the stack file (tests, templates)
     schema_check: bool = True  # check every registration against its provider SDK's schema
-    strict: bool = False       # schema findings fail the plan (exit 1) instead of warning
+    strict: bool = False       # schema findings fail the plan (exit 1) instead of warning; unanswered
+                               # invokes and reads fail it (exit 2) instead of planning as unknown
+    invoke_answers: Path | None = None  # --invoke-answers FILE (lz/engine/invokes.py)
 
 
 @dataclass
@@ -156,6 +160,10 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
     started = time.perf_counter()
     project = load_project(request.project_dir)
     config = load_stack_config(project, request.stack, request.stack_document)
+    resolver = InvokeResolver(strict=request.strict)
+    if request.invoke_answers is not None:
+        resolver.answers = load_invoke_answers(request.invoke_answers)
+    site_dirs = program_site_dirs(project.dir, project.runtime_options, say)
     jobs = _pack_jobs(request, project, config)
     file_configs = [(pack, cfg, load_pack_config(cfg) if cfg else {}) for pack, cfg in jobs]
 
@@ -181,7 +189,7 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
     try:
         say(f"running {project.relative(project.program)} for stack {request.stack}")
         run = run_program(project, request.stack, config, on_register=streamer.on_register,
-                          stack_outputs=request.stack_outputs)
+                          stack_outputs=request.stack_outputs, resolver=resolver, site_dirs=site_dirs)
         timings["program"] = time.perf_counter() - started
         schema: SchemaReport | None = None
         if request.schema_check:

@@ -22,6 +22,7 @@ class Project:
     program: Path
     stack_config_dir: Path
     defaults: dict[str, Any] = field(default_factory=dict)
+    runtime_options: dict[str, Any] = field(default_factory=dict)  # runtime.options: virtualenv, toolchain
 
     def stack_file(self, stack: str) -> Path:
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
@@ -65,8 +66,10 @@ def load_project(directory: str | Path) -> Project:
         value = spec.get("default", spec.get("value")) if isinstance(spec, dict) else spec
         if value is not None:
             defaults[_qualify(name, key)] = value
+    options = runtime.get("options") if isinstance(runtime, dict) else None
     return Project(dir=root, name=name, runtime=runtime_name, program=program,
-                   stack_config_dir=(root / (doc.get("stackConfigDir") or ".")).resolve(), defaults=defaults)
+                   stack_config_dir=(root / (doc.get("stackConfigDir") or ".")).resolve(), defaults=defaults,
+                   runtime_options=options if isinstance(options, dict) else {})
 
 
 def _qualify(project: str, key: str) -> str:

@@ -12,6 +12,7 @@ import contextvars
 import gc
 import os
 import runpy
+import site
 import sys
 import traceback
 import warnings
@@ -25,6 +26,8 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
 
+from .deps import program_failure
+from .invokes import InvokeResolver, Unanswered
 from .mocks import Environment, OfflineEngineError
 from .monitor import RecordingMonitor, Registration
 from .project import Project, StackConfig
@@ -37,20 +40,23 @@ class ProgramRun:
     outputs: Any  # google.protobuf Struct of stack outputs, or None
     stack_urn: str
     invokes: list[str] = field(default_factory=list)
+    unanswered: list[Unanswered] = field(default_factory=list)  # invokes and reads shown as unknown
     error: str | None = None          # user-facing message
     error_kind: str | None = None     # "run" (RunError), "engine" (offline engine), "program" (exception)
 
 
 def run_program(project: Project, stack: str, config: StackConfig, *,
                 on_register: Callable[[Registration], None] | None = None,
-                stack_outputs: dict[str, dict[str, Any]] | None = None) -> ProgramRun:
+                stack_outputs: dict[str, dict[str, Any]] | None = None,
+                resolver: InvokeResolver | None = None, site_dirs: list[str] | None = None) -> ProgramRun:
     env = Environment(stack=stack, project=project.name, provider_config=config.provider_config())
-    monitor = RecordingMonitor(env, on_register=on_register, stack_outputs=stack_outputs)
+    monitor = RecordingMonitor(env, on_register=on_register, stack_outputs=stack_outputs, resolver=resolver)
     context = contextvars.copy_context()
-    return context.run(_run, project, stack, config, monitor)
+    return context.run(_run, project, stack, config, monitor, site_dirs or [])
 
 
-def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMonitor) -> ProgramRun:
+def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMonitor,
+         site_dirs: list[str] | None = None) -> ProgramRun:
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
     saved_modules = set(sys.modules)
     program_dir = str(project.program.parent)
@@ -61,6 +67,8 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     try:
         os.chdir(project.dir)
         sys.path.insert(0, program_dir)
+        for site_dir in site_dirs or []:  # the program's own dependencies, after lz's (lz/engine/deps.py)
+            site.addsitedir(site_dir)
         asyncio.set_event_loop(loop)
         # Output tasks are tracked process-wide; a previous plan's must not leak into this one.
         clear_output_tasks()
@@ -76,6 +84,8 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     except BaseException as exc:  # noqa: BLE001 - reported to the user, as the language host does
         if monitor.errors:
             error, kind = monitor.errors[0], "engine"
+        elif (message := program_failure(exc, project, monitor)) is not None:
+            error, kind = message, "program"
         else:
             error = "program failed with an unhandled exception:\n" + "".join(
                 traceback.format_exception(type(exc), exc, exc.__traceback__))
@@ -96,7 +106,8 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     if error is None and monitor.errors:
         error, kind = monitor.errors[0], "engine"
     return ProgramRun(records=monitor.records, outputs=monitor.stack_outputs, stack_urn=monitor.stack_urn,
-                      invokes=monitor.invokes, error=error, error_kind=kind)
+                      invokes=monitor.invokes, error=error, error_kind=kind,
+                      unanswered=list(monitor.resolver.unanswered) if monitor.resolver is not None else [])
 
 
 def _quiet_consequences(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

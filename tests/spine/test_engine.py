@@ -146,8 +146,10 @@ def _project(tmp_path: Path, program: str) -> Path:
     ("raise ValueError('boom in program')\n", "ValueError: boom in program"),
 ])
 def test_failures_name_what_failed(tmp_path, capsys, program, expected):
+    # --strict: an invoke or read with no offline answer refuses the plan, naming it (without it, the
+    # plan shows its result as unknown: tests/engine/test_unknowns.py).
     project = _project(tmp_path, program)
-    code = main(["plan", "dev", "-C", str(project), "--no-policy", "--json", "-"])
+    code = main(["plan", "dev", "-C", str(project), "--no-policy", "--strict", "--json", "-"])
     err = capsys.readouterr().err
     assert code == 2
     assert expected in " ".join(err.split())
