@@ -44,6 +44,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components.yamlio import safe_load
+
 __all__ = [
     "GPU_TYPES_PATH",
     "PRICES_PATH",
@@ -442,7 +444,7 @@ def _read_yaml(path: Path, top_keys: tuple[str, ...]) -> dict[str, Any]:
     except OSError as exc:
         raise CatalogError(path, [f"cannot read: {exc}"]) from exc
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_load(text)
     except yaml.YAMLError as exc:
         raise CatalogError(path, [f"not valid YAML: {exc}"]) from exc
     if not isinstance(doc, dict):
