@@ -1,10 +1,9 @@
 """The floor of `lz plan STACK`: the bare Pulumi SDK registering the same resources under a trivial mock.
 
 `python bench/floor.py REPLAY.json` reads a replay file written by `plan_bench.py` from a recorded
-`lz plan --json` (see `replay_of`), imports the same provider modules the plan's resource types live
-in (the SDK modules that `pulumi.runtime.rpc` maps each type token to, as the program's own imports
-load them), and registers the same resources (type, name, parent, explicit provider, wire inputs) in
-the same order under `pulumi.runtime.mocks.set_mocks` with a mock that echoes inputs back. It runs the
+`lz plan --json` (see `replay_of`), loads the SDK class of every resource type the plan registers (the
+module and class `pulumi.runtime.rpc` maps each type token to: what the program's own imports load),
+and registers the same resources (type, name, parent, explicit provider, wire inputs) in the same order under `pulumi.runtime.mocks.set_mocks` with a mock that echoes inputs back. It runs the
 program the way the language host does (`run_pulumi_func` on an asyncio loop) and exports the same
 stack outputs. Default providers (`default_*`) are the engine's, not the program's: not registered.
 
@@ -57,8 +56,10 @@ def program(replay: dict) -> None:
 def main() -> None:
     with open(sys.argv[1]) as handle:
         replay = json.load(handle)
-    for module in replay["modules"]:
-        importlib.import_module(module)
+    for module, name in replay["modules"]:
+        # The SDKs' subpackages are lazy modules (pulumi._utils._LazyModule): importing one loads nothing
+        # until an attribute is read, as the program does when it uses the class.
+        getattr(importlib.import_module(module), name)
     imported = time.perf_counter()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -58,11 +58,18 @@ SYNTHETIC = textwrap.dedent('''
         Cell(f"cell{i}")
 ''')
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MiB, stderr) of one fresh process (and its children: the policy pack)."""
+#: As on a developer's machine or a CI runner: Python caches compiled modules (__pycache__) after the
+#: first run. A PYTHONDONTWRITEBYTECODE=1 environment would make every run recompile the project's
+#: modules (not the SDKs', which pip compiles at install), charging lz for the environment.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float, str, float]:
+    """(seconds, peak RSS in MiB, stderr, CPU seconds) of one fresh process; CPU includes the children it
+    waited for (the policy pack), so it is the work done, which a busy machine does not inflate much."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=ENV)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         err.seek(0)
@@ -70,26 +77,29 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed with exit {code}:\n{stderr}")
-    return seconds, usage.ru_maxrss / 1024, stderr
+    return seconds, usage.ru_maxrss / 1024, stderr, usage.ru_utime + usage.ru_stime
 
 
-def sdk_module(token: str) -> str:
-    """The SDK module a program imports for a resource type (pulumi.runtime.rpc's registry, filled in
-    when the provider package is imported: `_utilities.register` in each SDK's __init__)."""
+def sdk_class(token: str) -> list[str]:
+    """[module, class] of the SDK class a program uses for a resource type (pulumi.runtime.rpc's registry,
+    filled in when the provider package is imported: `_utilities.register` in each SDK's __init__)."""
     from pulumi.runtime import rpc
 
     if token.startswith("pulumi:providers:"):
         package = token.split(":", 2)[2]
         importlib.import_module("pulumi_" + package.replace("-", "_"))
-        return rpc.get_resource_package(package, "").pkg_info["fqn"]
+        info = rpc.get_resource_package(package, "").pkg_info
+        return [info["fqn"], info["class"]]
     package, mod, _ = token.split(":")
     top = "pulumi_" + package.replace("-", "_")
     importlib.import_module(top)
     info = getattr(rpc.get_resource_module(package, mod, ""), "mod_info", None) or {}
     if token in info.get("classes", {}):
-        return info["fqn"]
+        return [info["fqn"], info["classes"][token]]
     # Not a class of the SDK: a Kubernetes custom resource is registered by apiextensions.CustomResource.
-    return f"{top}.apiextensions" if package == "kubernetes" else top
+    if package == "kubernetes":
+        return [f"{top}.apiextensions", "CustomResource"]
+    raise SystemExit(f"no SDK class for resource type {token}")
 
 
 def replay_of(plan: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +112,7 @@ def replay_of(plan: dict[str, Any]) -> dict[str, Any]:
                                                      and name.startswith("default")):
             continue  # the root stack and default providers are the engine's, not the program's
         if state["custom"] or step["type"].startswith("pulumi:providers:"):
-            module = sdk_module(step["type"])
+            module = sdk_class(step["type"])
             if module not in modules:
                 modules.append(module)
         resources.append({"urn": step["urn"], "type": step["type"], "name": name, "custom": state["custom"],
@@ -141,17 +151,18 @@ def bench_stack(stack: str, base: Path, repeat: int, extra: list[str]) -> dict[s
         floors.append(measure([PYTHON, str(FLOOR), str(replay)], ROOT))
         plans.append(measure(lz, ROOT))
     phases: dict[str, list[float]] = {}
-    for _, _, err in plans:
+    for _, _, err, _ in plans:
         for key, value in timings_of(err).items():
             phases.setdefault(key, []).append(value)
     floor_phases: dict[str, list[float]] = {}
-    for _, _, err in floors:
+    for _, _, err, _ in floors:
         for key, value in floor_split(err).items():
             floor_phases.setdefault(key, []).append(value)
     return {
         "name": f"stack {stack}", "resources": len(plan["steps"]),
         "seconds": statistics.median(p[0] for p in plans), "rss": max(p[1] for p in plans),
         "floor": statistics.median(f[0] for f in floors), "floor_rss": max(f[1] for f in floors),
+        "cpu": statistics.median(p[3] for p in plans), "floor_cpu": statistics.median(f[3] for f in floors),
         "phases": {k: statistics.median(v) for k, v in phases.items()},
         "floor_phases": {k: statistics.median(v) for k, v in floor_phases.items()},
     }
@@ -162,10 +173,12 @@ PHASES = (("startup", "lz imports"), ("program", "program"), ("packsReady", "pac
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    print(f"{'plan':<16}{'resources':>10}{'lz s':>8}{'lz MiB':>8}{'floor s':>9}{'floor MiB':>10}{'ratio':>7}")
+    print(f"{'plan':<16}{'resources':>10}{'lz s':>8}{'lz MiB':>8}{'floor s':>9}{'floor MiB':>10}{'ratio':>7}"
+          f"{'lz cpu':>8}{'floor cpu':>10}{'cpu ratio':>10}")
     for row in rows:
         print(f"{row['name']:<16}{row['resources']:>10}{row['seconds']:>8.2f}{row['rss']:>8.0f}"
-              f"{row['floor']:>9.2f}{row['floor_rss']:>10.0f}{row['seconds'] / row['floor']:>7.2f}")
+              f"{row['floor']:>9.2f}{row['floor_rss']:>10.0f}{row['seconds'] / row['floor']:>7.2f}"
+              f"{row['cpu']:>8.2f}{row['floor_cpu']:>10.2f}{row['cpu'] / row['floor_cpu']:>10.2f}")
     print("\nwhere the time goes (median seconds; lz phases from `lz plan --timings`, the pack starts in"
           "\nparallel with the program and `packs up` is when it is ready; floor: imports + registration)")
     print(f"{'plan':<16}" + "".join(f"{label:>11}" for _, label in PHASES) + f"{'floor imp':>11}{'floor reg':>11}")
@@ -227,6 +240,8 @@ def main() -> None:
                          "seconds": statistics.median(p[0] for p in plans), "rss": max(p[1] for p in plans),
                          "floor": statistics.median(f[0] for f in floors),
                          "floor_rss": max(f[1] for f in floors),
+                         "cpu": statistics.median(p[3] for p in plans),
+                         "floor_cpu": statistics.median(f[3] for f in floors),
                          "phases": {k: statistics.median(timings_of(p[2]).get(k, 0.0) for p in plans)
                                     for k, _ in PHASES},
                          "floor_phases": {k: statistics.median(floor_split(f[2]).get(k, 0.0) for f in floors)

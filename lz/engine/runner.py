@@ -57,6 +57,12 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     kind: str | None = None
     loop = asyncio.new_event_loop()
     loop.set_exception_handler(_quiet_consequences)
+    # No cyclic garbage collection while the program runs: importing the provider SDKs creates hundreds
+    # of thousands of long-lived objects (classes, typing forms), and each automatic collection of the
+    # oldest generation walks all of them again (about a quarter of the floor's own CPU time, see
+    # bench/plan_bench.py). The plan is short-lived; _cancel_pending collects once when it is over.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         os.chdir(project.dir)
         sys.path.insert(0, program_dir)
@@ -82,6 +88,8 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     finally:
         pulumi_settings.SETTINGS.outputs.clear()
         _cancel_pending(loop)
+        if collecting:
+            gc.enable()
         asyncio.set_event_loop(None)
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
