@@ -8,6 +8,7 @@ program error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -301,10 +302,9 @@ def run() -> None:
     are stopped. Only the standard streams still need flushing. Tests call `main()`."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        # A closed pipe (`lz plan ... | head`): nothing more to write.
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`lz plan ... | head`): nothing more to write
-            pass
     os._exit(code)
 
 

@@ -72,6 +72,7 @@ def imported_names(source: str, local: set[str]) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.append(node.module)
             names.extend(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+    chains: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
             chain: list[str] = []
@@ -80,7 +81,9 @@ def imported_names(source: str, local: set[str]) -> list[str]:
                 chain.append(value.attr)
                 value = value.value
             if isinstance(value, ast.Name) and value.id in aliases:
-                names.append(".".join([aliases[value.id], *reversed(chain)]))
+                chains.append(".".join([aliases[value.id], *reversed(chain)]))
+    # `aws.ec2.Vpc` also walks through its inner `aws.ec2`: keep the whole chain only.
+    names.extend(c for c in chains if not any(other.startswith(c + ".") for other in chains))
     return [n for n in dict.fromkeys(names) if n.split(".")[0] not in local]
 
 

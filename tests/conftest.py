@@ -22,7 +22,7 @@ from lz.testing import committed_plan as _committed_plan
 E2E_MODULES = {
     "aws/test_aws_gpu_pools.py", "aws/test_aws_iam.py", "aws/test_aws_inventory.py", "aws/test_aws_network.py",
     "aws/test_aws_storage.py", "aws/test_aws_workspace_teams.py",
-    "ci/test_workflows.py",
+    "ci/test_workflows.py", "cli/test_plan_many.py",
     "cost/test_cost_landing_zone.py", "cost/test_cost_plans.py",
     "gcp/test_gcp_aws_parity.py", "gcp/test_gcp_stacks.py", "gcp/test_gcp_variants.py",
     "k8s/test_k8s_platform_plan.py", "k8s/test_k8s_stacks.py",
