@@ -33,7 +33,7 @@ E2E_MODULES = {
     "k8s/test_k8s_platform_plan.py", "k8s/test_k8s_stacks.py",
     "policies/test_policy_cli.py", "policies/test_policy_rules.py",
     "spine/test_engine.py", "spine/test_example_stacks.py", "spine/test_validation_pipeline.py",
-    "spine/test_config_errors.py",
+    "spine/test_config_errors.py", "engine/test_program_modules.py",
     "templates/test_new_stack.py", "templates/test_template_plans.py",
 }
 TESTS = Path(__file__).resolve().parent

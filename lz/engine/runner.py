@@ -49,7 +49,21 @@ def run_program(project: Project, stack: str, config: StackConfig, *,
     return context.run(_run, project, stack, config, monitor)
 
 
+#: Modules the last planned program loaded from its project directory. They stay loaded after its plan, so
+#: the reports on that plan (cost, journeys: `components.*`, the pack's `lzpolicy`) use them instead of
+#: importing them again, and are unloaded when the next plan starts: a program's modules must not leak
+#: into the next plan (of another stack or project), whose program imports them afresh.
+_program_modules: set[str] = set()
+
+
+def _unload_program_modules() -> None:
+    for name in _program_modules:
+        sys.modules.pop(name, None)
+    _program_modules.clear()
+
+
 def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMonitor) -> ProgramRun:
+    _unload_program_modules()
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
     saved_modules = set(sys.modules)
     program_dir = str(project.program.parent)
@@ -93,13 +107,13 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
         asyncio.set_event_loop(None)
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
-        # Modules of the planned project must not leak into the next plan of another project.
+        # Modules of the planned project must not leak into the next plan: unloaded when it starts.
         for name in set(sys.modules) - saved_modules:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
             # A virtualenv inside the project (`.venv/`) holds the providers: those must stay
             # loaded, a provider package cannot register twice in one process.
             if module_file.startswith(str(project.dir)) and not module_file.startswith(sys.prefix):
-                del sys.modules[name]
+                _program_modules.add(name)
     if error is None and monitor.errors:
         error, kind = monitor.errors[0], "engine"
     return ProgramRun(records=monitor.records, outputs=monitor.stack_outputs, stack_urn=monitor.stack_urn,
