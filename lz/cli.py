@@ -300,6 +300,9 @@ def run() -> None:
     heap of provider SDK modules (hundreds of thousands of objects) whose orderly finalization costs
     seconds of CPU and changes nothing: every file lz writes is closed by then and the policy packs
     are stopped. Only the standard streams still need flushing. Tests call `main()`."""
+    from .engine import process
+
+    process.ENDS_WITH_COMMAND = True
     code = main()
     for stream in (sys.stdout, sys.stderr):
         # A closed pipe (`lz plan ... | head`): nothing more to write.
