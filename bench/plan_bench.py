@@ -141,7 +141,7 @@ def floor_split(stderr: str) -> dict[str, float]:
 
 def bench_stack(stack: str, base: Path, repeat: int, extra: list[str]) -> dict[str, Any]:
     out = base / f"{stack}.json"
-    lz = [PYTHON, "-m", "lz", "plan", stack, "--json", str(out), "--timings", *extra]
+    lz = [PYTHON, "-m", "lz", "plan", stack, "--json", str(out), *extra]
     measure(lz, ROOT)  # records the plan the floor replays (and warms the file cache for both)
     plan = json.loads(out.read_text())
     replay = base / f"{stack}.replay.json"
@@ -216,8 +216,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[], help="synthetic programs of about N resources")
     parser.add_argument("--no-schema-check", action="store_true", help="plan without the provider-schema check")
     parser.add_argument("--no-multi", action="store_true", help="skip the many-stacks-in-one-run measurement")
+    parser.add_argument("--root", type=Path, help="plan the stacks of another checkout with its own lz (before/after "
+                                                  "figures: `git worktree add /tmp/base <commit>`); default: this one")
     args = parser.parse_args()
+    global ROOT
+    ROOT = (args.root or ROOT).resolve()
     extra = ["--no-schema-check"] if args.no_schema_check else []
+    if "--timings" in (ROOT / "lz" / "cli.py").read_text():  # a checkout from before `--timings` has no phases
+        extra.append("--timings")
     stacks = args.stacks or stacks_of(ROOT)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -228,7 +234,7 @@ def main() -> None:
             project = synthetic_project(base, max(1, size // 5))
             out = base / f"synthetic-{size}.json"
             lz = [PYTHON, "-m", "lz", "plan", "bench", "-C", str(project), "--policy-pack", str(ROOT / "policies"),
-                  "--json", str(out), "--timings", *extra]
+                  "--json", str(out), *extra]
             measure(lz, ROOT)
             replay = base / f"synthetic-{size}.replay.json"
             replay.write_text(json.dumps(replay_of(json.loads(out.read_text()))))

@@ -16,6 +16,7 @@ server (the policy pack's Analyzer client, the Engine service) is created inside
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -88,18 +89,24 @@ def imported_names(source: str, local: set[str]) -> list[str]:
 
 
 def _import_prefixes(name: str) -> None:
-    """Import the longest dotted prefix of `name` that is a module (`a.b.Class` imports `a.b`)."""
+    """Import the longest dotted prefix of `name` that is a module (`a.b.Class` imports `a.b`), then read
+    the next name from it (or `__all__`): the provider SDKs' subpackages are lazy modules
+    (`pulumi._utils._LazyModule`) that load only when an attribute is read, as `aws.ec2.Vpc` does."""
     parts = name.split(".")
-    for i in range(1, len(parts) + 1):
-        module = ".".join(parts[:i])
-        if module in sys.modules:
-            continue
+    module, attribute = None, "__all__"
+    for i in range(len(parts)):
+        dotted = ".".join(parts[:i + 1])
         try:
-            if importlib.util.find_spec(module) is None:
-                return
-            importlib.import_module(module)
+            if dotted not in sys.modules and importlib.util.find_spec(dotted) is None:
+                attribute = parts[i]
+                break
+            module = importlib.import_module(dotted)
         except Exception:  # noqa: BLE001 - a warm-up only: the child imports (and reports) it for real
             return
+    if module is None:
+        return
+    with contextlib.suppress(Exception):  # as above
+        getattr(module, attribute, None)
 
 
 def warm_imports(project_dir: Path) -> int:
