@@ -6,6 +6,8 @@ PY     := $(VENV)/bin/python
 LZ     := $(VENV)/bin/lz
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
+# pytest-xdist workers for `make test`: one per core by default; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: setup plan validate test test-quick lint bench docs clean
 
@@ -24,10 +26,10 @@ validate: $(STAMP)
 	$(LZ) validate $(STACK)
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 test-quick: $(STAMP)
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -8,14 +8,21 @@ program error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from components.names import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, PROJECT
+
+_IMPORTED = time.perf_counter()  # `lz plan --timings`: lz's own imports end here ...
+_PLAN_STARTED = _IMPORTED        # ... and the command starts here (set by main)
 
 
 class UsageError(Exception):
@@ -38,16 +45,50 @@ def _parse_stack_outputs(values: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def cmd_plan(args: argparse.Namespace, console: Console) -> int:
+    stacks = _plan_stacks(args)
+    if len(stacks) == 1 and not args.all and not args.json_dir:
+        return plan_one(args, stacks[0], console, json_target=args.json)
+    from .multi import plan_many
+
+    return plan_many(args, stacks, console)
+
+
+def _plan_stacks(args: argparse.Namespace) -> list[str]:
+    """The stacks named on the command line, or with --all every stack file of the project, in order."""
+    if args.all:
+        if args.stacks:
+            raise UsageError("lz plan: give stack names or --all, not both")
+        from .engine.project import ProjectError, load_project
+
+        try:
+            stacks = load_project(Path(args.C)).stacks()
+        except ProjectError as exc:
+            raise UsageError(str(exc)) from None
+        if not stacks:
+            raise UsageError(f"lz plan --all: no Pulumi.<stack>.yaml under {Path(args.C).resolve()}")
+        return stacks
+    if not args.stacks:
+        raise UsageError("lz plan: name a stack (or several, or --all)")
+    if len(set(args.stacks)) != len(args.stacks):
+        raise UsageError(f"lz plan: a stack is named twice: {' '.join(args.stacks)}")
+    return list(args.stacks)
+
+
+def plan_one(args: argparse.Namespace, stack: str, console: Console, *, json_target: str | None,
+             on_json: Callable[[dict[str, Any]], None] | None = None,
+             summary: dict[str, Any] | None = None) -> int:
+    """Plan one stack and print it as asked: `json_target` is a file or "-" (stdout); `on_json` receives
+    the JSON document instead (many stacks in one run); `summary` is filled in for the run's summary."""
     from .engine.analyzer import PolicyPackError
     from .engine.deps import DependencyError
     from .engine.invokes import InvokeAnswersError
     from .engine.plan import PlanRequest, plan
     from .engine.project import ProjectError
-    from .report import plan_json, render_human, render_markdown
+    from .report import cost_block, journeys_block, plan_json, render_human, render_markdown
 
     err = Console(stderr=True, soft_wrap=True)
     request = PlanRequest(
-        project_dir=Path(args.C).resolve(), stack=args.stack,
+        project_dir=Path(args.C).resolve(), stack=stack,
         policy_packs=[Path(p).resolve() for p in args.policy_pack],
         policy_pack_configs=[Path(p).resolve() for p in args.policy_pack_config],
         stack_outputs=_parse_stack_outputs(args.stack_outputs),
@@ -55,7 +96,7 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
         schema_check=not args.no_schema_check, strict=args.strict,
         invoke_answers=Path(args.invoke_answers).resolve() if args.invoke_answers else None,
     )
-    quiet = args.json == "-" or args.markdown
+    quiet = json_target == "-" or args.json == "-" or args.markdown
     try:
         if quiet or not err.is_terminal:
             result = plan(request)
@@ -64,23 +105,53 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> int:
                 result = plan(request, progress=lambda m: status.update(m))
     except (ProjectError, PolicyPackError, InvokeAnswersError, DependencyError) as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
+        if summary is not None:
+            summary.update(error=str(exc))
         return EXIT_BAD_INPUT
 
-    if args.json:
-        text = json.dumps(plan_json(result), indent=2, sort_keys=False)
-        if args.json == "-":
-            sys.stdout.write(text + "\n")
+    timings = result.seconds
+    mark = time.perf_counter()
+    cost_block(result)  # priced and judged once, shown by every output below
+    journeys_block(result)
+    timings["cost"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    if json_target or on_json:
+        doc = plan_json(result)
+        if on_json is not None:
+            on_json(doc)
         else:
-            Path(args.json).write_text(text + "\n")
+            text = json.dumps(doc, indent=2, sort_keys=False)
+            if json_target == "-":
+                sys.stdout.write(text + "\n")
+            else:
+                Path(str(json_target)).write_text(text + "\n")
     if args.markdown:
         sys.stdout.write(render_markdown(result))
     if not quiet:
         render_human(result, console)
+    timings["output"] = time.perf_counter() - mark
+    if summary is not None:
+        summary.update(_summary_of(result))
+    if getattr(args, "timings", False):
+        timings["startup"] = _PLAN_STARTED - _IMPORTED
+        err.file.write("lz-timings " + json.dumps({k: round(v, 3) for k, v in timings.items()}) + "\n")
     if result.run.error:
         if quiet:
             err.print(result.run.error, highlight=False, markup=False)
         return EXIT_BAD_INPUT
-    return EXIT_VIOLATION if result.mandatory or result.failed_schema else EXIT_OK
+    return result.exit_code
+
+
+def _summary_of(result: Any) -> dict[str, Any]:
+    """One stack's line of a many-stack run's summary."""
+    from .report import cost_block
+
+    cost = cost_block(result)
+    return {"resources": len(result.records), "mandatory": len(result.mandatory),
+            "advisory": sum(1 for v in result.violations if v.enforcement_level == "advisory"),
+            "schemaFindings": len(result.schema_findings), "error": result.run.error,
+            "monthlyMax": cost["monthly"]["max"] if cost else None,
+            "seconds": round(sum(result.seconds.get(k, 0.0) for k in ("total", "cost", "output")), 2)}
 
 
 def cmd_workloads(args: argparse.Namespace, console: Console) -> int:
@@ -162,8 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lz", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("plan", help="plan a stack offline: run the program under mocks and the policy packs over gRPC")
-    p.add_argument("stack")
+    p = sub.add_parser("plan", help="plan stacks offline: run the program under mocks and the policy packs over gRPC")
+    p.add_argument("stacks", nargs="*", metavar="STACK",
+                   help="one stack, or several planned in one run (imports paid once, one summary)")
+    p.add_argument("--all", action="store_true", help="plan every Pulumi.<stack>.yaml of the project")
     p.add_argument("-C", default=".", metavar="DIR", help="the Pulumi project directory (default: .)")
     p.add_argument("--policy-pack", action="append", default=[], metavar="DIR",
                    help="a CrossGuard policy pack (repeatable); default: the project's ./policies if present")
@@ -172,7 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-policy", action="store_true", help="do not run the project's own policy pack")
     p.add_argument("--stack-outputs", action="append", default=[], metavar="ORG/PROJECT/STACK=FILE",
                    help="answer a StackReference from a saved `lz plan --json` or outputs file")
-    p.add_argument("--json", metavar="FILE|-", help="write a `pulumi preview --json`-shaped plan")
+    p.add_argument("--json", metavar="FILE|-",
+                   help="write a `pulumi preview --json`-shaped plan (several stacks: an object of them by stack)")
+    p.add_argument("--json-dir", metavar="DIR", help="write DIR/<stack>.json for every planned stack")
     p.add_argument("--markdown", action="store_true", help="print a Markdown summary for a pull-request comment")
     p.add_argument("--strict", action="store_true",
                    help="provider-schema findings fail the plan (exit 1) instead of warning; an invoke or read "
@@ -181,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="YAML/JSON answers for invokes: TOKEN: RESULT, or TOKEN: [{args: {...}, result: {...}}]")
     p.add_argument("--no-schema-check", action="store_true",
                    help="skip the check of every resource's inputs against its provider SDK's schema")
+    p.add_argument("--timings", action="store_true",
+                   help="print where the time went (seconds per phase) as one `lz-timings {...}` line on stderr")
     p.set_defaults(func=cmd_plan)
 
     w = sub.add_parser("workloads", help="write the golden workloads a stack publishes (Kueue Jobs, Deployments) as YAML")
@@ -214,8 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _PLAN_STARTED
     parser = build_parser()
     args = parser.parse_args(argv)
+    _PLAN_STARTED = time.perf_counter()
     console = Console(emoji=False, soft_wrap=True)
     try:
         return int(args.func(args, console))
@@ -226,5 +305,21 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The `lz` command: `main()`, then exit without tearing the interpreter down. A plan leaves a
+    heap of provider SDK modules (hundreds of thousands of objects) whose orderly finalization costs
+    seconds of CPU and changes nothing: every file lz writes is closed by then and the policy packs
+    are stopped. Only the standard streams still need flushing. Tests call `main()`."""
+    from .engine import process
+
+    process.ENDS_WITH_COMMAND = True
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe (`lz plan ... | head`): nothing more to write.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

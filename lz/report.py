@@ -140,9 +140,11 @@ def _schema_line(plan: Plan) -> str:
 def journeys_block(plan: Plan) -> list[dict[str, Any]]:
     """`[{workload, team, pool, verdict, failedStep, detail, steps}]`: the golden workloads' journeys,
     judged by the policy pack's own functions (lz.journeys)."""
-    from .journeys import plan_journeys
+    if "journeys" not in plan.derived:  # judged once, shown in the JSON, the table and the Markdown
+        from .journeys import plan_journeys
 
-    return plan_journeys(plan)
+        plan.derived["journeys"] = plan_journeys(plan)
+    return plan.derived["journeys"]
 
 
 def journeys_table(plan: Plan) -> Table | None:

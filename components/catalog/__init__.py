@@ -45,6 +45,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from components.names import NEURON_RESOURCE, NVIDIA_GPU_RESOURCE
+from components.yamlio import safe_load
 
 __all__ = [
     "GPU_TYPES_PATH",
@@ -463,7 +464,7 @@ def _read_yaml(path: Path, top_keys: tuple[str, ...]) -> dict[str, Any]:
     except OSError as exc:
         raise CatalogError(path, [f"cannot read: {exc}"]) from exc
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_load(text)
     except yaml.YAMLError as exc:
         raise CatalogError(path, [f"not valid YAML: {exc}"]) from exc
     if not isinstance(doc, dict):

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from components.names import PROJECT
+from components.yamlio import safe_load
 
 from .checks import semantic_problems
 from .model import LandingZoneConfig
@@ -70,7 +70,7 @@ def stack_file_path(project_dir: Path, stack: str) -> Path:
     project_file = project_dir / "Pulumi.yaml"
     config_dir = "."
     if project_file.exists():
-        doc = yaml.safe_load(project_file.read_text()) or {}
+        doc = safe_load(project_file.read_text()) or {}
         config_dir = doc.get("stackConfigDir") or "."
     return project_dir / config_dir / f"Pulumi.{stack}.yaml"
 
@@ -245,7 +245,7 @@ def json_schema() -> dict[str, Any]:
 
 def load_stack_file(path: Path) -> dict[str, Any]:
     """The raw `config:` mapping of a stack file (keys as written, values as YAML gives them)."""
-    doc = yaml.safe_load(path.read_text()) or {}
+    doc = safe_load(path.read_text()) or {}
     if not isinstance(doc, dict):
         raise ConfigError(str(path), [ConfigProblem("", "stack file must be a YAML mapping")])
     config = doc.get("config") or {}

@@ -25,6 +25,8 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
 from . import nodepack
+from components.yamlio import safe_load
+
 from .monitor import Registration
 from .project import StackConfig
 from .refs import for_analyzer
@@ -123,7 +125,7 @@ def load_pack_config(path: Path) -> dict[str, Any]:
     """A `--policy-pack-config` file: `{"all": level, "<policy>": level | {enforcementLevel, ...}}`."""
     try:
         text = path.read_text()
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else safe_load(text)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise PolicyPackError(f"{path}: cannot read policy pack config: {exc}") from None
     if not isinstance(data, dict):
@@ -168,7 +170,7 @@ class PolicyPack:
         self.channel = grpc.insecure_channel(f"127.0.0.1:{line}", options=_CHANNEL_OPTIONS)
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
         self.info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
-        manifest = yaml.safe_load((self.dir / "PulumiPolicy.yaml").read_text()) or {}
+        manifest = safe_load((self.dir / "PulumiPolicy.yaml").read_text()) or {}
         # As the CLI does: a Python pack's version comes from PulumiPolicy.yaml (the SDK reports 0.0.1).
         self.version = str(manifest.get("version") or self.info.version)
         self.plugin_version = self.stub.GetPluginInfo(empty_pb2.Empty()).version

@@ -179,6 +179,7 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
                 packs.append(pack)
                 pack.configure(cfg, source=str(cfg_path) if cfg_path else f"{pack_dir} defaults")
             streamer.start(packs)
+            timings["packsReady"] = time.perf_counter() - started
         except BaseException as exc:  # noqa: BLE001 - re-raised on the main thread below
             pack_error.append(exc)
 
@@ -200,6 +201,7 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
             schema = check_plan(run.records)
             timings["schema"] = schema.seconds
         violations: list[Violation] = []
+        waited = time.perf_counter()
         if jobs:
             starter.join()
             if pack_error:
@@ -210,6 +212,7 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
                     violations.extend(_judged(pack, pack.collect))
                 for pack in packs:
                     violations.extend(_judged(pack, lambda p=pack: p.analyze_stack(run.records)))
+            timings["analysis"] = time.perf_counter() - waited  # what the plan waited for the packs
         timings["total"] = time.perf_counter() - started
         summaries = [PackSummary(name=p.name, version=p.version, dir=str(p.dir),
                                  config_file=str(c) if c else None, policies=len(p.policies), levels=p.levels)

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from components.yamlio import safe_load
+
 
 class ProjectError(Exception):
     """A project or stack file that cannot be used (exit code 2)."""
@@ -45,7 +47,7 @@ def load_project(directory: str | Path) -> Project:
     if not project_file.exists():
         raise ProjectError(f"{root}: no Pulumi.yaml; pass the project directory with -C DIR")
     try:
-        doc = yaml.safe_load(project_file.read_text()) or {}
+        doc = safe_load(project_file.read_text()) or {}
     except yaml.YAMLError as exc:
         raise ProjectError(f"{project_file}: not valid YAML: {exc}") from None
     name = doc.get("name")
@@ -106,7 +108,7 @@ def load_stack_config(project: Project, stack: str, document: dict[str, Any] | N
         raise ProjectError(f"{project.relative(path)}: no such stack file (stacks here: {known})")
     else:
         try:
-            doc = yaml.safe_load(path.read_text()) or {}
+            doc = safe_load(path.read_text()) or {}
         except yaml.YAMLError as exc:
             raise ProjectError(f"{project.relative(path)}: not valid YAML: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("config") or {}, dict):

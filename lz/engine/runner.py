@@ -28,6 +28,7 @@ from pulumi.runtime.stack import run_pulumi_func
 
 from .deps import program_failure
 from .invokes import InvokeResolver, Unanswered
+from . import process
 from .mocks import Environment, OfflineEngineError
 from .monitor import RecordingMonitor, Registration
 from .project import Project, StackConfig
@@ -55,8 +56,22 @@ def run_program(project: Project, stack: str, config: StackConfig, *,
     return context.run(_run, project, stack, config, monitor, site_dirs or [])
 
 
+#: Modules the last planned program loaded from its project directory. They stay loaded after its plan, so
+#: the reports on that plan (cost, journeys: `components.*`, the pack's `lzpolicy`) use them instead of
+#: importing them again, and are unloaded when the next plan starts: a program's modules must not leak
+#: into the next plan (of another stack or project), whose program imports them afresh.
+_program_modules: set[str] = set()
+
+
+def _unload_program_modules() -> None:
+    for name in _program_modules:
+        sys.modules.pop(name, None)
+    _program_modules.clear()
+
+
 def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMonitor,
          site_dirs: list[str] | None = None) -> ProgramRun:
+    _unload_program_modules()
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
     saved_modules = set(sys.modules)
     program_dir = str(project.program.parent)
@@ -64,6 +79,12 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     kind: str | None = None
     loop = asyncio.new_event_loop()
     loop.set_exception_handler(_quiet_consequences)
+    # No cyclic garbage collection while the program runs: importing the provider SDKs creates hundreds
+    # of thousands of long-lived objects (classes, typing forms), and each automatic collection of the
+    # oldest generation walks all of them again (about a quarter of the floor's own CPU time, see
+    # bench/plan_bench.py). The plan is short-lived; _cancel_pending collects once when it is over.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         os.chdir(project.dir)
         sys.path.insert(0, program_dir)
@@ -93,16 +114,18 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     finally:
         clear_output_tasks()
         _cancel_pending(loop)
+        if collecting:
+            gc.enable()
         asyncio.set_event_loop(None)
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
-        # Modules of the planned project must not leak into the next plan of another project.
+        # Modules of the planned project must not leak into the next plan: unloaded when it starts.
         for name in set(sys.modules) - saved_modules:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
             # A virtualenv inside the project (`.venv/`) holds the providers: those must stay
             # loaded, a provider package cannot register twice in one process.
             if module_file.startswith(str(project.dir)) and not module_file.startswith(sys.prefix):
-                del sys.modules[name]
+                _program_modules.add(name)
     if error is None and monitor.errors:
         error, kind = monitor.errors[0], "engine"
     return ProgramRun(records=monitor.records, outputs=monitor.stack_outputs, stack_urn=monitor.stack_urn,
@@ -141,5 +164,13 @@ def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
     with warnings.catch_warnings():
         # Coroutines a failed program created but never awaited: consequences of the reported error.
         warnings.simplefilter("ignore", RuntimeWarning)
-        gc.collect()
+        if process.ENDS_WITH_COMMAND:
+            # The `lz` command ends soon and never tears down: rather than walk everything the plan
+            # allocated (the SDK modules included) once more, move it all to the permanent generation,
+            # which no later collection examines, so no finalizer of it runs later either ("gc.freeze():
+            # Freeze all the objects tracked by the garbage collector; move them to a permanent
+            # generation and ignore them in all the future collections", docs.python.org/3/library/gc.html).
+            gc.freeze()
+        else:
+            gc.collect()
     loop.close()

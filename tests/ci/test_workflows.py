@@ -169,8 +169,12 @@ def test_preview_offline_job_plans_prices_and_posts_one_sticky_comment():
     assert base["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
     script = "\n".join(s.get("run", "") for s in offline["steps"])
     assert "make test" in script
+    # Base and head each plan every stack in one run (`lz plan --all`, imports paid once); a base from
+    # before `--all` is planned one stack at a time, with its own code either way.
+    assert '.venv/bin/lz plan --all --no-policy --no-schema-check --json-dir "$PLANS/base"' in script
     assert '--json "$PLANS/base/$stack.json"' in script, "the base is planned with its own code"
-    assert '.venv/bin/lz plan "$stack" --markdown' in script
+    assert '.venv/bin/lz plan --all --markdown --json-dir "$PLANS/head"' in script
+    assert '|| worst=$?' in script
     assert '.venv/bin/lz cost "$stack" "${base_args[@]}" --markdown' in script
     assert 'base_args=(--base "$PLANS/base/$stack.json")' in script
     sticky = [s for s in offline["steps"] if "sticky-pull-request-comment" in s.get("uses", "")]

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from components.workloads.names import ACCEPTANCE_CONFIGMAP, CONFIGMAP, JOURNEY_ANNOTATION
+from components.yamlio import SAFE_LOADER
 
 from .. import props as wire
 from ..k8s import namespace_name, objects_in
@@ -26,9 +27,9 @@ from ..types import (
 NAME_LABEL = "kubernetes.io/metadata.name"
 PSS_ENFORCE = "pod-security.kubernetes.io/enforce"
 
-# libyaml's safe loader when PyYAML was built with it (the pure-Python one is ~10x slower on the
+# libyaml's safe loader when PyYAML was built with it (components.yamlio; the pure-Python one is ~10x slower on the
 # ConfigMaps' manifests); both accept exactly the safe subset.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML_LOADER = SAFE_LOADER
 
 STEPS = ("admitted", "placed", "capacity", "identity", "network", "interconnect")
 

@@ -1,0 +1,220 @@
+"""`lz plan STACK STACK...` / `lz plan --all`: many stacks in one run, imports paid once.
+
+The parent process imports what every plan needs and that no plan can change (the engine, the
+renderers, the provider SDK modules and libraries the project's code imports: see `warm_imports`),
+then forks one child per stack. Each child plans its stack from that warm state, prints its own output
+(human, Markdown, JSON) and sends its JSON document and summary line back through a pipe; the parent
+prints one summary and exits with the worst exit code. A child is a fresh copy of the parent, so one
+stack's config, program modules and Pulumi runtime settings cannot leak into the next.
+
+gRPC and fork: gRPC Python supports `fork()` when no gRPC object (channel, server) exists before it
+("if the application only instantiate gRPC Python objects after calling fork(), then fork() will
+work normally", grpc/grpc doc/fork_support.md). The parent only imports grpc; every channel and
+server (the policy pack's Analyzer client, the Engine service) is created inside a child.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib
+import importlib.util
+import json
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from components.names import EXIT_BAD_INPUT
+
+#: Directories of a project that are not part of its program: tests, tools, virtualenvs, policy packs
+#: (a directory with a PulumiPolicy.yaml runs in its own process) and nested projects (templates).
+_SKIP_DIRS = {"tests", "test", "node_modules", "__pycache__", "venv", "bench", "docs"}
+
+
+def _program_sources(project_dir: Path) -> Iterator[Path]:
+    stack = [project_dir]
+    while stack:
+        directory = stack.pop()
+        for entry in sorted(directory.iterdir()):
+            if entry.is_dir():
+                if (entry.name.startswith(".") or entry.name in _SKIP_DIRS or (entry / "PulumiPolicy.yaml").exists()
+                        or (entry / "Pulumi.yaml").exists()):
+                    continue
+                stack.append(entry)
+            elif entry.suffix == ".py":
+                yield entry
+
+
+def _local_packages(project_dir: Path) -> set[str]:
+    """Top-level names the project itself provides: those are the program's, re-imported per stack."""
+    return {p.stem if p.is_file() else p.name for p in project_dir.iterdir()
+            if (p.is_file() and p.suffix == ".py") or (p.is_dir() and (p / "__init__.py").exists())}
+
+
+def imported_names(source: str, local: set[str]) -> list[str]:
+    """Modules a program's source imports from outside the project, including the provider SDK
+    submodules it reaches through an alias (`import pulumi_aws as aws` ... `aws.ec2.Vpc` gives
+    `pulumi_aws.ec2.Vpc`: the SDKs load submodules lazily on attribute access). Candidates only:
+    `warm_imports` keeps the ones that are modules."""
+    tree = ast.parse(source)
+    aliases: dict[str, str] = {}
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names.append(alias.name)
+                aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+            names.extend(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+    chains: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            chain: list[str] = []
+            value: ast.expr = node
+            while isinstance(value, ast.Attribute):
+                chain.append(value.attr)
+                value = value.value
+            if isinstance(value, ast.Name) and value.id in aliases:
+                chains.append(".".join([aliases[value.id], *reversed(chain)]))
+    # `aws.ec2.Vpc` also walks through its inner `aws.ec2`: keep the whole chain only.
+    names.extend(c for c in chains if not any(other.startswith(c + ".") for other in chains))
+    return [n for n in dict.fromkeys(names) if n.split(".")[0] not in local]
+
+
+def _import_prefixes(name: str) -> None:
+    """Import the longest dotted prefix of `name` that is a module (`a.b.Class` imports `a.b`), then read
+    the next name from it (or `__all__`): the provider SDKs' subpackages are lazy modules
+    (`pulumi._utils._LazyModule`) that load only when an attribute is read, as `aws.ec2.Vpc` does."""
+    parts = name.split(".")
+    module, attribute = None, "__all__"
+    for i in range(len(parts)):
+        dotted = ".".join(parts[:i + 1])
+        try:
+            if dotted not in sys.modules and importlib.util.find_spec(dotted) is None:
+                attribute = parts[i]
+                break
+            module = importlib.import_module(dotted)
+        except Exception:  # noqa: BLE001 - a warm-up only: the child imports (and reports) it for real
+            return
+    if module is None:
+        return
+    with contextlib.suppress(Exception):  # as above
+        getattr(module, attribute, None)
+
+
+def warm_imports(project_dir: Path) -> int:
+    """Import, once in the parent, what every stack's plan would import: the engine and renderers, and
+    the modules from outside the project that its program's sources name. Project modules are not
+    imported: they read config at import time in many programs, and each child runs them for its stack."""
+    before = len(sys.modules)
+    for module in ("lz.engine.plan", "lz.report", "lz.cost", "lz.journeys", "pulumi.runtime.mocks"):
+        importlib.import_module(module)
+    local = _local_packages(project_dir)
+    for path in _program_sources(project_dir):
+        try:
+            names = imported_names(path.read_text(encoding="utf-8"), local)
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for name in names:
+            _import_prefixes(name)
+    return len(sys.modules) - before
+
+
+def _child(args: Any, stack: str, console: Console, write_fd: int) -> int:
+    from .cli import plan_one
+
+    summary: dict[str, Any] = {"stack": stack}
+    doc: list[dict[str, Any]] = []
+    json_dir = Path(args.json_dir) if args.json_dir else None
+    code = EXIT_BAD_INPUT
+    try:
+        def on_json(plan_doc: dict[str, Any]) -> None:
+            if json_dir is not None:
+                (json_dir / f"{stack}.json").write_text(json.dumps(plan_doc, indent=2) + "\n")
+            if args.json:
+                doc.append(plan_doc)
+
+        code = plan_one(args, stack, console, json_target=None, summary=summary,
+                        on_json=on_json if (args.json or json_dir) else None)
+    except BaseException:  # noqa: BLE001 - reported, and the stack counts as failed (exit 2)
+        traceback.print_exc()
+        summary["error"] = "lz crashed planning this stack (traceback above)"
+    summary["exit"] = code
+    payload = json.dumps({"summary": summary, "plan": doc[0] if doc else None}).encode()
+    with os.fdopen(write_fd, "wb") as pipe:
+        pipe.write(payload)
+    return code
+
+
+def _run_child(args: Any, stack: str, console: Console) -> dict[str, Any]:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: plan, report, and leave without running the parent's cleanup
+        code = EXIT_BAD_INPUT
+        try:
+            os.close(read_fd)
+            code = _child(args, stack, console, write_fd)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    try:
+        result = json.loads(data)
+    except ValueError:
+        result = {"summary": {"stack": stack, "error": f"the planning process ended with status {code}"}, "plan": None}
+    result["summary"]["exit"] = code if code >= 0 else EXIT_BAD_INPUT  # killed by a signal: failed
+    return result
+
+
+def summary_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title="Stacks", show_header=True, header_style="bold")
+    for column in ("stack", "exit", "resources", "mandatory", "advisory", "schema", "$/month max", "s"):
+        table.add_column(column, justify="left" if column == "stack" else "right")
+    for row in rows:
+        if row.get("resources") is None:
+            table.add_row(row["stack"], str(row["exit"]), "-", "-", "-", "-", "-", "-")
+            continue
+        monthly = row.get("monthlyMax")
+        table.add_row(row["stack"], str(row["exit"]), str(row["resources"]), str(row["mandatory"]),
+                      str(row["advisory"]), str(row["schemaFindings"]),
+                      f"{monthly:,.0f}" if monthly is not None else "-", f"{row['seconds']:.1f}")
+    return table
+
+
+def plan_many(args: Any, stacks: list[str], console: Console) -> int:
+    project_dir = Path(args.C).resolve()
+    if args.json_dir:
+        Path(args.json_dir).mkdir(parents=True, exist_ok=True)
+    warm_imports(project_dir)
+    quiet = args.json == "-" or args.markdown
+    rows: list[dict[str, Any]] = []
+    plans: dict[str, Any] = {}
+    for stack in stacks:
+        if not quiet:
+            console.rule(f"lz plan {stack}")
+        result = _run_child(args, stack, console)
+        rows.append(result["summary"])
+        if result["plan"] is not None:
+            plans[stack] = result["plan"]
+    if args.json:
+        text = json.dumps(plans, indent=2) + "\n"
+        if args.json == "-":
+            sys.stdout.write(text)
+        else:
+            Path(args.json).write_text(text)
+    Console(stderr=True, soft_wrap=True).print(summary_table(rows)) if quiet else console.print(summary_table(rows))
+    return max(row["exit"] for row in rows)
