@@ -18,6 +18,11 @@ LABEL_PREFIX = PROJECT
 POOL_LABEL = f"{LABEL_PREFIX}/pool"
 SYSTEM_POOL = "system"  # the POOL_LABEL value of the landing zone's own system node pool
 
+# Tag (AWS node group) / resource label (GKE node pool) carrying the instances a pool's reservation or
+# Capacity Block holds (config `capacity.reservedNodes`, default maxNodes): they bill whether used or not,
+# and `lz cost` prices them as the pool's idle cost from this registration.
+RESERVED_NODES_KEY = "reserved-nodes"
+
 # Every accelerator node carries the NoSchedule taint `<device resource>=present` on every cloud, the value
 # GKE itself gives GPU nodes ("GKE automatically adds nvidia.com/gpu=present:NoSchedule",
 # https://cloud.google.com/kubernetes-engine/docs/how-to/gpus). Workloads tolerate the key (Exists).

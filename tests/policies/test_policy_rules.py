@@ -458,6 +458,9 @@ CASES: list[tuple[str, str, str, str]] = [
     ("iam-github-oidc-trust-has-sub", "aiservices", "ai-role-github-any-repo", V),
     ("iam-github-oidc-trust-has-sub", "aiservices", "ai-role-github-wildcard", V),
     ("iam-github-oidc-trust-has-sub", "aiservices", "ai-role-service", NA),
+    ("gpu-quota-covers-pools", "gpu", STACK_NAME, V),
+    ("gpu-quota-covers-pools", "data", STACK_NAME, C),
+    ("gpu-quota-covers-pools", "kubernetes", STACK_NAME, NA),
 ]
 
 # Rules whose three cases live with their owners' tests rather than in this table.
