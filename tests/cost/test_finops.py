@@ -223,3 +223,46 @@ def test_refused_with_a_clear_line(doc, line):
 def test_billing_account_format_is_checked():
     lines = _lines(_doc("gcp", budget={"maxMonthlyUsd": 100, "billingAccount": "billingAccounts/123"}))
     assert any("budget.billingAccount" in line and "billingAccounts/123" in line for line in lines), lines
+
+
+# --- cost by team: shared pools split by queue quota -------------------------------------------------
+
+def test_cost_by_team_splits_a_shared_pool_by_queue_quota():
+    from lz.cost.report import Row, price_rows, queue_quotas
+
+    def queue(team: str, gpus: int) -> Row:
+        return Row(urn=f"urn:cq-{team}", type="kubernetes:kueue.x-k8s.io/v1beta1:ClusterQueue", name=team,
+                   custom=True, parent="", id="", inputs={"metadata": {"name": team}, "spec": {"resourceGroups": [
+                       {"coveredResources": ["cpu", "memory"], "flavors": [{"name": "default-flavor", "resources": [
+                           {"name": "cpu", "nominalQuota": "64"}, {"name": "memory", "nominalQuota": "256Gi"}]}]},
+                       {"coveredResources": ["nvidia.com/gpu"], "flavors": [{"name": "train", "resources": [
+                           {"name": "nvidia.com/gpu", "nominalQuota": gpus}]}]}]}})
+
+    pool = Row(urn="urn:ng", type=NG, name="lz-pool-train-nodes", custom=True, parent="", id="", inputs={
+        "scalingConfig": {"minSize": 1, "maxSize": 4}, "instanceTypes": ["p5.48xlarge"],
+        "labels": {"ai-landing-zone/pool": "train"}, "tags": {"team": "platform"}})
+    rows = [queue("pre", 24), queue("serving", 8), pool]
+    assert queue_quotas(rows) == {"pre": {"train": 24}, "serving": {"train": 8}}
+    report = price_rows("t", rows)
+    by_team = report.groups("team")
+    assert by_team["pre"].hourly_max == pytest.approx(0.75 * 4 * P5)
+    assert by_team["serving"].hourly_min == pytest.approx(0.25 * 1 * P5)
+    assert "platform" not in by_team                       # the pool's tag no longer takes it all
+    assert report.totals.hourly_max == pytest.approx(4 * P5)  # the split moves money, it adds none
+    assert report.as_json()["poolShares"] == {"train": {"pre": 0.75, "serving": 0.25}}
+
+
+# --- the example stacks: reserved pools are idle cost ------------------------------------------------
+
+@pytest.mark.parametrize(("stack", "pool", "idle_usd_per_hour"), [
+    ("prod", "h100-train", 4 * CB_P5),      # a Capacity Block of 4 p5.48xlarge
+    ("gcp-prod", "h100-train", 8 * A3MEGA),  # a specific reservation of 8 a3-megagpu-8g
+])
+def test_reserved_pools_of_the_example_stacks_cost_money_idle(stack, pool, idle_usd_per_hour):
+    from lz.cost import price_plan
+    from lz.testing import committed_plan
+
+    report = price_plan(committed_plan(stack))
+    charge = next(i.charge for i in report.items if i.pool == pool)
+    assert charge.hourly_min == pytest.approx(idle_usd_per_hour)
+    assert report.totals.hourly_min > idle_usd_per_hour
