@@ -18,8 +18,9 @@ H100 Mega, H200 and B200 on-demand come from the unified `GPUS-PER-GPU-FAMILY-pe
 dimension `gpu_family`; Spot (preemptible) VMs draw on `PREEMPTIBLE-NVIDIA-<model>-GPUS-per-project-region`.
 Quota ids as the Cloud Quotas API lists them for compute.googleapis.com (public quota inventories read from
 that API: search-index ids 55894211902, 2026-06-23, and 62153604297, 2026-06-29; family names: 55279553342).
-Flex-start and queued provisioning draw on the preemptible quota; a pool on a specific reservation draws on
-the reservation, which holds its quota from creation.
+A pool on a specific reservation draws on the reservation, which holds its quota from creation. Which quota
+flex-start (Dynamic Workload Scheduler) VMs draw on was not found in a source: such pools are not requested
+(QuotaUnknownError; the landing zone warns and the rule does not judge them).
 """
 
 from __future__ import annotations
@@ -110,7 +111,10 @@ def gcp_pool_quota(machine_type: str, capacity: str, region: str, max_nodes: int
         raise QuotaUnknownError(f"{machine_type}: no Cloud Quotas id catalogued for {kind} "
                                 "(components/catalog/quotas.py)")
     on_demand, family, preemptible = ids
-    if capacity in ("spot", "flexStart"):
+    if capacity == "flexStart":
+        raise QuotaUnknownError(f"{machine_type}: the quota flex-start VMs draw on is not catalogued "
+                                "(components/catalog/quotas.py)")
+    if capacity == "spot":
         key = QuotaKey(GCP_SERVICE, preemptible, (("region", region),))
     else:
         dims = (("gpu_family", family), ("region", region)) if family else (("region", region),)

@@ -123,6 +123,11 @@ def test_gcp_pool_quota(machine, capacity, expected):
     assert gcp_pool_quota(machine, capacity, "r1", 2) == expected
 
 
+def test_flex_start_quota_is_not_guessed():
+    with pytest.raises(QuotaUnknownError, match="flex-start"):
+        gcp_pool_quota("a3-megagpu-8g", "flexStart", "r1", 2)
+
+
 def test_needs_of_one_quota_add_up():
     a = aws_pool_quota("g6e.xlarge", "onDemand", "us-east-1", 2)
     b = aws_pool_quota("g6e.12xlarge", "onDemand", "us-east-1", 1)
