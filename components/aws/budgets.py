@@ -5,9 +5,10 @@ the spend of the resources whose tag has the given value. AWS Budgets cost filte
 `TagKeyValue` with values `user:<key>$<value>` (pulumi_aws budgets.Budget docstring, "Create a cost filter
 using resource tags": `user:business-unit$human_resources`; user-defined tags carry the `user:` prefix).
 
-Before a tag filters anything, the key must be activated as a cost allocation tag in the payer
-(management) account's Billing console; a member account cannot do it, so the landing zone does not
-create `aws.costexplorer.CostAllocationTag` (docs/cost.md says what to activate).
+Before a tag filters anything, the key must be activated as a cost allocation tag. The landing zone does not
+create `aws.costexplorer.CostAllocationTag`: a key can only be activated once it shows in billing data, "up to
+24 hours" after the tags are first applied (pulumi_aws CostAllocationTag docs), so the first `pulumi up` would
+fail; in an AWS Organization activation belongs to the account that pays. docs/cost.md says what to activate.
 
 Notifications: one per threshold (a budget takes up to 10), each to the configured email addresses (up to
 10) and, when the landing zone is given one, an SNS topic (one per notification): AWS Cost Management API
