@@ -32,6 +32,10 @@ SYSTEM_POOL = "system"  # the POOL_LABEL value of the landing zone's own system 
 NVIDIA_GPU_RESOURCE = "nvidia.com/gpu"
 NEURON_RESOURCE = "aws.amazon.com/neuron"   # Trainium / Inferentia (AWS Neuron device plugin)
 ACCELERATOR_RESOURCES = (NVIDIA_GPU_RESOURCE, NEURON_RESOURCE)
+# Tag (AWS node group) / resource label (GKE node pool) carrying the instances a pool's reservation or
+# Capacity Block holds (config `capacity.reservedNodes`, default maxNodes): they bill whether used or not,
+# and `lz cost` prices them as the pool's idle cost from this registration.
+RESERVED_NODES_KEY = "reserved-nodes"
 
 # Every accelerator node carries the NoSchedule taint `<device resource>=present` on every cloud, the value
 # GKE itself gives GPU nodes ("GKE automatically adds nvidia.com/gpu=present:NoSchedule",

@@ -33,7 +33,7 @@ import pulumi_aws as aws
 from components.catalog import AwsInstanceType, aws_instance_type
 from components.config.model import Capacity, CapacityType, GpuPool, Taint
 from components.k8s.kueue import BEST_EFFORT_ATOMIC
-from components.names import GPU_TAINT_VALUE, LABEL_PREFIX, POOL_LABEL
+from components.names import GPU_TAINT_VALUE, LABEL_PREFIX, POOL_LABEL, RESERVED_NODES_KEY
 from components.platform_inputs import GpuPoolHandle
 
 from .common import AwsContext
@@ -284,7 +284,8 @@ class GpuNodePool(pulumi.ComponentResource):
             labels=self.labels,
             taints=[aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value, effect=_EKS_TAINT_EFFECT[t.effect])
                     for t in taints],
-            tags={**pool_tags, **ca_tags},
+            tags={**pool_tags, **ca_tags,
+                  **({RESERVED_NODES_KEY: str(pool.reserved_nodes)} if pool.reserved_nodes else {})},
             # The autoscaler owns the node count after creation.
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on),
                                         ignore_changes=["scalingConfig.desiredSize"]))

@@ -15,7 +15,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.catalog import aws_instance_type
-from components.config.model import Cloud, LandingZoneConfig
+from components.catalog.quotas import QuotaUnknownError, aws_pool_quota, total_needs
+from components.config.model import Cloud, GpuPool, LandingZoneConfig
+from components.finops import budgets_on, team_budgets
 from components.invariants import present
 from components.names import PROJECT, TEAM_BUCKETS, stack_prefix
 from components.outputs import LandingZoneExports
@@ -24,10 +26,12 @@ from components.storage_advisor import fsx_lustre_prices, training_demand
 
 from .audit_replica import AuditReplica, AuditReplicaArgs
 from .audit_trail import AuditTrail, AuditTrailArgs, trail_name
+from .budgets import Budgets, BudgetsArgs
 from .cluster_addons import SYSTEM_LABELS, ClusterAddons, ClusterAddonsArgs
 from .common import AwsContext
 from .eks_cluster import EksCluster, EksClusterArgs, endpoint_access
 from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs, PoolLayout, pool_layout
+from .gpu_quota import GpuQuota, GpuQuotaArgs
 from .iam_boundary import IamBoundary, IamBoundaryArgs
 from .kms_keys import KmsKeys, KmsKeysArgs
 from .network import Network, NetworkArgs
@@ -45,6 +49,18 @@ def file_tier_zone(layouts: list[PoolLayout], zones: list[str]) -> str:
             if layout.zone and wanted(layout):
                 return layout.zone
     return zones[0]
+
+
+def quota_needs(pools: list[GpuPool], region: str) -> dict:
+    """vCPUs per EC2 GPU quota at max scale; pools whose quota the catalog does not know are left out
+    (with a warning: their quota is not requested)."""
+    needs = []
+    for pool in pools:
+        try:
+            needs.append(aws_pool_quota(pool.instance_type, pool.capacity.type.value, region, pool.max_nodes))
+        except QuotaUnknownError as exc:
+            pulumi.log.warn(f"gpuPools {pool.name}: GPU quota not requested: {exc}")
+    return total_needs(needs)
 
 
 class AwsLandingZone(pulumi.ComponentResource):
@@ -136,6 +152,14 @@ class AwsLandingZone(pulumi.ComponentResource):
                 depends_on=[self.cluster.cluster, *self.addons.networking, *self.iam.node.attachments]), child)
             for pool, instance in zip(config.gpu_pools, instances, strict=True)
         ]
+
+        # Quota and money: what the pools need at max scale is requested, and budgets watch the spend.
+        needs = quota_needs(list(config.gpu_pools), region) if config.gpu_quota_requests else {}
+        self.quota = GpuQuota(f"{name}-quota", GpuQuotaArgs(ctx, needs), child) if needs else None
+        self.budgets = Budgets(f"{name}-budgets", BudgetsArgs(
+            ctx, environment=config.environment.value, environment_usd=config.budget.max_monthly_usd,
+            team_usd=team_budgets(config), thresholds=tuple(config.budget.thresholds),
+            emails=tuple(config.notifications.emails)), child) if budgets_on(config) else None
 
         # The pools start at minNodes (often 0): cluster-autoscaler brings them up. It discovers every
         # managed node group by the tags EKS puts on its Auto Scaling group; the priorities name the

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.names import POOL_LABEL
+from components.names import POOL_LABEL, RESERVED_NODES_KEY
 
 from . import UnknownPriceError, UnknownTypeError, aws_instance_type, gcp_machine_type, price
 
@@ -114,11 +114,12 @@ def _fmt(usd: float) -> str:
 
 
 def _fixed(key: str, count: float, what: str, per: str = "hour") -> Charge:
-    """`count` units of a flat rate; per 'hour' or per 'month'."""
+    """`count` units of a flat rate; per 'hour', 'day' or 'month'."""
     unit = _usd(key)
     if unit is None:
         return Charge(None, None, f"{what}: price unknown ({key} has no sourced figure)", (key,))
-    hourly = unit * count if per == "hour" else unit * count / HOURS_PER_MONTH
+    hours = {"hour": 1, "day": 24, "month": HOURS_PER_MONTH}[per]
+    hourly = unit * count / hours
     rate = f"{_fmt(unit)} USD per {per}"
     basis = f"{what}: {rate}" if count == 1 else f"{what}: {count:g} x {rate}"
     return Charge(hourly, hourly, basis, (key,))
@@ -175,27 +176,66 @@ def instance_rate(cloud: str, name: str) -> tuple[float | None, str] | None:
         return None
 
 
+def capacity_block_rate(instance_type: str) -> tuple[float | None, str]:
+    """(USD per instance-hour of a Capacity Block, price key); None when the catalog has no sourced rate."""
+    key = f"aws.ec2_capacity_block.{instance_type}.hour"
+    try:
+        return price(key).usd, key
+    except UnknownPriceError:
+        return None, key
+
+
 def _pool_charge(*, instance_price: float | None, instance_type: str, price_key: str, nodes: tuple[int, int],
-                 capacity: str, pool: str) -> Charge:
+                 capacity: str, pool: str, reserved: int | None = None) -> Charge:
+    """A GPU pool at min and max scale. Reserved capacity (a reservation / Capacity Block of `reserved`
+    instances) bills for every reserved instance whether a node runs on it or not: that is the pool's
+    idle cost, and the floor of its cost at any scale."""
     lo, hi = nodes
     scale = f"{lo}..{hi} x {instance_type}"
     if capacity == CAPACITY_BLOCK:
-        return Charge(None, None, f"{scale}, Capacity Block: paid up front when the block is bought "
-                                  "(outside this stack); no fixed public rate in the catalog",
-                      (price_key,), capacity, pool, instance_type, nodes)
+        rate, key = capacity_block_rate(instance_type)
+        if rate is None or reserved is None:
+            missing = "no sourced Capacity Block rate in the catalog" if rate is None else \
+                f"block size unknown (no {RESERVED_NODES_KEY} tag recorded)"
+            return Charge(None, None, f"{scale}, Capacity Block: {missing}", (key,), capacity, pool,
+                          instance_type, nodes)
+        block = reserved * rate
+        basis = (f"Capacity Block of {reserved} x {instance_type} at {_fmt(rate)} USD/h (reservation fee, paid up "
+                 "front for the block's duration; billed whether instances run or not, so idle = max while the "
+                 f"block is active); the operating-system fee while instances run is not priced; {scale}")
+        return Charge(block, block, basis, (key,), capacity, pool, instance_type, nodes)
     if instance_price is None:
         return Charge(None, None, f"{scale}: no public on-demand price in the catalog",
                       (price_key,), capacity, pool, instance_type, nodes)
     rate = f"{_fmt(instance_price)} USD/h on-demand"
+    if capacity == RESERVATION:
+        if reserved is None:
+            basis = (f"{scale} at {rate}; reserved capacity bills for every reserved instance, used or not, but the "
+                     f"reservation's size is not recorded ({RESERVED_NODES_KEY}): its idle cost is not counted")
+            return Charge(lo * instance_price, hi * instance_price, basis, (price_key,), capacity, pool,
+                          instance_type, nodes)
+        basis = (f"{scale} on a reservation of {reserved} at {rate}: every reserved instance bills, used or not "
+                 f"(idle = {reserved} x {_fmt(instance_price)})")
+        return Charge(max(lo, reserved) * instance_price, max(hi, reserved) * instance_price, basis, (price_key,),
+                      capacity, pool, instance_type, nodes)
     notes = {
         ON_DEMAND: "",
         SPOT: "; spot has no fixed public price: upper bound at the on-demand price",
-        RESERVATION: "; reserved capacity bills at the on-demand rate for every reserved instance, used or not",
         FLEX_START: "; flex-start is discounted: upper bound at the on-demand price",
     }
     basis = f"{scale} at {rate}{notes.get(capacity, '')}"
     return Charge(lo * instance_price, hi * instance_price, basis, (price_key,), capacity, pool,
                   instance_type, nodes)
+
+
+def reserved_nodes(*bags: Any) -> int | None:
+    """The `reserved-nodes` tag / label of a pool's registration (node group tags, GKE resource labels)."""
+    for bag in bags:
+        if isinstance(bag, Mapping) and bag.get(RESERVED_NODES_KEY) is not None:
+            value = _num(bag[RESERVED_NODES_KEY])
+            if value is not None and value >= 1:
+                return int(value)
+    return None
 
 
 _EKS_CAPACITY = {"ON_DEMAND": ON_DEMAND, "SPOT": SPOT, "CAPACITY_BLOCK": CAPACITY_BLOCK}
@@ -247,7 +287,7 @@ def price_node_group(inputs: Mapping[str, Any], context: PricingContext) -> Char
         return Charge(None, None, f"{nodes[0]}..{nodes[1]} x {name}: not a catalogued type, no price",
                       (), capacity, pool, name, nodes)
     return _pool_charge(instance_price=rate[0], instance_type=name, price_key=rate[1],
-                        nodes=nodes, capacity=capacity, pool=pool)
+                        nodes=nodes, capacity=capacity, pool=pool, reserved=reserved_nodes(inputs.get("tags")))
 
 
 def gke_node_counts(inputs: Mapping[str, Any]) -> tuple[int, int, str]:
@@ -290,7 +330,8 @@ def price_node_pool(inputs: Mapping[str, Any], context: PricingContext) -> Charg
         return Charge(None, None, f"{lo}..{hi} x {name}: not a catalogued machine type, no price",
                       (), capacity, pool, name, (lo, hi))
     return _pool_charge(instance_price=rate[0], instance_type=name, price_key=rate[1],
-                        nodes=(lo, hi), capacity=capacity, pool=pool)
+                        nodes=(lo, hi), capacity=capacity, pool=pool,
+                        reserved=reserved_nodes((inputs.get("nodeConfig") or {}).get("resourceLabels")))
 
 
 # ------------------------------------------------------------------------------------------- the rest
@@ -461,6 +502,8 @@ PRICERS: dict[str, Pricer] = {
     "gcp:logging/projectSink:ProjectSink": lambda i, c: _usage("gcp.logging.ingestion_gib",
                                                                "log sink (billed where the logs land)"),
     "kubernetes:core/v1:Service": _k8s_service,
+    "aws:budgets/budget:Budget": lambda i, c: _fixed(
+        "aws.budgets.budget_day", 1, "AWS budget (the payer account's first two are free)", per="day"),
 }
 
 # Only these providers create billed cloud resources; components (lz:*), Kubernetes objects (except the
@@ -476,6 +519,10 @@ FREE_MODULES = (
     "gcp:serviceaccount/", "gcp:projects/", "gcp:kms/keyRing", "gcp:kms/cryptoKeyIAM", "gcp:storage/bucketIAM",
     "gcp:storage/bucketAccessControl", "gcp:logging/projectBucketConfig", "gcp:iap/", "gcp:orgpolicy/",
     "gcp:dns/recordSet",
+    # Quota requests / preferences and Cloud Billing budgets carry no fee of their own (none is listed by
+    # Service Quotas, Cloud Quotas, or https://cloud.google.com/billing/docs/how-to/budgets); AWS budgets do
+    # (PRICERS).
+    "aws:servicequotas/", "gcp:cloudquota/", "gcp:billing/budget",
 )
 FREE_TYPES = frozenset({
     "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup",

@@ -10,6 +10,7 @@ so a value is never rejected twice.
 from __future__ import annotations
 
 import importlib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -266,9 +267,57 @@ def quota_within_capacity(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
                                     "true if overcommitting is intended")
 
 
+def reservation_size(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
+    """A pool that targets a reservation launches only into it: it cannot scale past what it holds."""
+    for i, pool in enumerate(cfg.gpu_pools):
+        held = pool.capacity.reserved_nodes
+        if held is not None and pool.max_nodes > held:
+            yield _problem(f"gpuPools[{i}].maxNodes",
+                           f"{pool.max_nodes} is more than capacity.reservedNodes {held}: a pool on a "
+                           f"{pool.capacity.type.value} launches only into it; lower maxNodes or state the "
+                           "reservation's real size")
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+def budgets(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
+    """Budgets as resources: where they live, who hears of them, and that each team gets an amount."""
+    from components.finops import budgets_on, team_budgets
+
+    for i, email in enumerate(cfg.notifications.emails):
+        if not _EMAIL.match(email):
+            yield _problem(f"notifications.emails[{i}]", f"must be an email address such as "
+                                                         f"platform-oncall@example.com (got {email!r})")
+    if len(set(cfg.notifications.emails)) != len(cfg.notifications.emails):
+        yield _problem("notifications.emails", "lists an address twice")
+    if cfg.budget.billing_account and cfg.cloud is not Cloud.gcp:
+        yield _problem("budget.billingAccount", f"gcp only (the Cloud Billing account GCP budgets live on); on "
+                                                f"{cfg.cloud.value} leave it unset (got {cfg.budget.billing_account})")
+    if not budgets_on(cfg):
+        return
+    if cfg.cloud is Cloud.gcp and not cfg.budget.billing_account:
+        yield _problem("budget.billingAccount", "required on gcp when budget.maxMonthlyUsd or a team's "
+                                                "monthlyBudgetUsd is set: the billing account (XXXXXX-XXXXXX-XXXXXX) "
+                                                "the budgets are created on")
+    if cfg.cloud is Cloud.byo:
+        return  # a brought cluster has no cloud budget; maxMonthlyUsd still caps the plan's cost
+    amounts = team_budgets(cfg)
+    for i, team in enumerate(cfg.teams):
+        if team.name not in amounts:
+            yield _problem(f"teams[{i}].monthlyBudgetUsd",
+                           f"required for team {team.name!r}: it has no GPU quota, so it has no share of "
+                           "budget.maxMonthlyUsd to derive a budget from (or budget.maxMonthlyUsd is unset)")
+    limit = cfg.budget.max_monthly_usd
+    stated = sum(t.monthly_budget_usd or 0 for t in cfg.teams)
+    if limit is not None and stated > limit:
+        yield _problem("teams", f"the teams' monthlyBudgetUsd add up to {stated:g} USD, more than "
+                                f"budget.maxMonthlyUsd {limit:g}; lower them or raise the environment's budget")
+
+
 CHECKS: tuple[Check, ...] = (
     required_cloud_keys, supported_values, pool_names, pool_hardware, pool_zones, reserved_capacity, gpu_cap,
-    brought_pool_selectors, cloud_only_keys, teams, quota_within_capacity,
+    brought_pool_selectors, cloud_only_keys, teams, quota_within_capacity, reservation_size, budgets,
 )
 
 # The cloud's own rules (network layouts, lifecycle rules, GKE label prefixes...) live beside the cloud's

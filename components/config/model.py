@@ -181,6 +181,11 @@ class Capacity(Strict):
         None, description="cr-... (AWS ODCR or Capacity Block) or the GCP reservation name."
     )
     zone: str | None = Field(None, description="The zone the reservation lives in; the pool is pinned there.")
+    reserved_nodes: int | None = Field(
+        None, ge=1, le=1000,
+        description="reservation / capacityBlock: the instances the reservation holds. They bill whether used or "
+                    "not, so `lz cost` counts them as idle cost; default: the pool's maxNodes. maxNodes may not "
+                    "exceed it (a pool that targets a reservation cannot launch outside it).")
 
     @model_validator(mode="after")
     def _reservation(self) -> Capacity:
@@ -189,6 +194,8 @@ class Capacity(Strict):
             raise ValueError(f"reservationId: required when type is {self.type.value}")
         if not needs and self.reservation_id:
             raise ValueError(f"reservationId: only allowed with type reservation or capacityBlock, not {self.type.value}")
+        if not needs and self.reserved_nodes is not None:
+            raise ValueError(f"reservedNodes: only allowed with type reservation or capacityBlock, not {self.type.value}")
         return self
 
 
@@ -228,6 +235,14 @@ class GpuPool(Strict):
         if lo is not None and v < lo:
             raise ValueError(f"must be >= minNodes (got {v} < {lo})")
         return v
+
+    @property
+    def reserved_nodes(self) -> int | None:
+        """Instances the pool's reservation / Capacity Block holds (billed used or not); None when the pool
+        has no reservation. Default: maxNodes, the most the pool can launch into it."""
+        if self.capacity.type not in (CapacityType.reservation, CapacityType.capacity_block):
+            return None
+        return self.capacity.reserved_nodes or self.max_nodes
 
 
 class BucketPolicy(Strict):
@@ -301,6 +316,12 @@ class Team(Strict):
         None, ge=0,
         description="GPUs the team may borrow from the cohort on top of its quota, in each pool it has quota in.",
     )
+    monthly_budget_usd: float | None = Field(
+        None, gt=0,
+        description="The team's monthly budget (a cloud budget filtered by its `team` tag / label). Default: its "
+                    "share of budget.maxMonthlyUsd - the share of the GPU pools' cost at max scale that its GPU "
+                    "quota takes (the same split `lz cost --by team` uses).",
+    )
 
 
 class LoggingConfig(Strict):
@@ -340,10 +361,43 @@ class Naming(Strict):
                     "or project. legacy: the names stacks got before (AWS `ai-lz-<stack>` as written, GCP "
                     "`lz-<environment>` and `<project>-<environment>-<purpose>` buckets); set it on a stack "
                     "deployed before, or its cluster, buckets and file system are replaced.")
+_BILLING_ACCOUNT = r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$"
+
+
+class BudgetThreshold(Strict):
+    """One notification point of a budget: a percentage of its amount, of actual or forecasted spend."""
+
+    percent: float = Field(gt=0, le=1000, description="Percent of the budget amount, e.g. 80.")
+    spend: Literal["actual", "forecasted"] = "actual"
 
 
 class Budget(Strict):
-    max_monthly_usd: float | None = Field(None, gt=0)
+    max_monthly_usd: float | None = Field(
+        None, gt=0,
+        description="The environment's monthly budget (USD). Set: the plan's cost at max scale must fit under it "
+                    "(policy stack-within-budget), and a cloud budget (AWS Budgets / GCP billing budget) alerts "
+                    "at `thresholds`, with one budget per team.")
+    billing_account: str | None = Field(
+        None, pattern=_BILLING_ACCOUNT,
+        description="gcp only: the Cloud Billing account (XXXXXX-XXXXXX-XXXXXX) the project bills to; GCP budgets "
+                    "live on it. Required on GCP when maxMonthlyUsd is set.")
+    thresholds: list[BudgetThreshold] = Field(
+        default_factory=lambda: [BudgetThreshold(percent=80), BudgetThreshold(percent=100),
+                                 BudgetThreshold(percent=100, spend="forecasted")],
+        min_length=1,
+        description="When budget notifications go out: default 80% and 100% of actual spend, 100% forecasted.")
+
+    @field_validator("thresholds")
+    @classmethod
+    def _distinct(cls, v: list[BudgetThreshold]) -> list[BudgetThreshold]:
+        if len({(t.percent, t.spend) for t in v}) != len(v):
+            raise ValueError("lists the same percent and spend twice")
+        return v
+
+
+class Notifications(Strict):
+    """Where alerts and budget notifications go."""
+    emails: list[str] = Field(default_factory=list, description="Email addresses (validated) that get alerts and budget notifications.")
 
 
 _CHART_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$")
@@ -583,7 +637,13 @@ class LandingZoneConfig(Strict):
     logging: LoggingConfig = LoggingConfig()
     tags: Tags
     budget: Budget = Budget()
+    notifications: Notifications = Notifications()
     max_gpus: int | None = Field(None, ge=0, description="Cap on GPUs at max scale across all pools.")
+    gpu_quota_requests: bool = Field(
+        True,
+        description="aws/gcp: request the GPU quota the pools need at maxNodes (AWS Service Quotas, GCP Cloud "
+                    "Quotas preferences). Turn off on an AWS account whose quota already exceeds the need: AWS "
+                    "provider refuses to create a request below the current value.")
     kubernetes: KubernetesConfig = KubernetesConfig()
     protect_stateful: bool | None = Field(
         None, description="protect + retainOnDelete on stateful resources; default on in prod."

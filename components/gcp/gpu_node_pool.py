@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.names import RESERVED_NODES_KEY
 from components.options import child
 
 from .cluster import NODE_OAUTH_SCOPES, node_shielding
@@ -77,7 +78,8 @@ class GpuNodePool(pulumi.ComponentResource):
             taints=[gcp.container.NodePoolNodeConfigTaintArgs(key=t.key, value=t.value, effect=t.effect)
                     for t in s.taints],
             labels=s.labels,
-            resource_labels={**ctx.labels, "gpu_pool": s.name},
+            resource_labels={**ctx.labels, "gpu_pool": s.name,
+                             **({RESERVED_NODES_KEY: str(s.reserved_nodes)} if s.reserved_nodes else {})},
         )
 
         self.node_pool = gcp.container.NodePool(

@@ -12,7 +12,9 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from components.catalog import gcp_machine_type
+from components.catalog.quotas import RESERVED, QuotaUnknownError, gcp_pool_quota, total_needs
 from components.config.model import Cloud, LandingZoneConfig, gcp_labels
+from components.finops import budgets_on, team_budgets
 from components.invariants import present
 from components.k8s.gpudirect_policy import gpudirect_flavour
 from components.k8s.kubeconfig import kubeconfig_for
@@ -23,11 +25,13 @@ from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, GpuPoolHandle, PlatformInputs, TeamIdentity
 
 from .audit import AuditLogging, AuditLoggingArgs
+from .budgets import Budgets, BudgetsArgs
 from .cluster import GkeCluster, GkeClusterArgs
 from .common import GcpContext
 from .file_tier import FileTier, FileTierArgs
 from .gpu_networks import GpuNicNetworks, GpuNicNetworksArgs
 from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs
+from .gpu_quota import GpuQuota, GpuQuotaArgs
 from .guardrails import Guardrails, GuardrailsArgs
 from .keys import Keys, KeysArgs, key_uses
 from .layout import PoolNics, cluster_nic_layouts
@@ -68,7 +72,9 @@ class GcpLandingZone(pulumi.ComponentResource):
         zones = cluster_zones(config)
         file_kind = config.storage.file.kind
 
-        self.services = ProjectServices(f"{name}-apis", ProjectServicesArgs(ctx, required_services(file_kind)),
+        self.services = ProjectServices(f"{name}-apis", ProjectServicesArgs(ctx, required_services(
+            file_kind, budgets=budgets_on(config), quotas=config.gpu_quota_requests and any(
+                p.capacity.type.value not in RESERVED for p in config.gpu_pools))),
                                         opts=pulumi.ResourceOptions(parent=self))
         after_apis = pulumi.ResourceOptions(parent=self, depends_on=self.services.resources)
 
@@ -137,6 +143,22 @@ class GcpLandingZone(pulumi.ComponentResource):
             ctx, tuple(p.instance_type for p in config.gpu_pools), config.gcp_organization_id), opts=after_apis)
         self.audit = AuditLogging(f"{name}-audit", AuditLoggingArgs(ctx, config.logging), opts=after_apis) \
             if config.logging.audit_trail else None
+
+        # Quota and money: the GPUs the pools need at max scale are requested, and budgets watch the spend.
+        needs = []
+        for pool, settings in pools if config.gpu_quota_requests else []:
+            try:
+                needs.append(gcp_pool_quota(pool.instance_type, pool.capacity.type.value, region,
+                                            settings.total_max_nodes))
+            except QuotaUnknownError as exc:
+                pulumi.log.warn(f"gpuPools {pool.name}: GPU quota not requested: {exc}")
+        quota_needs = total_needs(needs)
+        self.quota = GpuQuota(f"{name}-quota", GpuQuotaArgs(ctx, quota_needs), opts=after_apis) \
+            if quota_needs else None
+        self.budgets = Budgets(f"{name}-budgets", BudgetsArgs(
+            ctx, billing_account=present(config.budget.billing_account, "budget.billingAccount (config checks)"),
+            environment_usd=config.budget.max_monthly_usd, team_usd=team_budgets(config),
+            thresholds=tuple(config.budget.thresholds)), opts=after_apis) if budgets_on(config) else None
 
         gke = self.cluster.cluster
         access = ClusterAccess(kind="gke", name=gke.name, endpoint=gke.endpoint,

@@ -88,6 +88,7 @@ class GkePoolSettings:
     disk_size_gb: int
     local_ssd_count: int          # bundled local SSDs, all used for ephemeral storage (emptyDir, images)
     driver_version: Literal["DEFAULT", "LATEST"]
+    reserved_nodes: int | None = None  # instances the pool's reservation holds (billed used or not)
 
     @property
     def gpus_at_max(self) -> int:
@@ -185,4 +186,5 @@ def gke_pool_settings(pool: GpuPool, machine: GcpMachineType, zones: list[str]) 
         disk_size_gb=pool.disk_size_gib,
         local_ssd_count=machine.local_ssd_count,
         driver_version=driver_version(machine),
+        reserved_nodes=pool.reserved_nodes,
     )

@@ -29,9 +29,14 @@ FILE_TIER_SERVICES = {
 }
 
 
-def required_services(file_kind: str) -> tuple[str, ...]:
-    """The APIs a stack calls, by `storage.file.kind`."""
-    return BASE_SERVICES + FILE_TIER_SERVICES.get(file_kind, ())
+BUDGET_SERVICE = "billingbudgets.googleapis.com"   # gcp.billing.Budget (Cloud Billing Budget API)
+QUOTA_SERVICE = "cloudquotas.googleapis.com"       # gcp.cloudquota.SQuotaPreference (Cloud Quotas API)
+
+
+def required_services(file_kind: str, *, budgets: bool = False, quotas: bool = False) -> tuple[str, ...]:
+    """The APIs a stack calls, by `storage.file.kind`, and whether it has budgets / quota preferences."""
+    return (BASE_SERVICES + FILE_TIER_SERVICES.get(file_kind, ()) + ((BUDGET_SERVICE,) if budgets else ())
+            + ((QUOTA_SERVICE,) if quotas else ()))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -18,6 +19,7 @@ from components.catalog.pricing import (
     price_resource,
     round_usd,
 )
+from components.finops import pool_quota_shares
 
 from ..engine.monitor import STACK_TYPE, unwrap_secrets
 
@@ -164,19 +166,66 @@ def totals(items: Iterable[CostItem]) -> Totals:
     return Totals(lo, hi, unknown)
 
 
+_CLUSTER_QUEUE = ":ClusterQueue"
+_QUEUE_API = "kubernetes:kueue.x-k8s.io/"
+_NOT_GPU = ("cpu", "memory", "ephemeral-storage", "pods")
+
+
+def queue_quotas(rows: Iterable[Row]) -> dict[str, dict[str, int]]:
+    """{team: {pool: nominal GPUs}} from the Kueue ClusterQueues a plan records (one per team, named after it;
+    a GPU pool is a flavor, named after the pool; CPU and memory are not GPUs)."""
+    out: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if not (row.type.startswith(_QUEUE_API) and row.type.endswith(_CLUSTER_QUEUE)):
+            continue
+        team = str((row.inputs.get("metadata") or {}).get("name") or "")
+        if not team:
+            continue
+        for group in (row.inputs.get("spec") or {}).get("resourceGroups") or []:
+            for flavor in group.get("flavors") or []:
+                gpus = sum(int(float(r.get("nominalQuota") or 0)) for r in flavor.get("resources") or []
+                           if r.get("name") not in _NOT_GPU)
+                if gpus > 0:
+                    out.setdefault(team, {})[str(flavor.get("name"))] = gpus
+    return out
+
+
+def _scaled(item: CostItem, share: float, team: str) -> CostItem:
+    c = item.charge
+    charge = dataclasses.replace(
+        c, hourly_min=None if c.hourly_min is None else c.hourly_min * share,
+        hourly_max=None if c.hourly_max is None else c.hourly_max * share)
+    return dataclasses.replace(item, team=team, charge=charge)
+
+
 @dataclass(frozen=True)
 class CostReport:
     stack: str
     items: tuple[CostItem, ...]
     free_resources: int
+    # {pool: {team: share}}: each team's share of a GPU pool, its nominal GPU quota over all teams' there
+    # (components.finops.pool_quota_shares, read back from the plan's ClusterQueues).
+    pool_shares: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     @property
     def totals(self) -> Totals:
         return totals(self.items)
 
+    def attributed(self) -> tuple[CostItem, ...]:
+        """The items with each shared GPU pool split between the teams by their share of its queue quota;
+        a pool no team has quota in keeps its own tag."""
+        out: list[CostItem] = []
+        for item in self.items:
+            shares = self.pool_shares.get(item.pool or "") if item.pool is not None else None
+            if shares:
+                out.extend(_scaled(item, share, team) for team, share in sorted(shares.items()))
+            else:
+                out.append(item)
+        return tuple(out)
+
     def groups(self, by: str) -> dict[str, Totals]:
         buckets: dict[str, list[CostItem]] = defaultdict(list)
-        for item in self.items:
+        for item in (self.attributed() if by == "team" else self.items):
             buckets[item.group_key(by)].append(item)
         return {k: totals(v) for k, v in sorted(buckets.items(), key=lambda kv: -totals(kv[1]).hourly_max)}
 
@@ -207,6 +256,8 @@ class CostReport:
                "items": [i.as_json() for i in self.items],
                "groups": {by: {k: v.as_json() for k, v in self.groups(by).items()} for by in group_by},
                "freeResources": self.free_resources,
+               "poolShares": {pool: {team: round(share, 4) for team, share in sorted(shares.items())}
+                              for pool, shares in sorted(self.pool_shares.items())},
                "priceSources": self.price_sources()}
         return doc
 
@@ -245,7 +296,8 @@ def price_rows(stack: str, rows: list[Row]) -> CostReport:
                               component=component.name if component else NO_COMPONENT,
                               component_type=component.type if component else "",
                               team=attribution(row.inputs, "team") or UNTAGGED, charge=charge, inputs=row.inputs))
-    return CostReport(stack=stack, items=tuple(items), free_resources=free)
+    return CostReport(stack=stack, items=tuple(items), free_resources=free,
+                      pool_shares=pool_quota_shares(queue_quotas(rows)))
 
 
 def price_plan(plan: Any) -> CostReport:

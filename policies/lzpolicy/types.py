@@ -37,6 +37,7 @@ EBS_VOLUME = ("aws:ebs/volume:Volume",)
 
 # --- AWS: EKS -------------------------------------------------------------------------------------
 NODE_GROUP = ("aws:eks/nodeGroup:NodeGroup",)
+SERVICE_QUOTA = ("aws:servicequotas/serviceQuota:ServiceQuota",)
 EKS_CLUSTER = ("aws:eks/cluster:Cluster",)
 
 # --- AWS: identity and keys -----------------------------------------------------------------------
@@ -59,6 +60,7 @@ FSX_LUSTRE = ("aws:fsx/lustreFileSystem:LustreFileSystem",)
 # --- GCP ------------------------------------------------------------------------------------------
 GKE_CLUSTER = ("gcp:container/cluster:Cluster",)
 GKE_NODE_POOL = ("gcp:container/nodePool:NodePool",)
+QUOTA_PREFERENCE = ("gcp:cloudquota/sQuotaPreference:SQuotaPreference",)
 GCS_BUCKET = ("gcp:storage/bucket:Bucket",)
 GCP_NETWORK = ("gcp:compute/network:Network",)
 GCP_SUBNET = ("gcp:compute/subnetwork:Subnetwork",)

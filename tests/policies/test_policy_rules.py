@@ -545,6 +545,9 @@ CASES: list[tuple[str, str, str, str]] = [
     ("efs-access-point-enforces-user", "awsaccount", "acct-ap-ok", C),
     ("efs-access-point-enforces-user", "awsaccount", "acct-ap-no-user", V),
     ("efs-access-point-enforces-user", "awsaccount", "acct-efs", NA),
+    ("gpu-quota-covers-pools", "gpu", STACK_NAME, V),
+    ("gpu-quota-covers-pools", "data", STACK_NAME, C),
+    ("gpu-quota-covers-pools", "kubernetes", STACK_NAME, NA),
 ]
 
 # Rules whose three cases live with their owners' tests rather than in this table.

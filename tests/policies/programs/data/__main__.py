@@ -69,3 +69,5 @@ aws.eks.NodeGroup("data-ng-g6e-warm", cluster_name="gpu", node_role_arn=f"arn:aw
                   subnet_ids=["subnet-0a"], instance_types=["g6e.xlarge"],
                   scaling_config={"min_size": 2, "max_size": 2, "desired_size": 2},
                   taints=[{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}], tags=TAGS)
+# ... whose quota is requested: 2 x g6e.xlarge = 8 vCPUs of "Running On-Demand G and VT instances"
+aws.servicequotas.ServiceQuota("data-quota-g-on-demand", service_code="ec2", quota_code="L-DB2E81BA", value=8)

@@ -1,0 +1,146 @@
+"""GPU quota a plan needs: which cloud quota each GPU pool draws on, and how much of it at max scale.
+
+Pure (catalog only, no Pulumi): the components request what these functions compute (AWS Service Quotas,
+GCP Cloud Quotas preferences), and the policy rule `gpu-quota-covers-pools` recomputes the need from the
+recorded node groups / node pools and compares it with the requests in the same plan.
+
+AWS: EC2 GPU quotas are vCPUs per instance family and purchase option (a p5.48xlarge counts 192 against
+"Running On-Demand P instances"). Codes, service `ec2` (Service Quotas console; cross-checked in public
+repositories: geyang/jaynes-starter-kit 02_ec2_docker_guide/setup/spot_limit.md, a ListServiceQuotas dump
+with "L-3819A6DF All G Spot Instance Requests"; a GPU quota table naming L-DB2E81BA "Running On-Demand G and
+VT instances" and L-417A185B "Running On-Demand P instances"; a family map with P spot L-7212CCBC; all from
+the search index, retrieved 2026-11-29). Regional: a request is per region.
+Pools on a reservation or Capacity Block draw on the capacity bought outside this stack and are not
+requested here (an On-Demand Capacity Reservation already needs the on-demand quota when it is created).
+
+GCP: GPUs per region. L4 and A100 have a quota per model (`NVIDIA-L4-GPUS-per-project-region`); H100,
+H100 Mega, H200 and B200 on-demand come from the unified `GPUS-PER-GPU-FAMILY-per-project-region` quota,
+dimension `gpu_family`; Spot (preemptible) VMs draw on `PREEMPTIBLE-NVIDIA-<model>-GPUS-per-project-region`.
+Quota ids as the Cloud Quotas API lists them for compute.googleapis.com (public quota inventories read from
+that API: search-index ids 55894211902, 2026-06-23, and 62153604297, 2026-06-29; family names: 55279553342).
+A pool on a specific reservation draws on the reservation, which holds its quota from creation. Which quota
+flex-start (Dynamic Workload Scheduler) VMs draw on was not found in a source: such pools are not requested
+(QuotaUnknownError; the landing zone warns and the rule does not judge them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from . import UnknownTypeError, aws_instance_type, gcp_machine_type
+
+AWS_SERVICE = "ec2"
+GCP_SERVICE = "compute.googleapis.com"
+
+# (family, purchase option) -> (quota code, quota name)
+AWS_GPU_QUOTAS: Mapping[tuple[str, str], tuple[str, str]] = {
+    ("P", "onDemand"): ("L-417A185B", "Running On-Demand P instances"),
+    ("P", "spot"): ("L-7212CCBC", "All P Spot Instance Requests"),
+    ("G", "onDemand"): ("L-DB2E81BA", "Running On-Demand G and VT instances"),
+    ("G", "spot"): ("L-3819A6DF", "All G and VT Spot Instance Requests"),
+}
+
+GCP_FAMILY_QUOTA = "GPUS-PER-GPU-FAMILY-per-project-region"
+# GKE accelerator type -> (on-demand quota id, gpu_family dimension or None, preemptible quota id)
+GCP_GPU_QUOTAS: Mapping[str, tuple[str, str | None, str]] = {
+    "nvidia-l4": ("NVIDIA-L4-GPUS-per-project-region", None, "PREEMPTIBLE-NVIDIA-L4-GPUS-per-project-region"),
+    "nvidia-tesla-a100": ("NVIDIA-A100-GPUS-per-project-region", None,
+                          "PREEMPTIBLE-NVIDIA-A100-GPUS-per-project-region"),
+    "nvidia-a100-80gb": ("NVIDIA-A100-80GB-GPUS-per-project-region", None,
+                         "PREEMPTIBLE-NVIDIA-A100-80GB-GPUS-per-project-region"),
+    "nvidia-h100-80gb": (GCP_FAMILY_QUOTA, "NVIDIA_H100", "PREEMPTIBLE-NVIDIA-H100-GPUS-per-project-region"),
+    "nvidia-h100-mega-80gb": (GCP_FAMILY_QUOTA, "NVIDIA_H100_MEGA",
+                              "PREEMPTIBLE-NVIDIA-H100-MEGA-GPUS-per-project-region"),
+    "nvidia-h200-141gb": (GCP_FAMILY_QUOTA, "NVIDIA_H200", "PREEMPTIBLE-NVIDIA-H200-GPUS-per-project-region"),
+    "nvidia-b200": (GCP_FAMILY_QUOTA, "NVIDIA_B200", "PREEMPTIBLE-NVIDIA-B200-GPUS-per-project-region"),
+}
+
+RESERVED = ("reservation", "capacityBlock")
+
+
+@dataclass(frozen=True, order=True)
+class QuotaKey:
+    """One quota: AWS (service ec2, code) or GCP (quota id + dimensions, region included)."""
+
+    service: str
+    quota: str
+    dimensions: tuple[tuple[str, str], ...] = ()
+
+    def describe(self) -> str:
+        dims = ", ".join(f"{k}={v}" for k, v in self.dimensions)
+        return f"{self.service} {self.quota}" + (f" ({dims})" if dims else "")
+
+
+class QuotaUnknownError(ValueError):
+    """The catalog knows the hardware but not which quota it draws on."""
+
+
+def aws_family(instance_type: str) -> str:
+    """The EC2 quota family letter: P for p4d/p5..., G for g5/g6/g6e and vt1."""
+    head = instance_type.split(".", 1)[0].lower()
+    if head.startswith("p"):
+        return "P"
+    if head.startswith(("g", "vt")):
+        return "G"
+    return head.rstrip("0123456789").upper()
+
+
+def aws_pool_quota(instance_type: str, capacity: str, region: str, max_nodes: int) -> tuple[QuotaKey, int] | None:
+    """(quota, vCPUs) an EKS GPU pool needs at max scale in `region`; None when it draws on a reservation."""
+    if capacity in RESERVED:
+        return None
+    entry = aws_instance_type(instance_type)
+    option = "spot" if capacity == "spot" else "onDemand"
+    family = aws_family(instance_type)
+    code = AWS_GPU_QUOTAS.get((family, option))
+    if code is None:
+        raise QuotaUnknownError(f"{instance_type}: no EC2 vCPU quota code catalogued for family {family} "
+                                f"{option} (components/catalog/quotas.py)")
+    return QuotaKey(AWS_SERVICE, code[0], (("region", region),)), entry.vcpu * max_nodes
+
+
+def gcp_pool_quota(machine_type: str, capacity: str, region: str, max_nodes: int) -> tuple[QuotaKey, int] | None:
+    """(quota, GPUs) a GKE GPU pool needs at max scale in `region`; None when it draws on a reservation."""
+    if capacity in RESERVED:
+        return None
+    entry = gcp_machine_type(machine_type)
+    kind = entry.accelerator.gke_accelerator_type
+    ids = GCP_GPU_QUOTAS.get(kind)
+    if ids is None:
+        raise QuotaUnknownError(f"{machine_type}: no Cloud Quotas id catalogued for {kind} "
+                                "(components/catalog/quotas.py)")
+    on_demand, family, preemptible = ids
+    if capacity == "flexStart":
+        raise QuotaUnknownError(f"{machine_type}: the quota flex-start VMs draw on is not catalogued "
+                                "(components/catalog/quotas.py)")
+    if capacity == "spot":
+        key = QuotaKey(GCP_SERVICE, preemptible, (("region", region),))
+    else:
+        dims = (("gpu_family", family), ("region", region)) if family else (("region", region),)
+        key = QuotaKey(GCP_SERVICE, on_demand, dims)
+    return key, entry.accelerator.count * max_nodes
+
+
+def total_needs(needs: Iterable[tuple[QuotaKey, int] | None]) -> dict[QuotaKey, int]:
+    """Sum the pools' needs per quota (pools of one family and option share a quota)."""
+    out: dict[QuotaKey, int] = {}
+    for need in needs:
+        if need is not None:
+            key, amount = need
+            out[key] = out.get(key, 0) + amount
+    return dict(sorted(out.items()))
+
+
+def catalogued(lookup, name: str) -> bool:
+    try:
+        lookup(name)
+        return True
+    except UnknownTypeError:
+        return False
+
+
+__all__ = [
+    "AWS_GPU_QUOTAS", "AWS_SERVICE", "GCP_FAMILY_QUOTA", "GCP_GPU_QUOTAS", "GCP_SERVICE", "QuotaKey",
+    "QuotaUnknownError", "aws_family", "aws_pool_quota", "catalogued", "gcp_pool_quota", "total_needs",
+]
