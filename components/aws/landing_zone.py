@@ -20,7 +20,9 @@ from components.names import PROJECT, TEAM_BUCKETS
 from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, NodeAutoscaler, PlatformInputs, TeamIdentity
 from components.storage_advisor import fsx_lustre_prices, training_demand
+from components.telemetry.rules import rule_file, stack_pool_rates, thresholds_of
 
+from .alert_topic import AlertTopic, AlertTopicArgs
 from .audit_replica import AuditReplica, AuditReplicaArgs
 from .audit_trail import AuditTrail, AuditTrailArgs, trail_name
 from .cluster_addons import SYSTEM_LABELS, ClusterAddons, ClusterAddonsArgs
@@ -29,6 +31,7 @@ from .eks_cluster import EksCluster, EksClusterArgs, endpoint_access
 from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs, PoolLayout, pool_layout
 from .iam_boundary import IamBoundary, IamBoundaryArgs
 from .kms_keys import KmsKeys, KmsKeysArgs
+from .managed_prometheus import SCRAPER_USER, ManagedPrometheus, ManagedPrometheusArgs
 from .network import Network, NetworkArgs
 from .node_autoscaler import exact, expander_priorities
 from .tiered_storage import TieredStorage, TieredStorageArgs
@@ -139,6 +142,16 @@ class AwsLandingZone(pulumi.ComponentResource):
             for pool, instance in zip(config.gpu_pools, instances, strict=True)
         ]
 
+        # Alerts: the SNS topic (also the budgets' target), and GPU telemetry into managed Prometheus.
+        self.alerts = AlertTopic(f"{name}-alerts", AlertTopicArgs(ctx, emails=tuple(config.notifications.emails)),
+                                 child)
+        self.telemetry = ManagedPrometheus(f"{name}-telemetry", ManagedPrometheusArgs(
+            ctx, cluster_name=self.cluster.name, cluster_arn=self.cluster.cluster.arn,
+            subnet_ids=list(private.values()), security_group_id=self.cluster.security_group_id,
+            kms_key_arn=self.alerts.key.arn, topic_arn=self.alerts.topic_arn,
+            rules=rule_file("eks", stack_pool_rates(config), thresholds_of(config.alerts)),
+            depends_on=[self.cluster.cluster]), child)
+
         # The pools start at minNodes (often 0): cluster-autoscaler brings them up. It discovers every
         # managed node group by the tags EKS puts on its Auto Scaling group; the priorities name the
         # GPU pools' groups by their real names (unknown until the node group exists).
@@ -162,12 +175,14 @@ class AwsLandingZone(pulumi.ComponentResource):
             block_kms_key=self.keys.ebs.arn,
             storage_egress_cidrs=[config.network.cidr],
             node_autoscaler=node_autoscaler,
+            metrics_scraper_user=SCRAPER_USER,
             depends_on=[self.addons, *self.identity.autoscaler_role.attachments],
         )
         self.register_outputs({
             "clusterName": self.cluster.name,
             "vpcId": self.network.vpc_id,
             "gpuPools": [p.handle.name for p in self.pools],
+            "alertTopicArn": self.alerts.topic_arn,
         })
 
     @property
