@@ -122,3 +122,10 @@ def test_alert_thresholds_are_bounded():
     assert "alerts.idleUtilizationPercent" in str(err.value)
     config = validate_config({**BASE, "notifications": {"emails": ["oncall@example.com"]}}, "x")
     assert config.notifications.emails == ["oncall@example.com"] and config.alerts.idle_minutes == 60
+
+
+def test_scraper_rbac_matches_the_kubernetes_openapi_schema():
+    kubernetes_validate = pytest.importorskip("kubernetes_validate")
+    for manifest in (t.scraper_cluster_role({"managed-by": "x"}),
+                     t.scraper_cluster_role_binding({"managed-by": "x"}, SCRAPER_USER)):
+        kubernetes_validate.validate(manifest, "1.33", strict=True)
