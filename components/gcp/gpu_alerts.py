@@ -39,7 +39,7 @@ def _seconds(duration: str) -> str:
 
 def policy_name(rule: Rule) -> str:
     labels = dict(rule.labels)
-    scope = labels.get("pool") or labels.get("team")
+    scope = labels.get("pool") or labels.get("team") or labels.get("scope")
     return f"{rule.alert} {scope}" if scope else str(rule.alert)
 
 

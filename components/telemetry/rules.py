@@ -137,7 +137,7 @@ def _normalized(expr: str, labels: LabelNames) -> str:
 
 
 def _util(labels: LabelNames, *, pool: str | None = None, allocated: bool = False,
-          namespace: str | None = None) -> str:
+          namespace: str | None = None, other_than: Sequence[str] = ()) -> str:
     matchers = []
     if pool is not None:
         matchers.append(f'pool="{pool}"')
@@ -145,6 +145,8 @@ def _util(labels: LabelNames, *, pool: str | None = None, allocated: bool = Fals
         matchers.append(f'{labels.pod}!=""')
     if namespace is not None:
         matchers.append(f'{labels.namespace}="{namespace}"')
+    if other_than:
+        matchers.append(f'{labels.namespace}!~"{_regex_alternatives(other_than)}"')
     return f"{UTIL}{{{', '.join(matchers)}}}" if matchers else UTIL
 
 
@@ -170,10 +172,10 @@ def recording_rules(kind: ClusterKind) -> list[Rule]:
 
 
 def _idle(labels: LabelNames, thresholds: Thresholds, *, pool: str | None = None,
-          namespace: str | None = None) -> str:
+          namespace: str | None = None, other_than: Sequence[str] = ()) -> str:
     """One sample per allocated GPU that stayed below the threshold for the whole window."""
     window = f"{thresholds.idle_minutes}m"
-    selector = _util(labels, pool=pool, allocated=True, namespace=namespace)
+    selector = _util(labels, pool=pool, allocated=True, namespace=namespace, other_than=other_than)
     below = (f"max_over_time({selector}[{window}]) "
              f"< {_fmt(thresholds.idle_utilization_percent)}")
     return _normalized(below, labels)
@@ -190,7 +192,11 @@ def idle_alerts(kind: ClusterKind, pools: Sequence[PoolRate], thresholds: Thresh
     labels = LABELS[kind]
     if labels.pool:
         return [_pool_idle_alert(labels, pool, thresholds) for pool in pools]
-    return [_team_idle_alert(labels, team, pools, thresholds) for team in sorted({t for p in pools for t in p.teams})]
+    teams = sorted({t for p in pools for t in p.teams})
+    # GPUs held outside the team namespaces (or every GPU, when no team has quota) are priced at the
+    # dearest pool, like a team's.
+    others = [_team_idle_alert(labels, None, pools, thresholds, other_than=teams)] if pools else []
+    return [*(_team_idle_alert(labels, team, pools, thresholds) for team in teams), *others]
 
 
 def _pool_idle_alert(labels: LabelNames, pool: PoolRate, thresholds: Thresholds) -> Rule:
@@ -214,13 +220,16 @@ def _pool_idle_alert(labels: LabelNames, pool: PoolRate, thresholds: Thresholds)
         ))
 
 
-def _team_idle_alert(labels: LabelNames, team: str, pools: Sequence[PoolRate], thresholds: Thresholds) -> Rule:
-    team_pools = [p for p in pools if team in p.teams]
+def _team_idle_alert(labels: LabelNames, team: str | None, pools: Sequence[PoolRate], thresholds: Thresholds,
+                     other_than: Sequence[str] = ()) -> Rule:
+    """`team` None: GPUs held in namespaces other than `other_than` (every pool may serve them)."""
+    team_pools = [p for p in pools if team in p.teams] if team else list(pools)
     rates = [p.usd_per_gpu_hour for p in team_pools]
-    idle = f"count by (team, pod) ({_idle(labels, thresholds, namespace=team)})"
+    idle = f"count by (team, pod) ({_idle(labels, thresholds, namespace=team, other_than=other_than)})"
     names = ", ".join(p.name for p in team_pools)
+    who = f"team {team}" if team else "team {{ $labels.team }} (no GPU quota of its own)"
     if not rates or any(r is None for r in rates):
-        expr, value, unit = idle, "{{ $value }} idle GPUs (no catalog price for every pool of the team)", "gpus"
+        expr, value, unit = idle, "{{ $value }} idle GPUs (no catalog price for every pool it can use)", "gpus"
     else:
         top = max(r for r in rates if r is not None)
         expr = f"{idle} * {_fmt(top)}"
@@ -228,12 +237,13 @@ def _team_idle_alert(labels: LabelNames, team: str, pools: Sequence[PoolRate], t
         value = ('{{ printf "%.2f" $value }} USD per hour' + ("" if exact else " at most")
                  + f" ({_fmt(top)} USD per GPU-hour, the dearest of pools {names})")
         unit = "usd_per_hour"
+    scope = (("team", team),) if team else (("scope", "other-namespaces"),)
     return Rule(
         alert="GpuAllocatedIdle", expr=expr,
-        labels=(("severity", "warning"), ("team", team), ("value_unit", unit)),
+        labels=(("severity", "warning"), *scope, ("value_unit", unit)),
         annotations=(
-            ("summary", f"Idle GPUs of team {team}: {{{{ $labels.pod }}}}"),
-            ("description", f"Pod {{{{ $labels.pod }}}} of team {team} holds GPUs that stayed "
+            ("summary", f"Idle GPUs of {who}: {{{{ $labels.pod }}}}"),
+            ("description", f"Pod {{{{ $labels.pod }}}} of {who} holds GPUs that stayed "
                             f"{_idle_text(thresholds)}; they burn {value}. Stop the pod or release its GPUs."),
         ))
 

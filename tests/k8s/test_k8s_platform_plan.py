@@ -65,7 +65,9 @@ def test_onprem_plans_kubernetes_resources_only(onprem):
     assert providers[0]["urn"].endswith("::platform-k8s")  # no default provider was ever needed
     explicit = f"{providers[0]['urn']}::{providers[0]['id']}"
     assert all(s["provider"] == explicit for s in custom if s is not providers[0])
-    assert len(custom) == 50  # 46 + allow-declared-egress and a golden-workloads ConfigMap per team namespace (2 + 2)
+    # 46 + allow-declared-egress and a golden-workloads ConfigMap per team namespace (2 + 2), and GPU telemetry's
+    # PodMonitor, PrometheusRule and AlertmanagerConfig (3)
+    assert len(custom) == 53
 
 
 def test_onprem_provider_uses_the_secret_kubeconfig_and_context(onprem):

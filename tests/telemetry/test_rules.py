@@ -119,7 +119,12 @@ def test_gke_has_no_pool_label_so_idle_alerts_are_per_team_at_the_dearest_pool()
     config = stack_config("gcp-prod")
     alerts = alert_rules("gke", stack_pool_rates(config), thresholds_of(config.alerts))
     idle = [a for a in alerts if a.alert == "GpuAllocatedIdle"]
+    others = [a for a in idle if "team" not in dict(a.labels)]
+    idle = [a for a in idle if a not in others]
     assert sorted(dict(a.labels)["team"] for a in idle) == ["applied", "research"]
+    # GPUs held outside the teams' namespaces alert too.
+    [other] = others
+    assert 'exported_namespace!~"applied|research"' in other.expr
     assert all('exported_namespace="' in a.expr for a in idle)
     rates = {r.name: r.usd_per_gpu_hour for r in stack_pool_rates(config)}
     assert all(a.expr.endswith(f" * {max(rates.values()):g}") for a in idle)
