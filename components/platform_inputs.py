@@ -93,4 +93,7 @@ class PlatformInputs:
     block_kms_key: pulumi.Input[str] | None = None                  # CMK for EBS volumes (AWS)
     storage_egress_cidrs: list[str] = field(default_factory=list)  # e.g. the VPC CIDR for endpoints
     node_autoscaler: NodeAutoscaler | None = None                   # EKS: cluster-autoscaler
+    # EKS: the Kubernetes user an agentless metrics scraper (AMP managed collector) authenticates as; the
+    # platform binds it to read-only discovery RBAC (components/k8s/telemetry.py). None: no such scraper.
+    metrics_scraper_user: str | None = None
     depends_on: list[pulumi.Resource] = field(default_factory=list)

@@ -23,7 +23,9 @@ from components.names import PROJECT, TEAM_BUCKETS, stack_prefix
 from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, NodeAutoscaler, PlatformInputs, TeamIdentity
 from components.storage_advisor import fsx_lustre_prices, training_demand
+from components.telemetry.rules import rule_file, stack_pool_rates, thresholds_of
 
+from .alert_topic import AlertTopic, AlertTopicArgs
 from .audit_replica import AuditReplica, AuditReplicaArgs
 from .audit_trail import AuditTrail, AuditTrailArgs, trail_name
 from .budgets import Budgets, BudgetsArgs
@@ -34,6 +36,7 @@ from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs, PoolLayout, pool_layout
 from .gpu_quota import GpuQuota, GpuQuotaArgs
 from .iam_boundary import IamBoundary, IamBoundaryArgs
 from .kms_keys import KmsKeys, KmsKeysArgs
+from .managed_prometheus import SCRAPER_USER, ManagedPrometheus, ManagedPrometheusArgs
 from .network import Network, NetworkArgs
 from .node_autoscaler import exact, expander_priorities
 from .tiered_storage import TieredStorage, TieredStorageArgs
@@ -153,13 +156,23 @@ class AwsLandingZone(pulumi.ComponentResource):
             for pool, instance in zip(config.gpu_pools, instances, strict=True)
         ]
 
-        # Quota and money: what the pools need at max scale is requested, and budgets watch the spend.
+        # Alerts: the SNS topic (also the budgets' target), and GPU telemetry into managed Prometheus.
+        self.alerts = AlertTopic(f"{name}-alerts", AlertTopicArgs(ctx, emails=tuple(config.notifications.emails)),
+                                 child)
+        self.telemetry = ManagedPrometheus(f"{name}-telemetry", ManagedPrometheusArgs(
+            ctx, cluster_name=self.cluster.name, cluster_arn=self.cluster.cluster.arn,
+            subnet_ids=list(private.values()), security_group_id=self.cluster.security_group_id,
+            kms_key_arn=self.alerts.key.arn, topic_arn=self.alerts.topic_arn,
+            rules=rule_file("eks", stack_pool_rates(config), thresholds_of(config.alerts)),
+            depends_on=[self.cluster.cluster]), child)
+        # Quota and money: what the pools need at max scale is requested, and budgets watch the spend
+        # (notifying through the alert topic, which the notification emails subscribe to).
         needs = quota_needs(list(config.gpu_pools), region) if config.gpu_quota_requests else {}
         self.quota = GpuQuota(f"{name}-quota", GpuQuotaArgs(ctx, needs), child) if needs else None
         self.budgets = Budgets(f"{name}-budgets", BudgetsArgs(
             ctx, environment=config.environment.value, environment_usd=config.budget.max_monthly_usd,
             team_usd=team_budgets(config), thresholds=tuple(config.budget.thresholds),
-            emails=tuple(config.notifications.emails)), child) if budgets_on(config) else None
+            sns_topic_arn=self.alerts.topic_arn), child) if budgets_on(config) else None
 
         # The pools start at minNodes (often 0): cluster-autoscaler brings them up. It discovers every
         # managed node group by the tags EKS puts on its Auto Scaling group; the priorities name the
@@ -184,12 +197,14 @@ class AwsLandingZone(pulumi.ComponentResource):
             block_kms_key=self.keys.ebs.arn,
             storage_egress_cidrs=[config.network.cidr],
             node_autoscaler=node_autoscaler,
+            metrics_scraper_user=SCRAPER_USER,
             depends_on=[self.addons, *self.identity.autoscaler_role.attachments],
         )
         self.register_outputs({
             "clusterName": self.cluster.name,
             "vpcId": self.network.vpc_id,
             "gpuPools": [p.handle.name for p in self.pools],
+            "alertTopicArn": self.alerts.topic_arn,
         })
 
     @property

@@ -395,9 +395,37 @@ class Budget(Strict):
         return v
 
 
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
 class Notifications(Strict):
     """Where alerts and budget notifications go."""
     emails: list[str] = Field(default_factory=list, description="Email addresses (validated) that get alerts and budget notifications.")
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        for address in v:
+            if not _EMAIL.fullmatch(address):
+                raise ValueError(f"{address!r} is not an email address (name@domain.tld)")
+        if len(set(v)) != len(v):
+            raise ValueError("lists an address twice")
+        return v
+
+
+class Alerts(Strict):
+    """Thresholds of the GPU alerts the landing zone installs (components/telemetry/rules.py)."""
+
+    idle_utilization_percent: float = Field(
+        5, ge=0, lt=100,
+        description="A GPU allocated to a pod is idle while its DCGM_FI_DEV_GPU_UTIL stays below this (percent).")
+    idle_minutes: int = Field(
+        60, ge=5, le=1440,
+        description="Minutes a GPU must stay idle (no sample at or above the threshold) before the idle alert fires.")
+    stuck_at_max_minutes: int = Field(
+        30, ge=5, le=1440,
+        description="Minutes a pool must sit at maxNodes with workloads pending before the capacity alert fires.")
 
 
 _CHART_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$")
@@ -638,6 +666,7 @@ class LandingZoneConfig(Strict):
     tags: Tags
     budget: Budget = Budget()
     notifications: Notifications = Notifications()
+    alerts: Alerts = Alerts()
     max_gpus: int | None = Field(None, ge=0, description="Cap on GPUs at max scale across all pools.")
     gpu_quota_requests: bool = Field(
         True,

@@ -23,12 +23,14 @@ from components.names import TEAM_BUCKETS, stack_prefix
 from components.options import child
 from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, GpuPoolHandle, PlatformInputs, TeamIdentity
+from components.telemetry.rules import alert_rules, stack_pool_rates, thresholds_of
 
 from .audit import AuditLogging, AuditLoggingArgs
 from .budgets import Budgets, BudgetsArgs
 from .cluster import GkeCluster, GkeClusterArgs
 from .common import GcpContext
 from .file_tier import FileTier, FileTierArgs
+from .gpu_alerts import GpuAlerts, GpuAlertsArgs
 from .gpu_networks import GpuNicNetworks, GpuNicNetworksArgs
 from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs
 from .gpu_quota import GpuQuota, GpuQuotaArgs
@@ -36,6 +38,7 @@ from .guardrails import Guardrails, GuardrailsArgs
 from .keys import Keys, KeysArgs, key_uses
 from .layout import PoolNics, cluster_nic_layouts
 from .network import PRIVATE_GOOGLE_APIS_CIDR, Network, NetworkArgs
+from .notification_channels import NotificationChannels, NotificationChannelsArgs
 from .object_storage import ObjectStorage, ObjectStorageArgs
 from .pod_networks import POD_NETWORK_RESOURCE_PREFIX, PodNetworks, PodNetworksArgs
 from .pool_settings import GKE_POOL_LABEL, POOL_LABEL, gke_pool_settings
@@ -144,6 +147,15 @@ class GcpLandingZone(pulumi.ComponentResource):
         self.audit = AuditLogging(f"{name}-audit", AuditLoggingArgs(ctx, config.logging), opts=after_apis) \
             if config.logging.audit_trail else None
 
+        # Alerts: an email channel per notification address (also the billing budgets' target), and the
+        # GPU alert policies over GKE's managed DCGM metrics.
+        self.notifications = NotificationChannels(f"{name}-notifications", NotificationChannelsArgs(
+            ctx, emails=tuple(config.notifications.emails)), opts=after_apis)
+        self.gpu_alerts = GpuAlerts(f"{name}-gpu-alerts", GpuAlertsArgs(
+            project=project, prefix=ctx.prefix,
+            rules=alert_rules("gke", stack_pool_rates(config), thresholds_of(config.alerts)),
+            notification_channels=self.notifications.ids, user_labels=dict(ctx.labels)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*self.services.resources, self.cluster]))
         # Quota and money: the GPUs the pools need at max scale are requested, and budgets watch the spend.
         needs = []
         for pool, settings in pools if config.gpu_quota_requests else []:
@@ -158,7 +170,8 @@ class GcpLandingZone(pulumi.ComponentResource):
         self.budgets = Budgets(f"{name}-budgets", BudgetsArgs(
             ctx, billing_account=present(config.budget.billing_account, "budget.billingAccount (config checks)"),
             environment_usd=config.budget.max_monthly_usd, team_usd=team_budgets(config),
-            thresholds=tuple(config.budget.thresholds)), opts=after_apis) if budgets_on(config) else None
+            thresholds=tuple(config.budget.thresholds),
+            notification_channels=tuple(self.notifications.ids)), opts=after_apis) if budgets_on(config) else None
 
         gke = self.cluster.cluster
         access = ClusterAccess(kind="gke", name=gke.name, endpoint=gke.endpoint,

@@ -12,6 +12,7 @@ import pulumi_kubernetes as k8s
 from components.config.model import ChartPin, LandingZoneConfig
 from components.names import GPU_OPERATOR_NAMESPACE, KUEUE_NAMESPACE
 from components.platform_inputs import GpuPoolHandle, NodeAutoscaler
+from components.telemetry.manifests import DCGM_EXPORTER_PORT
 
 from . import manifests as m
 from .charts import (
@@ -33,7 +34,6 @@ EFA_NAMESPACE = "kube-system"  # the EFA plugin is a privileged host-device Daem
 # so egress to it is pinned by port only.
 API_SERVER_PORTS = (443, 6443)
 KUEUE_INGRESS_PORTS = (9443, 8443, 8082)  # admission webhooks, metrics, visibility API (the API server calls in)
-DCGM_EXPORTER_PORT = 9400
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from .kueue import daemonset_tolerations, with_compute
 from .queues import KueueQueues, KueueQueuesArgs
 from .storage import PlatformStorage, PlatformStorageArgs
 from .team_namespace import TeamNamespace, TeamNamespaceArgs, gpudirect_flavours
+from .telemetry import PlatformTelemetry, PlatformTelemetryArgs
 from .volumes import shared_volumes
 
 
@@ -53,6 +54,11 @@ class KubernetesPlatform(pulumi.ComponentResource):
             config=config, kind=kind, stack=stack, gpu_tolerations=tolerations, efa_instance_types=efa_types,
             node_autoscaler=inputs.node_autoscaler, pools=inputs.gpu_pools),
             child)
+        # GPU telemetry, the in-cluster half (scraper RBAC on EKS, recording rules on GKE, Prometheus
+        # Operator objects on a brought cluster).
+        self.telemetry = PlatformTelemetry(f"{name}-telemetry", PlatformTelemetryArgs(
+            config=config, kind=kind, scraper_user=inputs.metrics_scraper_user,
+            depends_on=[self.services.gpu_operator] if self.services.gpu_operator else ()), child)
         # Each team with its effective CPU and memory quota (config, or derived from its GPUs): the
         # ClusterQueue and the namespace ResourceQuota read the same figures.
         teams = [with_compute(team, inputs.gpu_pools) for team in config.teams]

@@ -20,7 +20,7 @@ from lz.testing import inputs
 
 CTX = AwsContext(account_id="111122223333", partition="aws", region="us-east-1", prefix="ai-lz-t")
 STATEFUL = ("aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:cloudwatch/logGroup:LogGroup", "aws:eks/cluster:Cluster",
-            "aws:fsx/lustreFileSystem:LustreFileSystem", "aws:efs/fileSystem:FileSystem")
+            "aws:fsx/lustreFileSystem:LustreFileSystem", "aws:efs/fileSystem:FileSystem", "aws:amp/workspace:Workspace")
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
@@ -248,8 +248,9 @@ def test_endpoint_access(is_prod, cidrs, public):
 def test_prod_protects_every_stateful_resource():
     prod = stack_plan("prod")
     stateful = [r for r in prod.records if r.type in STATEFUL]
-    # buckets (+ the audit replica and its log bucket), keys (+ the replica key), log groups, cluster, Lustre
-    assert len(stateful) == 5 + 2 + 4 + 1 + 2 + 1 + 1
+    # buckets (+ the audit replica and its log bucket), keys (+ the replica key), log groups, cluster, Lustre,
+    # the GPU metrics workspace
+    assert len(stateful) == 5 + 2 + 5 + 1 + 2 + 1 + 1 + 1
     unprotected = [r.name for r in stateful if not (r.protect and r.retain_on_delete)]
     assert unprotected == []
     assert named(prod, "aws:eks/cluster:Cluster", "eks-cluster")["deletionProtection"] is True

@@ -68,7 +68,8 @@ def test_onprem_plans_kubernetes_resources_only(onprem):
     # 46 + allow-declared-egress and a golden-workloads ConfigMap per team namespace (2 + 2)
     # + the acceptance namespace (10): namespace, quota, limit range, 3 network policies, service account,
     #   ClusterQueue, LocalQueue, acceptance-workloads ConfigMap
-    assert len(custom) == 60
+    # + GPU telemetry's PodMonitor, PrometheusRule and AlertmanagerConfig (3)
+    assert len(custom) == 63
 
 
 def test_onprem_provider_uses_the_secret_kubeconfig_and_context(onprem):
