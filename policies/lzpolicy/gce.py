@@ -25,8 +25,12 @@ DEFAULT_SERVICE_ACCOUNT = re.compile(r"^\d+-compute@developer\.gserviceaccount\.
 
 
 def metadata_flag(r: ResourceView, key: str) -> bool | None:
-    """A metadata key read as a boolean: True, False, or None when absent or not a boolean word."""
-    value = r.get("metadata", key)
+    """A metadata key read as a boolean: True, False, or None when absent or not a boolean word. Reads a VM's or
+    the project's `metadata` map, or a `compute.ProjectMetadataItem` (`key`, `value`) that sets this key."""
+    if r.type == "gcp:compute/projectMetadataItem:ProjectMetadataItem":
+        value = r.get("value") if r.get("key") == key else None
+    else:
+        value = r.get("metadata", key)
     if isinstance(value, bool):
         return value
     if not isinstance(value, str):

@@ -178,6 +178,8 @@ EFS_ACCESS_POINT = ("aws:efs/accessPoint:AccessPoint",)
 GCE_INSTANCE = ("gcp:compute/instance:Instance", "gcp:compute/instanceTemplate:InstanceTemplate",
                 "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate",
                 "gcp:compute/instanceFromTemplate:InstanceFromTemplate")
+# Project-wide metadata, which every VM of the project inherits unless its own metadata overrides it.
+GCE_PROJECT_METADATA = ("gcp:compute/projectMetadata:ProjectMetadata", "gcp:compute/projectMetadataItem:ProjectMetadataItem")
 WORKBENCH_INSTANCE = ("gcp:workbench/instance:Instance",)
 ARTIFACT_REGISTRY_REPOSITORY = ("gcp:artifactregistry/repository:Repository",)
 BIGQUERY_DATASET = ("gcp:bigquery/dataset:Dataset",)

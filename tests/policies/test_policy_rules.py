@@ -466,6 +466,9 @@ CASES: list[tuple[str, str, str, str]] = [
     ("gce-instance-no-external-ip", "gcpservices", "wb-ok", NA),
     ("gce-instance-serial-port-disabled", "gcpservices", "gce-vm-ok", C),
     ("gce-instance-serial-port-disabled", "gcpservices", "gce-vm-serial-port", V),
+    ("gce-instance-serial-port-disabled", "gcpservices", "gce-project-metadata-ok", C),
+    ("gce-instance-serial-port-disabled", "gcpservices", "gce-project-oslogin-off", C),  # an item for another key
+    ("gce-instance-serial-port-disabled", "gcpservices", "gce-project-serial-port", V),  # project-wide
     ("gce-instance-serial-port-disabled", "gcpservices", "ar-ok", NA),
     ("gce-instance-block-project-ssh-keys", "gcpservices", "gce-vm-ok", C),
     ("gce-instance-block-project-ssh-keys", "gcpservices", "gce-vm-oslogin-only", C),  # OS Login ignores metadata keys
@@ -475,6 +478,8 @@ CASES: list[tuple[str, str, str, str]] = [
     ("gce-instance-os-login-not-disabled", "gcpservices", "gce-vm-ok", C),
     ("gce-instance-os-login-not-disabled", "gcpservices", "gce-template-ok", C),  # inherits the project's
     ("gce-instance-os-login-not-disabled", "gcpservices", "gce-vm-project-keys", V),
+    ("gce-instance-os-login-not-disabled", "gcpservices", "gce-project-metadata-ok", C),
+    ("gce-instance-os-login-not-disabled", "gcpservices", "gce-project-oslogin-off", V),  # project-wide
     ("gce-instance-os-login-not-disabled", "gcpservices", "wb-ok", NA),
     ("gce-instance-no-default-service-account", "gcpservices", "gce-vm-ok", C),
     ("gce-instance-no-default-service-account", "gcpservices", "gce-vm-no-sa", C),

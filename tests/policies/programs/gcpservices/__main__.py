@@ -45,6 +45,14 @@ gcp.compute.InstanceTemplate(
     network_interfaces=[{"network": "default-vpc"}],
     metadata={"block-project-ssh-keys": "TRUE"}, service_account={"email": SA, "scopes": ["cloud-platform"]})
 
+# Project-wide metadata: a map and a single item.
+gcp.compute.ProjectMetadata("gce-project-metadata-ok", project="fixture-project", metadata={
+    "enable-oslogin": "TRUE", "block-project-ssh-keys": "TRUE"})
+gcp.compute.ProjectMetadataItem("gce-project-serial-port", project="fixture-project", key="serial-port-enable",
+                                value="TRUE")
+gcp.compute.ProjectMetadataItem("gce-project-oslogin-off", project="fixture-project", key="enable-oslogin",
+                                value="FALSE")
+
 # --- Vertex AI Workbench -------------------------------------------------------------------------------------
 WORKBENCH = {"location": "us-central1-a", "labels": LABELS, "gce_setup": {
     "machine_type": "n1-standard-4", "disable_public_ip": True,
