@@ -30,9 +30,12 @@ TEAM_BUCKETS = ("datasets", "checkpoints", "artifacts")
 # Names the Kubernetes platform layer (components/k8s) gives its own objects; config must not reuse them.
 KUEUE_NAMESPACE = "kueue-system"
 GPU_OPERATOR_NAMESPACE = "gpu-operator"
+EXTERNAL_SECRETS_NAMESPACE = "external-secrets"
 KUEUE_CPU_FLAVOR = "default-flavor"  # GPU pools name the other Kueue flavors
 # Team namespaces are named after the team; these belong to Kubernetes or to the platform's services.
-RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE)
+RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE, EXTERNAL_SECRETS_NAMESPACE)
+# The External Secrets Operator SecretStore in every team namespace, bound to the team's cloud identity.
+TEAM_SECRET_STORE = "team-secrets"
 
 # Environment kinds a stack declares (`environment:`); policy levels are set per kind.
 ENVIRONMENTS = ("dev", "staging", "prod")

@@ -7,7 +7,7 @@ config. The platform layer (components/k8s) depends only on this, never on a clo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pulumi
 
@@ -91,4 +91,7 @@ class PlatformInputs:
     block_kms_key: pulumi.Input[str] | None = None                  # CMK for EBS volumes (AWS)
     storage_egress_cidrs: list[str] = field(default_factory=list)  # e.g. the VPC CIDR for endpoints
     node_autoscaler: NodeAutoscaler | None = None                   # EKS: cluster-autoscaler
+    # Per team: the External Secrets Operator `spec.provider` of its SecretStore (the team's secret store,
+    # authenticated as the team's ServiceAccount). Empty: no External Secrets Operator (brought clusters).
+    secret_stores: dict[str, dict[str, Any]] = field(default_factory=dict)
     depends_on: list[pulumi.Resource] = field(default_factory=list)

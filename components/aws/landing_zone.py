@@ -16,7 +16,7 @@ import pulumi_aws as aws
 
 from components.catalog import aws_instance_type
 from components.config.model import Cloud, LandingZoneConfig
-from components.names import PROJECT, TEAM_BUCKETS
+from components.names import PROJECT, TEAM_BUCKETS, team_service_account
 from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, NodeAutoscaler, PlatformInputs, TeamIdentity
 from components.storage_advisor import fsx_lustre_prices, training_demand
@@ -30,11 +30,18 @@ from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs, PoolLayout, pool_layout
 from .iam_boundary import IamBoundary, IamBoundaryArgs
 from .kms_keys import KmsKeys, KmsKeysArgs
 from .network import Network, NetworkArgs
+from .registries import Registries, RegistriesArgs
 from .node_autoscaler import exact, expander_priorities
 from .tiered_storage import TieredStorage, TieredStorageArgs
 from .workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+
+
+def secrets_manager_store(region: str, team: str) -> dict:
+    """The team's SecretStore provider: Secrets Manager, as the team's ServiceAccount (its IRSA role)."""
+    return {"aws": {"service": "SecretsManager", "region": region,
+                    "auth": {"jwt": {"serviceAccountRef": {"name": team_service_account(team)}}}}}
 
 
 def name_prefix(stack: str) -> str:
@@ -120,7 +127,13 @@ class AwsLandingZone(pulumi.ComponentResource):
             oidc_provider_arn=self.cluster.oidc_provider.arn, oidc_issuer=self.cluster.oidc_issuer,
             teams=config.teams, bucket_arns={p: b.arn for p, b in self.storage.buckets.items()},
             storage_key_arn=self.keys.storage.arn, ebs_key_arn=self.keys.ebs.arn,
-            autoscaler_cluster_name=cluster_name), child)
+            secrets_key_arn=self.keys.secrets.arn, autoscaler_cluster_name=cluster_name), child)
+
+        self.registries = Registries(f"{name}-registries", RegistriesArgs(
+            ctx, config.registries, teams=tuple(t for t in config.teams if t.managed_by == "platform"),
+            registry_key_arn=self.keys.registry.arn, node_role_arn=self.iam.node.arn,
+            node_role_name=self.iam.node.role.name,
+            people_role_arns={t: r.arn for t, r in self.identity.people_roles.items()}), child)
 
         self.addons = ClusterAddons(f"{name}-addons", ClusterAddonsArgs(
             ctx, cluster_name=self.cluster.name, node_role_arn=self.iam.node.arn, subnet_ids=list(private.values()),
@@ -162,6 +175,7 @@ class AwsLandingZone(pulumi.ComponentResource):
             block_kms_key=self.keys.ebs.arn,
             storage_egress_cidrs=[config.network.cidr],
             node_autoscaler=node_autoscaler,
+            secret_stores={team: secrets_manager_store(region, team) for team in self.identity.team_roles},
             depends_on=[self.addons, *self.identity.autoscaler_role.attachments],
         )
         self.register_outputs({

@@ -21,7 +21,10 @@ BASE_SERVICES = (
     "binaryauthorization.googleapis.com",
     "artifactregistry.googleapis.com",
     "dns.googleapis.com",           # the private googleapis.com zone (Private Google Access for pods)
+    "secretmanager.googleapis.com",  # the teams' secrets (External Secrets Operator reads them)
 )
+# Artifact Analysis scans images pushed to Artifact Registry once this API is on (charged per image).
+SCANNING_SERVICES = ("containerscanning.googleapis.com",)
 FILE_TIER_SERVICES = {
     "managedLustre": ("lustre.googleapis.com", "servicenetworking.googleapis.com"),
     "parallelstore": ("parallelstore.googleapis.com", "servicenetworking.googleapis.com"),
@@ -29,9 +32,9 @@ FILE_TIER_SERVICES = {
 }
 
 
-def required_services(file_kind: str) -> tuple[str, ...]:
-    """The APIs a stack calls, by `storage.file.kind`."""
-    return BASE_SERVICES + FILE_TIER_SERVICES.get(file_kind, ())
+def required_services(file_kind: str, scanning: bool = False) -> tuple[str, ...]:
+    """The APIs a stack calls, by `storage.file.kind` and `registries.scanOnPush`."""
+    return BASE_SERVICES + (SCANNING_SERVICES if scanning else ()) + FILE_TIER_SERVICES.get(file_kind, ())
 
 
 @dataclass(frozen=True)

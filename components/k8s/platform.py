@@ -14,6 +14,7 @@ from components.platform_inputs import PlatformInputs
 
 from .charts import gpu_stack
 from .cluster_services import ClusterServices, ClusterServicesArgs
+from .external_secrets import ExternalSecrets, ExternalSecretsArgs
 from .golden import GoldenWorkloads, GoldenWorkloadsArgs
 from .gpudirect import GpuDirect, GpuDirectArgs
 from .kubeconfig import kubeconfig_for
@@ -83,6 +84,12 @@ class KubernetesPlatform(pulumi.ComponentResource):
                 admission_guard=self.gpudirect.bindings.get(flavours[team.name]) if self.gpudirect else None), child)
             for team in managed
         }
+        self.external_secrets: ExternalSecrets | None = None
+        if inputs.secret_stores and self.teams:
+            self.external_secrets = ExternalSecrets(f"{name}-external-secrets", ExternalSecretsArgs(
+                config=config, providers=inputs.secret_stores,
+                namespaces={team: ns.namespace for team, ns in self.teams.items()},
+                service_accounts={team: ns.service_account for team, ns in self.teams.items()}), child)
         self.golden = GoldenWorkloads(f"{name}-golden", GoldenWorkloadsArgs(
             config=config, pools=inputs.gpu_pools,
             namespaces={team: ns.namespace for team, ns in self.teams.items()},

@@ -30,7 +30,7 @@ PSS_ENFORCE = "pod-security.kubernetes.io/enforce"
 # ConfigMaps' manifests); both accept exactly the safe subset.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-STEPS = ("admitted", "placed", "capacity", "identity", "network", "interconnect")
+STEPS = ("admitted", "placed", "capacity", "identity", "network", "interconnect", "pulled")
 
 K8S_CONFIGMAP = ("kubernetes:core/v1:ConfigMap",)
 K8S_LIMIT_RANGE = ("kubernetes:core/v1:LimitRange",)
