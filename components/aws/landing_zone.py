@@ -191,4 +191,5 @@ class AwsLandingZone(pulumi.ComponentResource):
             cluster_ca_data=self.cluster.ca_data,
             buckets={purpose: self.storage.buckets[purpose].bucket for purpose in TEAM_BUCKETS},
             cloud={"oidcProviderArn": self.cluster.oidc_provider.arn, "oidcIssuer": self.cluster.oidc_issuer,
-                   "permissionsBoundaryArn": self.iam.boundary_arn, "storageKmsKeyArn": self.keys.storage.arn})
+                   "permissionsBoundaryArn": self.iam.boundary_arn, "storageKmsKeyArn": self.keys.storage.arn,
+                   "registryKmsKeyArn": self.keys.registry.arn, "secretsKmsKeyArn": self.keys.secrets.arn})

@@ -197,4 +197,4 @@ class GcpLandingZone(pulumi.ComponentResource):
             region=self._region, cluster_name=gke.name, cluster_endpoint=gke.endpoint,
             cluster_ca_data=gke.master_auth.cluster_ca_certificate,
             buckets={purpose: self.storage.buckets[purpose].name for purpose in TEAM_BUCKETS},
-            cloud={"gcpProject": self._project})
+            cloud={"gcpProject": self._project, "registryKmsKey": self.keys.keys["registry"].id})

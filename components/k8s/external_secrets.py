@@ -45,10 +45,12 @@ def external_secrets_values(config: LandingZoneConfig) -> dict[str, Any]:
     }
 
 
-def secret_store(namespace: str, labels: Mapping[str, str], provider: Mapping[str, Any]) -> m.Manifest:
+def secret_store(namespace: str, labels: Mapping[str, Any],
+                 provider: Mapping[str, Any] | pulumi.Output[dict[str, Any]]) -> m.Manifest:
+    """SecretStore `team-secrets`; `provider` may be known only with other outputs (team workspaces)."""
     return {"apiVersion": ESO_API_VERSION, "kind": "SecretStore",
             "metadata": {"name": TEAM_SECRET_STORE, "namespace": namespace, "labels": dict(labels)},
-            "spec": {"provider": dict(provider)}}
+            "spec": {"provider": provider if isinstance(provider, pulumi.Output) else dict(provider)}}
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ class KubernetesPlatform(pulumi.ComponentResource):
             for team in managed
         }
         self.external_secrets: ExternalSecrets | None = None
-        if inputs.secret_stores and self.teams:
+        if kind in ("eks", "gke"):   # team workspaces add their own stores, so the operator is there for them too
             self.external_secrets = ExternalSecrets(f"{name}-external-secrets", ExternalSecretsArgs(
                 config=config, providers=inputs.secret_stores,
                 namespaces={team: ns.namespace for team, ns in self.teams.items()},
