@@ -16,6 +16,7 @@ containerd mirror settings (docs/supply-chain.md says why), so workloads name th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -72,19 +73,27 @@ def gcp_secret_prefix(team: str) -> str:
     return f"{team}__"
 
 
-def image_for_cache(image: str, cache_root: str) -> tuple[str, str] | None:
+def image_for_cache(image: str, cache_base: Callable[[str], str]) -> tuple[str, str] | None:
     """(upstream, rewritten image) for a public image reference, or None when no cached upstream serves it.
 
-    `cache_root` is where the caches live: `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/cache` on
-    aws, `<region>-docker.pkg.dev/<project>` on gcp (then the repository id follows). Docker Hub official
-    images take the `library/` namespace (ECR user guide, "Pulling an image with a pull through cache rule").
+    `cache_base(upstream)` is where that upstream's cache lives: `aws_cache_uri` or `gcp_cache_uri` below.
+    Docker Hub official images take the `library/` namespace (ECR user guide, "Pulling an image with a pull
+    through cache rule"; Artifact Registry Docker Hub remote repositories likewise).
     """
     first, _, rest = image.partition("/")
-    if "." not in first and ":" not in first and first != "localhost":
+    if not rest or ("." not in first and ":" not in first and first != "localhost"):
         first, rest = "docker.io", image           # a Docker Hub short name
     for upstream in UPSTREAMS.values():
-        if first == upstream.host:
-            if upstream.name == "docker-hub" and "/" not in rest:
+        if first in (upstream.host, upstream.aws_url):
+            if upstream.name == "docker-hub" and "/" not in rest.split("@", 1)[0]:
                 rest = f"library/{rest}"
-            return upstream.name, f"{cache_root}/{upstream.name}/{rest}"
+            return upstream.name, f"{cache_base(upstream.name)}/{rest}"
     return None
+
+
+def aws_cache_uri(account: str, region: str, prefix: str) -> Callable[[str], str]:
+    return lambda upstream: f"{account}.dkr.ecr.{region}.amazonaws.com/{aws_cache_prefix(prefix, upstream)}"
+
+
+def gcp_cache_uri(project: str, region: str, prefix: str) -> Callable[[str], str]:
+    return lambda upstream: f"{region}-docker.pkg.dev/{project}/{gcp_cache_repository(prefix, upstream)}"
