@@ -30,8 +30,8 @@ from .gpu_node_pool import GpuNodePool, GpuNodePoolArgs, PoolLayout, pool_layout
 from .iam_boundary import IamBoundary, IamBoundaryArgs
 from .kms_keys import KmsKeys, KmsKeysArgs
 from .network import Network, NetworkArgs
-from .registries import Registries, RegistriesArgs
 from .node_autoscaler import exact, expander_priorities
+from .registries import Registries, RegistriesArgs
 from .tiered_storage import TieredStorage, TieredStorageArgs
 from .workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 

@@ -35,8 +35,8 @@ from .network import PRIVATE_GOOGLE_APIS_CIDR, Network, NetworkArgs
 from .object_storage import ObjectStorage, ObjectStorageArgs
 from .pod_networks import POD_NETWORK_RESOURCE_PREFIX, PodNetworks, PodNetworksArgs
 from .pool_settings import GKE_POOL_LABEL, POOL_LABEL, gke_pool_settings
-from .registries import Registries, RegistriesArgs
 from .project_services import ProjectServices, ProjectServicesArgs, required_services
+from .registries import Registries, RegistriesArgs
 from .storage_rules import file_tier_size
 from .team_identity import TeamIdentity as GcpTeamIdentity
 from .team_identity import TeamIdentityArgs

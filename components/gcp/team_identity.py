@@ -28,8 +28,8 @@ import pulumi_gcp as gcp
 
 from components.config.model import Team
 from components.names import TEAM_BUCKETS, team_namespace, team_service_account
-from components.registry_upstreams import gcp_secret_prefix
 from components.options import child
+from components.registry_upstreams import gcp_secret_prefix
 
 from .common import GcpContext
 

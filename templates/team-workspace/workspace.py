@@ -42,19 +42,19 @@ from components.aws.iam_boundary import RolePolicy, bounded_role, irsa_trust_pol
 from components.aws.landing_zone import secrets_manager_store
 from components.aws.registries import lifecycle_policy
 from components.aws.workload_identity import team_secret_statements, team_storage_statements
-from components.gcp.landing_zone import secret_manager_store
-from components.gcp.registries import cleanup_policies
-from components.k8s.external_secrets import secret_store
-from components.registry_upstreams import aws_team_repository
-from components.names import MANAGED_BY, MANAGED_BY_KEY, TEAM_BUCKETS, team_namespace, team_service_account
 from components.config.model import Team
+from components.gcp.landing_zone import secret_manager_store
 from components.gcp.layout import account_id
+from components.gcp.registries import cleanup_policies
 from components.gcp.team_identity import OBJECT_ROLE, team_prefix, workload_identity_member
 from components.k8s import kueue, manifests
+from components.k8s.external_secrets import secret_store
 from components.k8s.kubeconfig import exec_kubeconfig
 from components.k8s.manifests import Manifest
 from components.k8s.objects import create
 from components.k8s.team_namespace import GKE_METADATA
+from components.names import MANAGED_BY, MANAGED_BY_KEY, TEAM_BUCKETS, team_namespace, team_service_account
+from components.registry_upstreams import aws_team_repository
 
 COMMON_OUTPUTS = ("cloud", "environment", "clusterName", "clusterEndpoint", "clusterCaData", "region",
                   "kubernetesVersion", "buckets", "clusterQueues", "teamQuotas", "storageEgressCidrs")

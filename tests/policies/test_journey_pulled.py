@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from journey_world import ACCOUNT, CONFIGMAP, Res, config, doc, golden_data, view, without
-
-from components.platform_inputs import GpuPoolHandle
 from lzpolicy.journeys import journeys
 from lzpolicy.journeys.pulled import split_image
+
+from components.platform_inputs import GpuPoolHandle
 
 DIGEST = "sha256:" + "a" * 64
 ECR = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
