@@ -127,3 +127,12 @@ def test_secret_stores_are_bound_to_the_team_service_account(dev):
         provider = inputs(s)["spec"]["provider"]["aws"]
         assert provider["service"] == "SecretsManager"
         assert provider["auth"] == {"jwt": {"serviceAccountRef": {"name": inputs(s)["metadata"]["namespace"]}}}
+
+
+def test_enhanced_scanning_is_opt_in_and_filtered_to_this_stack():
+    assert not of_type(plan_aws({}), "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")
+    scanning = inputs(one(plan_aws({"registries": {"enhancedScanning": True}}),
+                          "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"))
+    assert scanning["scanType"] == "ENHANCED"
+    assert scanning["rules"] == [{"scanFrequency": "SCAN_ON_PUSH",
+                                  "repositoryFilters": [{"filter": "ai-lz-t/*", "filterType": "WILDCARD"}]}]
