@@ -476,6 +476,11 @@ FREE_MODULES = (
     "gcp:serviceaccount/", "gcp:projects/", "gcp:kms/keyRing", "gcp:kms/cryptoKeyIAM", "gcp:storage/bucketIAM",
     "gcp:storage/bucketAccessControl", "gcp:logging/projectBucketConfig", "gcp:iap/", "gcp:orgpolicy/",
     "gcp:dns/recordSet",
+    # Image registries: a repository, its policies and a pull-through cache rule have no charge of their
+    # own; stored images are billed by usage (GB-month), as bucket objects are. Enhanced scanning
+    # (aws:ecr/registryScanningConfiguration, Amazon Inspector per image) is not here: it stays unpriced.
+    "aws:ecr/repository:", "aws:ecr/lifecyclePolicy", "aws:ecr/repositoryPolicy", "aws:ecr/pullThroughCacheRule",
+    "gcp:artifactregistry/repository:", "gcp:artifactregistry/repositoryIam",
 )
 FREE_TYPES = frozenset({
     "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup",
