@@ -49,11 +49,15 @@ TEAM_BUCKETS = ("datasets", "checkpoints", "artifacts")
 # Names the Kubernetes platform layer (components/k8s) gives its own objects; config must not reuse them.
 KUEUE_NAMESPACE = "kueue-system"
 GPU_OPERATOR_NAMESPACE = "gpu-operator"
+EXTERNAL_SECRETS_NAMESPACE = "external-secrets"
 KUEUE_CPU_FLAVOR = "default-flavor"  # GPU pools name the other Kueue flavors
 # The platform's acceptance tests (`lz verify`): their namespace, Kueue ClusterQueue and LocalQueue target.
 ACCEPTANCE_NAMESPACE = "lz-acceptance"
 # Team namespaces are named after the team; these belong to Kubernetes or to the platform's services.
-RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE, ACCEPTANCE_NAMESPACE)
+RESERVED_NAMESPACES = ("default", KUEUE_NAMESPACE, GPU_OPERATOR_NAMESPACE, ACCEPTANCE_NAMESPACE,
+                       EXTERNAL_SECRETS_NAMESPACE)
+# The External Secrets Operator SecretStore in every team namespace, bound to the team's cloud identity.
+TEAM_SECRET_STORE = "team-secrets"
 
 # Physical names the stack chooses itself (EKS / GKE cluster, KMS aliases, IAM boundary, CloudTrail trail, GCS
 # buckets, service-account ids, Filestore / Lustre instances, the audit log bucket) start with one prefix on

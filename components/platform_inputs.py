@@ -7,7 +7,7 @@ config. The platform layer (components/k8s) depends only on this, never on a clo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pulumi
 
@@ -96,4 +96,7 @@ class PlatformInputs:
     # EKS: the Kubernetes user an agentless metrics scraper (AMP managed collector) authenticates as; the
     # platform binds it to read-only discovery RBAC (components/k8s/telemetry.py). None: no such scraper.
     metrics_scraper_user: str | None = None
+    # Per team: the External Secrets Operator `spec.provider` of its SecretStore (the team's secret store,
+    # authenticated as the team's ServiceAccount). Empty: no External Secrets Operator (brought clusters).
+    secret_stores: dict[str, dict[str, Any]] = field(default_factory=dict)
     depends_on: list[pulumi.Resource] = field(default_factory=list)

@@ -19,7 +19,7 @@ from typing import Any
 
 from rich.console import Console
 
-from components.names import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, PROJECT
+from components.names import EXIT_BAD_INPUT, EXIT_OK, PROJECT
 
 _IMPORTED = time.perf_counter()  # `lz plan --timings`: lz's own imports end here ...
 _PLAN_STARTED = _IMPORTED        # ... and the command starts here (set by main)

@@ -82,4 +82,23 @@ def aws_problems(cfg: LandingZoneConfig, provider: Mapping[str, Any] | None = No
     for purpose in OBJECT_PURPOSES:
         problems += [ConfigProblem(f"storage.objects.{purpose}.{key}", message)
                      for key, message in s3_lifecycle_problems(getattr(cfg.storage.objects, purpose))]
+    problems += cache_credential_problems(cfg)
+    for i, team in enumerate(cfg.teams):
+        for j, principal in enumerate(team.ci_principals):
+            if not AWS_PRINCIPAL_ARN.match(principal) or "*" in principal or "?" in principal:
+                problems.append(ConfigProblem(
+                    f"teams[{i}].ciPrincipals[{j}]", "must be an IAM role ARN with no wildcard, e.g. "
+                    f"arn:aws:iam::123456789012:role/ci-push (got {principal!r})"))
     return problems
+
+
+def cache_credential_problems(cfg: LandingZoneConfig) -> list[ConfigProblem]:
+    """ECR caches Docker Hub and GitHub only with credentials (components/registry_upstreams.py)."""
+    from components.registry_upstreams import ECR_CREDENTIAL_PREFIX, UPSTREAMS
+
+    return [ConfigProblem(f"registries.credentials.{name}",
+                          f"required on AWS: ECR's pull-through cache of {name} authenticates with a Secrets "
+                          f"Manager secret whose name starts with {ECR_CREDENTIAL_PREFIX} (put its value with "
+                          f"`aws secretsmanager put-secret-value`), or remove {name} from registries.caches")
+            for name in cfg.registries.caches
+            if UPSTREAMS[name].aws_needs_credentials and name not in cfg.registries.credentials]

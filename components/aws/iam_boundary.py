@@ -27,7 +27,7 @@ from .common import AwsContext, Statement, policy, service_trust
 # Services the landing zone's roles need, capped by service (a boundary grants nothing by itself).
 BOUNDARY_ALLOWED_SERVICES = (
     "ec2", "elasticloadbalancing", "autoscaling", "eks", "eks-auth", "ecr", "ssm", "ssmmessages",
-    "ec2messages", "s3", "kms", "logs", "elasticfilesystem",
+    "ec2messages", "s3", "kms", "logs", "elasticfilesystem", "secretsmanager",
 )
 
 # Actions inside the allowed services that no landing-zone role may take, whatever a later policy
@@ -44,6 +44,10 @@ BOUNDARY_DENIED_ACTIONS = (
     "ec2:AttachInternetGateway", "ec2:CreateInternetGateway",
     "eks:DeleteCluster", "eks:UpdateClusterConfig", "eks:CreateAccessEntry", "eks:AssociateAccessPolicy",
     "elasticfilesystem:DeleteFileSystem",
+    # A secret's resource policy could open it to other principals than the team's prefix-scoped roles.
+    "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy",
+    "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy", "ecr:PutRegistryPolicy",
+    "ecr:PutImageTagMutability",
 )
 
 # The AWS-managed policies a node needs (CNI permissions go to the aws-node service account via IRSA).

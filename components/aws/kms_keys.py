@@ -9,6 +9,9 @@ pinned to our account and to the resources they act for by encryption-context or
 - `logs`: CloudWatch log groups (cluster, flow logs), CloudTrail, S3 server access logs.
 - `ebs`: node root volumes and EBS CSI volumes; the Auto Scaling service-linked role launches nodes
   with it, so it must be in the key policy (an IAM grant cannot reach a service-linked role).
+- `registry`: the teams' ECR repositories (ECR creates its own grant on the key when a repository is
+  created, through the creator's kms:CreateGrant; pullers need no key permission).
+- `secrets`: the teams' Secrets Manager secrets; team roles decrypt through Secrets Manager only.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pulumi_aws as aws
 
 from .common import AwsContext, Statement, policy
 
-PURPOSES = ("eks", "storage", "logs", "ebs")
+PURPOSES = ("eks", "storage", "logs", "ebs", "registry", "secrets")
 
 
 def _admin(ctx: AwsContext) -> Statement:
@@ -133,5 +136,5 @@ class KmsKeys(pulumi.ComponentResource):
             aws.kms.Alias(f"{name}-{purpose}", name=f"alias/{ctx.prefix}-{purpose}", target_key_id=key.key_id,
                           opts=pulumi.ResourceOptions(parent=self))
             self.keys[purpose] = key
-        self.eks, self.storage, self.logs, self.ebs = (self.keys[p] for p in PURPOSES)
+        self.eks, self.storage, self.logs, self.ebs, self.registry, self.secrets = (self.keys[p] for p in PURPOSES)
         self.register_outputs({f"{p}KeyArn": k.arn for p, k in self.keys.items()})

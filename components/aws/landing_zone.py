@@ -19,7 +19,7 @@ from components.catalog.quotas import QuotaUnknownError, aws_pool_quota, total_n
 from components.config.model import Cloud, GpuPool, LandingZoneConfig
 from components.finops import budgets_on, team_budgets
 from components.invariants import present
-from components.names import PROJECT, TEAM_BUCKETS, stack_prefix
+from components.names import PROJECT, TEAM_BUCKETS, stack_prefix, team_service_account
 from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, NodeAutoscaler, PlatformInputs, TeamIdentity
 from components.storage_advisor import fsx_lustre_prices, training_demand
@@ -39,10 +39,17 @@ from .kms_keys import KmsKeys, KmsKeysArgs
 from .managed_prometheus import SCRAPER_USER, ManagedPrometheus, ManagedPrometheusArgs
 from .network import Network, NetworkArgs
 from .node_autoscaler import exact, expander_priorities
+from .registries import Registries, RegistriesArgs
 from .tiered_storage import TieredStorage, TieredStorageArgs
 from .workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+
+
+def secrets_manager_store(region: str, team: str) -> dict:
+    """The team's SecretStore provider: Secrets Manager, as the team's ServiceAccount (its IRSA role)."""
+    return {"aws": {"service": "SecretsManager", "region": region,
+                    "auth": {"jwt": {"serviceAccountRef": {"name": team_service_account(team)}}}}}
 
 
 def file_tier_zone(layouts: list[PoolLayout], zones: list[str]) -> str:
@@ -137,7 +144,13 @@ class AwsLandingZone(pulumi.ComponentResource):
             oidc_provider_arn=self.cluster.oidc_provider.arn, oidc_issuer=self.cluster.oidc_issuer,
             teams=config.teams, bucket_arns={p: b.arn for p, b in self.storage.buckets.items()},
             storage_key_arn=self.keys.storage.arn, ebs_key_arn=self.keys.ebs.arn,
-            autoscaler_cluster_name=cluster_name), child)
+            secrets_key_arn=self.keys.secrets.arn, autoscaler_cluster_name=cluster_name), child)
+
+        self.registries = Registries(f"{name}-registries", RegistriesArgs(
+            ctx, config.registries, teams=tuple(t for t in config.teams if t.managed_by == "platform"),
+            registry_key_arn=self.keys.registry.arn, node_role_arn=self.iam.node.arn,
+            node_role_name=self.iam.node.role.name,
+            people_role_arns={t: r.arn for t, r in self.identity.people_roles.items()}), child)
 
         self.addons = ClusterAddons(f"{name}-addons", ClusterAddonsArgs(
             ctx, cluster_name=self.cluster.name, node_role_arn=self.iam.node.arn, subnet_ids=list(private.values()),
@@ -198,6 +211,7 @@ class AwsLandingZone(pulumi.ComponentResource):
             storage_egress_cidrs=[config.network.cidr],
             node_autoscaler=node_autoscaler,
             metrics_scraper_user=SCRAPER_USER,
+            secret_stores={team: secrets_manager_store(region, team) for team in self.identity.team_roles},
             depends_on=[self.addons, *self.identity.autoscaler_role.attachments],
         )
         self.register_outputs({
@@ -214,4 +228,5 @@ class AwsLandingZone(pulumi.ComponentResource):
             cluster_ca_data=self.cluster.ca_data,
             buckets={purpose: self.storage.buckets[purpose].bucket for purpose in TEAM_BUCKETS},
             cloud={"oidcProviderArn": self.cluster.oidc_provider.arn, "oidcIssuer": self.cluster.oidc_issuer,
-                   "permissionsBoundaryArn": self.iam.boundary_arn, "storageKmsKeyArn": self.keys.storage.arn})
+                   "permissionsBoundaryArn": self.iam.boundary_arn, "storageKmsKeyArn": self.keys.storage.arn,
+                   "registryKmsKeyArn": self.keys.registry.arn, "secretsKmsKeyArn": self.keys.secrets.arn})

@@ -15,6 +15,12 @@ landing-zone boundary, and is granted named actions on named resources:
   `aws:PrincipalArn`, from their own accounts), it is the team's EKS access entry with the Edit policy
   scoped to the team's namespace, may describe the cluster (for `aws eks update-kubeconfig`) and reach
   the same storage prefixes (people upload datasets and read checkpoints).
+- secrets: the workload role reads (GetSecretValue, DescribeSecret) only secrets named under the team's
+  prefix (`components.registry_upstreams.aws_secret_prefix`), decrypting with the secrets key through
+  Secrets Manager only; the people role creates and updates secrets under that prefix, with that key.
+  The platform creates the access, never a secret value.
+- images: the people role pushes to the team's ECR repository (and the team's `ciPrincipals` through
+  the repository policy, components/aws/registries.py).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import pulumi_aws as aws
 from components.config.model import Team
 from components.k8s.charts import CLUSTER_AUTOSCALER_NAMESPACE, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT
 from components.names import TEAM_BUCKETS, team_namespace, team_service_account
+from components.registry_upstreams import aws_secret_prefix, aws_team_repository
 
 from .common import AwsContext, Statement, policy
 from .iam_boundary import BoundedRole, RolePolicy, bounded_role, irsa_trust_policy
@@ -76,6 +83,54 @@ def team_storage_statements(team: str, bucket_arns: Mapping[str, pulumi.Input[st
         {"Sid": "StorageKeyViaS3", "Effect": "Allow",
          "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": storage_key_arn,
          "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}},
+    ]
+
+
+# What reading a secret takes (Secrets Manager API reference, GetSecretValue / DescribeSecret). External
+# Secrets Operator names each secret in an ExternalSecret; `dataFrom.find` (ListSecrets, which takes no
+# resource ARN) is not granted.
+SECRET_READ_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
+SECRET_WRITE_ACTIONS = ("secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret",
+                        "secretsmanager:TagResource", "secretsmanager:DescribeSecret",
+                        "secretsmanager:GetSecretValue")
+# Pushing to and reading a repository (ECR user guide, "Private repository policy examples": push).
+ECR_PUSH_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+                    "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+                    "ecr:DescribeImages", "ecr:DescribeImageScanFindings", "ecr:ListImages")
+
+
+def team_secret_arn(ctx: AwsContext, team: str) -> str:
+    """Every secret under the team's prefix (Secrets Manager appends `-` and six characters to the name)."""
+    return ctx.arn("secretsmanager", f"secret:{aws_secret_prefix(ctx.prefix, team)}*")
+
+
+def team_secret_statements(ctx: AwsContext, team: str, secrets_key_arn: pulumi.Input[str]) -> list[Statement]:
+    """Read the team's own secrets, decrypting with the secrets key through Secrets Manager only."""
+    return [
+        {"Sid": "ReadOwnSecrets", "Effect": "Allow", "Action": list(SECRET_READ_ACTIONS),
+         "Resource": team_secret_arn(ctx, team)},
+        {"Sid": "SecretsKeyViaSecretsManager", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": secrets_key_arn,
+         "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{ctx.region}.amazonaws.com"}}},
+    ]
+
+
+def people_supply_statements(ctx: AwsContext, team: str, secrets_key_arn: pulumi.Input[str]) -> list[Statement]:
+    """The team's people: put secrets under the team's prefix (encrypted with the secrets key: the
+    `secretsmanager:KmsKeyArn` condition key of CreateSecret, Service Authorization Reference) and push
+    images to the team's repository."""
+    return [
+        {"Sid": "CreateOwnSecretsWithSecretsKey", "Effect": "Allow", "Action": "secretsmanager:CreateSecret",
+         "Resource": team_secret_arn(ctx, team),
+         "Condition": {"StringEquals": {"secretsmanager:KmsKeyArn": secrets_key_arn}}},
+        {"Sid": "ManageOwnSecrets", "Effect": "Allow",
+         "Action": [a for a in SECRET_WRITE_ACTIONS if a != "secretsmanager:CreateSecret"],
+         "Resource": team_secret_arn(ctx, team)},
+        {"Sid": "SecretsKeyViaSecretsManager", "Effect": "Allow",
+         "Action": ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"], "Resource": secrets_key_arn,
+         "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{ctx.region}.amazonaws.com"}}},
+        {"Sid": "RegistryLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+        {"Sid": "PushOwnRepository", "Effect": "Allow", "Action": list(ECR_PUSH_ACTIONS),
+         "Resource": ctx.arn("ecr", f"repository/{aws_team_repository(ctx.prefix, team)}")},
     ]
 
 
@@ -128,6 +183,7 @@ class WorkloadIdentityArgs:
     bucket_arns: Mapping[str, pulumi.Input[str]]
     storage_key_arn: pulumi.Input[str]
     ebs_key_arn: pulumi.Input[str]
+    secrets_key_arn: pulumi.Input[str]
     autoscaler_cluster_name: str | None = None   # the cluster's name as known before it exists: the autoscaler's role
 
 
@@ -171,7 +227,9 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 trust=trust([(namespace, service_account)]),
                 description=f"Workloads of team {team.name} ({namespace}/{service_account})",
                 policies=[RolePolicy("storage", team_storage_statements(
-                    team.name, args.bucket_arns, args.storage_key_arn, ctx.region), f"{team.name}: own prefixes")],
+                    team.name, args.bucket_arns, args.storage_key_arn, ctx.region), f"{team.name}: own prefixes"),
+                          RolePolicy("secrets", team_secret_statements(ctx, team.name, args.secrets_key_arn),
+                                     f"{team.name}: read own secrets")],
                 parent=self, extra_tags=team_tags)
             self.team_roles[team.name] = role
             if not team.people:
@@ -185,7 +243,9 @@ class WorkloadIdentity(pulumi.ComponentResource):
                      "Resource": pulumi.Output.concat(f"arn:{ctx.partition}:eks:{ctx.region}:{ctx.account_id}:cluster/",
                                                       args.cluster_name)},
                     *team_storage_statements(team.name, args.bucket_arns, args.storage_key_arn, ctx.region),
-                ], f"{team.name} people: the cluster and own prefixes")],
+                ], f"{team.name} people: the cluster and own prefixes"),
+                          RolePolicy("supply", people_supply_statements(ctx, team.name, args.secrets_key_arn),
+                                     f"{team.name} people: own secrets and image repository")],
                 parent=self, extra_tags=team_tags)
             entry = aws.eks.AccessEntry(
                 f"{name}-team-{team.name}-people", cluster_name=args.cluster_name, principal_arn=people.arn,

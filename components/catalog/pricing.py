@@ -523,6 +523,11 @@ FREE_MODULES = (
     # Service Quotas, Cloud Quotas, or https://cloud.google.com/billing/docs/how-to/budgets); AWS budgets do
     # (PRICERS).
     "aws:servicequotas/", "gcp:cloudquota/", "gcp:billing/budget",
+    # Image registries: a repository, its policies and a pull-through cache rule have no charge of their
+    # own; stored images are billed by usage (GB-month), as bucket objects are. Enhanced scanning
+    # (aws:ecr/registryScanningConfiguration, Amazon Inspector per image) is not here: it stays unpriced.
+    "aws:ecr/repository:", "aws:ecr/lifecyclePolicy", "aws:ecr/repositoryPolicy", "aws:ecr/pullThroughCacheRule",
+    "gcp:artifactregistry/repository:", "gcp:artifactregistry/repositoryIam",
 )
 FREE_TYPES = frozenset({
     "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup",

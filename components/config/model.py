@@ -322,6 +322,12 @@ class Team(Strict):
                     "share of budget.maxMonthlyUsd - the share of the GPU pools' cost at max scale that its GPU "
                     "quota takes (the same split `lz cost --by team` uses).",
     )
+    ci_principals: list[str] = Field(
+        default_factory=list,
+        description="Identities of the team's CI that may push images to the team's registry repository: IAM role "
+                    "ARNs on aws (they also need ecr:GetAuthorizationToken from their own account), IAM members "
+                    "such as serviceAccount:ci@<project>.iam.gserviceaccount.com on gcp.",
+    )
 
 
 class LoggingConfig(Strict):
@@ -468,6 +474,10 @@ class Charts(Strict):
     # must match the cluster's (cluster-autoscaler README, "Releases").
     cluster_autoscaler: ChartPin = ChartPin(chart="cluster-autoscaler", repo="https://kubernetes.github.io/autoscaler",
                                             version="9.51.0")
+    # External Secrets Operator (git tag helm-chart-2.9.0 of external-secrets/external-secrets, appVersion
+    # v2.9.0): its CRDs serve SecretStore as external-secrets.io/v1 only (v1beta1 is not served).
+    external_secrets: ChartPin = ChartPin(chart="external-secrets", repo="https://charts.external-secrets.io",
+                                          version="2.9.0")
 
 
 # GKE GPUDirect node installers (components/k8s/gpudirect_installers.py). Defaults are exactly the
@@ -565,6 +575,45 @@ class GoldenImages(Strict):
         None, pattern=_DIGEST_PINNED,
         description="registry/repo[:tag]@sha256:<64 hex> of an NVIDIA DCGM image (nv-hostengine, dcgmi) for the "
                     "acceptance GPU diagnostics (`lz verify`)")
+
+
+# Upstream registries the landing zone can cache (components/registry_upstreams.py holds their hosts).
+CacheUpstream = Literal["ecr-public", "k8s", "quay", "docker-hub", "github"]
+
+
+class RegistriesConfig(Strict):
+    """Private registries per team, caches of public registries, and image start-up options."""
+
+    caches: list[CacheUpstream] = Field(
+        default_factory=lambda: ["ecr-public", "k8s", "quay"],
+        description="Public registries to cache (ECR pull-through cache rules on aws, Artifact Registry remote "
+                    "repositories on gcp). docker-hub and github need credentials on aws (`credentials`).",
+    )
+    credentials: dict[CacheUpstream, str] = Field(
+        default_factory=dict,
+        description="aws: per upstream, the name of the Secrets Manager secret holding its credentials; ECR requires "
+                    "the name to start with ecr-pullthroughcache/. The team or platform puts the value, not the stack.",
+    )
+    untagged_expiry_days: int = Field(14, ge=1, le=3650,
+                                      description="Untagged images older than this are deleted (lifecycle / cleanup).")
+    scan_on_push: bool = Field(True, description="Scan images on push (ECR basic scanning; Artifact Analysis on gcp, "
+                                                 "charged per scanned image).")
+    enhanced_scanning: bool = Field(
+        False, description="aws: Amazon Inspector enhanced scanning for the whole account registry (charged per "
+                           "image; one registry-wide setting, so only one stack per account may turn it on).")
+    image_streaming: bool = Field(
+        False, description="gcp: GKE image streaming (gcfs_config) on GPU pools with the cos image; it streams only "
+                           "images stored in Artifact Registry.")
+
+    @model_validator(mode="after")
+    def _credentials(self) -> RegistriesConfig:
+        for upstream, name in self.credentials.items():
+            if upstream not in self.caches:
+                raise ValueError(f"credentials.{upstream}: {upstream} is not in caches")
+            if not name.startswith("ecr-pullthroughcache/"):
+                raise ValueError(f"credentials.{upstream}: {name!r} must start with ecr-pullthroughcache/ "
+                                 "(ECR pull-through cache requirement)")
+        return self
 
 
 class KubernetesConfig(Strict):
@@ -674,6 +723,7 @@ class LandingZoneConfig(Strict):
                     "Quotas preferences). Turn off on an AWS account whose quota already exceeds the need: AWS "
                     "provider refuses to create a request below the current value.")
     kubernetes: KubernetesConfig = KubernetesConfig()
+    registries: RegistriesConfig = RegistriesConfig()
     protect_stateful: bool | None = Field(
         None, description="protect + retainOnDelete on stateful resources; default on in prod."
     )

@@ -26,6 +26,8 @@ AGENT_DOMAINS = {
     "disks": "compute-system.iam.gserviceaccount.com",         # node boot disks
     "managedLustre": "gcp-sa-lustre.iam.gserviceaccount.com",
     "filestore": "cloud-filer.iam.gserviceaccount.com",
+    "registry": "gcp-sa-artifactregistry.iam.gserviceaccount.com",   # Artifact Registry CMEK
+    "secrets": "gcp-sa-secretmanager.iam.gserviceaccount.com",       # Secret Manager CMEK
 }
 
 

@@ -30,6 +30,10 @@ class GpuNodePoolArgs:
     boot_disk_key: pulumi.Input[str]
     nic_subnets: list[AttachedSubnet]
     key_grants: list[pulumi.Resource]
+    # GKE image streaming (`registries.imageStreaming`): Container-Optimized OS node images only, and it
+    # streams only images stored in Artifact Registry (GKE docs, "Use Image streaming to pull container
+    # images": requirements). No charge of its own; off unless configured.
+    image_streaming: bool = False
 
 
 def reservation_args(settings: GkePoolSettings) -> gcp.container.NodePoolNodeConfigReservationAffinityArgs:
@@ -63,6 +67,8 @@ class GpuNodePool(pulumi.ComponentResource):
                 gpu_driver_installation_config=gcp.container.NodePoolNodeConfigGuestAcceleratorGpuDriverInstallationConfigArgs(
                     gpu_driver_version=s.driver_version))],
             image_type=s.image_type,
+            gcfs_config=gcp.container.NodePoolNodeConfigGcfsConfigArgs(enabled=True)
+            if args.image_streaming and s.image_type.startswith("COS") else None,
             disk_type=s.boot_disk_type, disk_size_gb=s.disk_size_gb, boot_disk_kms_key=args.boot_disk_key,
             ephemeral_storage_local_ssd_config=gcp.container.NodePoolNodeConfigEphemeralStorageLocalSsdConfigArgs(
                 local_ssd_count=s.local_ssd_count) if s.local_ssd_count else None,

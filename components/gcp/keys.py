@@ -29,9 +29,15 @@ def storage_agent_member(project: str) -> pulumi.Output[str]:
     return gcp.storage.get_project_service_account_output(project=project).member
 
 
+# Service agents that exist only once the service has been used, or once generated (ServiceIdentity).
+GENERATED_AGENTS = {"managedLustre": "lustre.googleapis.com", "registry": "artifactregistry.googleapis.com",
+                    "secrets": "secretmanager.googleapis.com"}
+
+
 def key_uses(file_kind: str) -> tuple[str, ...]:
-    """The keys a stack needs, by `storage.file.kind`."""
-    uses = ("gke", "storage", "disks")
+    """The keys a stack needs, by `storage.file.kind`: `registry` encrypts the teams' Artifact Registry
+    repositories and caches; `secrets` is the key teams create their Secret Manager secrets with."""
+    uses = ("gke", "storage", "disks", "registry", "secrets")
     if file_kind in ("managedLustre", "filestore"):  # Parallelstore has no CMEK setting
         uses += (file_kind,)
     return uses
@@ -58,10 +64,11 @@ class Keys(pulumi.ComponentResource):
                 f"{name}-{use.lower()}", key_ring=self.ring.id, rotation_period=ROTATION_PERIOD,
                 purpose="ENCRYPT_DECRYPT", labels=ctx.labelled(use=use), opts=ctx.stateful(self, opts))
             waits: list[pulumi.Resource] = []
-            if use == "managedLustre":
-                # The Lustre agent exists only after the first instance, or once generated here.
+            if use in GENERATED_AGENTS:
+                # The agent exists only after the service's first use, or once generated here.
+                suffix = "lustre" if use == "managedLustre" else use
                 waits.append(gcp.projects.ServiceIdentity(
-                    f"{name}-lustre-agent", project=ctx.project, service="lustre.googleapis.com",
+                    f"{name}-{suffix}-agent", project=ctx.project, service=GENERATED_AGENTS[use],
                     opts=child(self, opts)))
             grant = gcp.kms.CryptoKeyIAMMember(
                 f"{name}-{use.lower()}-agent", crypto_key_id=key.id, role=ENCRYPTER_DECRYPTER,

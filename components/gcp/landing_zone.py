@@ -19,7 +19,7 @@ from components.invariants import present
 from components.k8s.gpudirect_policy import gpudirect_flavour
 from components.k8s.kubeconfig import kubeconfig_for
 from components.k8s.kueue import GKE_QUEUED_PROVISIONING
-from components.names import TEAM_BUCKETS, stack_prefix
+from components.names import TEAM_BUCKETS, stack_prefix, team_service_account
 from components.options import child
 from components.outputs import LandingZoneExports
 from components.platform_inputs import ClusterAccess, GpuPoolHandle, PlatformInputs, TeamIdentity
@@ -43,11 +43,19 @@ from .object_storage import ObjectStorage, ObjectStorageArgs
 from .pod_networks import POD_NETWORK_RESOURCE_PREFIX, PodNetworks, PodNetworksArgs
 from .pool_settings import GKE_POOL_LABEL, POOL_LABEL, gke_pool_settings
 from .project_services import ProjectServices, ProjectServicesArgs, required_services
+from .registries import Registries, RegistriesArgs
 from .storage_rules import file_tier_size
 from .team_identity import TeamIdentity as GcpTeamIdentity
 from .team_identity import TeamIdentityArgs
 
 WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account"
+
+
+def secret_manager_store(project: str, region: str, cluster_name: pulumi.Input[str], team: str) -> dict:
+    """The team's SecretStore provider: Secret Manager, as the team's ServiceAccount (Workload Identity)."""
+    return {"gcpsm": {"projectID": project, "auth": {"workloadIdentity": {
+        "serviceAccountRef": {"name": team_service_account(team)}, "clusterLocation": region,
+        "clusterName": cluster_name, "clusterProjectID": project}}}}
 
 
 def cluster_zones(config: LandingZoneConfig) -> list[str]:
@@ -76,7 +84,8 @@ class GcpLandingZone(pulumi.ComponentResource):
         file_kind = config.storage.file.kind
 
         self.services = ProjectServices(f"{name}-apis", ProjectServicesArgs(ctx, required_services(
-            file_kind, budgets=budgets_on(config), quotas=config.gpu_quota_requests and any(
+            file_kind, scanning=config.registries.scan_on_push, budgets=budgets_on(config),
+            quotas=config.gpu_quota_requests and any(
                 p.capacity.type.value not in RESERVED for p in config.gpu_pools))),
                                         opts=pulumi.ResourceOptions(parent=self))
         after_apis = pulumi.ResourceOptions(parent=self, depends_on=self.services.resources)
@@ -116,7 +125,8 @@ class GcpLandingZone(pulumi.ComponentResource):
             self.gpu_pools[pool.name] = GpuNodePool(f"{name}-{pool.name}", GpuNodePoolArgs(
                 ctx, settings, cluster_id=self.cluster.cluster.id, boot_disk_key=self.keys.keys["disks"].id,
                 nic_subnets=nics.attached if nics else [],
-                key_grants=self.keys.grants["disks"]), opts=after_apis)
+                key_grants=self.keys.grants["disks"], image_streaming=config.registries.image_streaming),
+                opts=after_apis)
 
         self.storage = ObjectStorage(f"{name}-objects", ObjectStorageArgs(
             ctx, config.storage.objects, config.object_lock, kms_key=self.keys.keys["storage"].id,
@@ -142,6 +152,9 @@ class GcpLandingZone(pulumi.ComponentResource):
                 cluster=self.cluster.cluster), opts=after_apis)
             for team in config.teams if team.managed_by == "platform"
         }
+        self.registries = Registries(f"{name}-registries", RegistriesArgs(
+            ctx, config.registries, teams=tuple(t for t in config.teams if t.managed_by == "platform"),
+            kms_key=self.keys.keys["registry"].id, key_grants=self.keys.grants["registry"]), opts=after_apis)
         self.guardrails = Guardrails(f"{name}-guardrails", GuardrailsArgs(
             ctx, tuple(p.instance_type for p in config.gpu_pools), config.gcp_organization_id), opts=after_apis)
         self.audit = AuditLogging(f"{name}-audit", AuditLoggingArgs(ctx, config.logging), opts=after_apis) \
@@ -201,6 +214,7 @@ class GcpLandingZone(pulumi.ComponentResource):
                                              annotation_value=identity.account.email)
                              for t, identity in self.teams.items()},
             file_tier=self.file_tier.handle if self.file_tier else None,
+            secret_stores={t: secret_manager_store(project, region, gke.name, t) for t in self.teams},
             storage_egress_cidrs=[PRIVATE_GOOGLE_APIS_CIDR,
                                   *([config.network.private_services_cidr] if size is not None else [])],
             depends_on=[self.cluster.system_pool, *(p.node_pool for p in self.gpu_pools.values()),
@@ -221,4 +235,4 @@ class GcpLandingZone(pulumi.ComponentResource):
             region=self._region, cluster_name=gke.name, cluster_endpoint=gke.endpoint,
             cluster_ca_data=gke.master_auth.cluster_ca_certificate,
             buckets={purpose: self.storage.buckets[purpose].name for purpose in TEAM_BUCKETS},
-            cloud={"gcpProject": self._project})
+            cloud={"gcpProject": self._project, "registryKmsKey": self.keys.keys["registry"].id})

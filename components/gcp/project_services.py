@@ -21,7 +21,10 @@ BASE_SERVICES = (
     "binaryauthorization.googleapis.com",
     "artifactregistry.googleapis.com",
     "dns.googleapis.com",           # the private googleapis.com zone (Private Google Access for pods)
+    "secretmanager.googleapis.com",  # the teams' secrets (External Secrets Operator reads them)
 )
+# Artifact Analysis scans images pushed to Artifact Registry once this API is on (charged per image).
+SCANNING_SERVICES = ("containerscanning.googleapis.com",)
 FILE_TIER_SERVICES = {
     "managedLustre": ("lustre.googleapis.com", "servicenetworking.googleapis.com"),
     "parallelstore": ("parallelstore.googleapis.com", "servicenetworking.googleapis.com"),
@@ -33,10 +36,12 @@ BUDGET_SERVICE = "billingbudgets.googleapis.com"   # gcp.billing.Budget (Cloud B
 QUOTA_SERVICE = "cloudquotas.googleapis.com"       # gcp.cloudquota.SQuotaPreference (Cloud Quotas API)
 
 
-def required_services(file_kind: str, *, budgets: bool = False, quotas: bool = False) -> tuple[str, ...]:
-    """The APIs a stack calls, by `storage.file.kind`, and whether it has budgets / quota preferences."""
-    return (BASE_SERVICES + FILE_TIER_SERVICES.get(file_kind, ()) + ((BUDGET_SERVICE,) if budgets else ())
-            + ((QUOTA_SERVICE,) if quotas else ()))
+def required_services(file_kind: str, *, scanning: bool = False, budgets: bool = False,
+                      quotas: bool = False) -> tuple[str, ...]:
+    """The APIs a stack calls: by `storage.file.kind`, `registries.scanOnPush`, and whether it has budgets /
+    quota preferences."""
+    return (BASE_SERVICES + (SCANNING_SERVICES if scanning else ()) + FILE_TIER_SERVICES.get(file_kind, ())
+            + ((BUDGET_SERVICE,) if budgets else ()) + ((QUOTA_SERVICE,) if quotas else ()))
 
 
 @dataclass(frozen=True)

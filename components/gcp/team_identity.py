@@ -5,6 +5,14 @@ it. It may read and write objects under `<team>/` in the datasets, checkpoints a
 list only that prefix: `roles/storage.objectUser` with an IAM condition on the object name, plus the
 list-prefix request attribute for listing (a list call names the bucket, not an object).
 
+Secrets: the account reads (`roles/secretmanager.secretAccessor`) only the secrets whose id starts with
+the team's prefix (`components.registry_upstreams.gcp_secret_prefix`, `<team>__`): one project-level
+grant with an IAM condition on `resource.name`, which Secret Manager supports as a resource attribute
+(IAM docs, "Resource attributes for IAM Conditions": secretmanager.googleapis.com; secret and secret
+version names there carry the project number, `projects/<number>/secrets/<id>[/versions/<v>]`). A grant
+on each secret cannot be made: the platform creates the access, not the secrets. The team's group may add
+versions to those secrets (`roles/secretmanager.secretVersionAdder`, same condition).
+
 People are separate: the team's Google group (`teams[].group`) gets `roles/container.clusterViewer` on
 the project (to fetch cluster credentials) and, through Google Groups for RBAC, the namespace's
 `team-member` RoleBinding; the Workload Identity account gets no Kubernetes rights.
@@ -21,6 +29,7 @@ import pulumi_gcp as gcp
 from components.config.model import Team
 from components.names import TEAM_BUCKETS, team_namespace, team_service_account
 from components.options import child
+from components.registry_upstreams import gcp_secret_prefix
 
 from .common import GcpContext
 
@@ -39,6 +48,15 @@ def team_object_condition(bucket: str, team: str) -> str:
     return (f'resource.name.startsWith("projects/_/buckets/{bucket}/objects/{prefix}") || '
             f'(resource.type == "storage.googleapis.com/Bucket" && '
             f'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("{prefix}"))')
+
+
+SECRET_READER_ROLE = "roles/secretmanager.secretAccessor"
+SECRET_WRITER_ROLE = "roles/secretmanager.secretVersionAdder"
+
+
+def team_secret_condition(project_number: str, team: str) -> str:
+    """CEL: the team's secrets and their versions only."""
+    return f'resource.name.startsWith("projects/{project_number}/secrets/{gcp_secret_prefix(team)}")'
 
 
 def workload_identity_member(project: str, team: str) -> str:
@@ -80,6 +98,16 @@ class TeamIdentity(pulumi.ComponentResource):
                 opts=child(self, opts))
             for purpose in TEAM_BUCKETS
         ]
+        condition = gcp.projects.IAMMemberConditionArgs(
+            title=f"{team.name}-secrets-only", description=f"secrets named {gcp_secret_prefix(team.name)}* only",
+            expression=pulumi.Output.from_input(ctx.project_number).apply(
+                lambda number, t=team.name: team_secret_condition(number, t)))
+        self.secret_access = gcp.projects.IAMMember(
+            f"{name}-secrets", project=ctx.project, role=SECRET_READER_ROLE, member=self.account.member,
+            condition=condition, opts=child(self, opts))
+        self.secret_writers = gcp.projects.IAMMember(
+            f"{name}-people-secrets", project=ctx.project, role=SECRET_WRITER_ROLE, member=f"group:{team.group}",
+            condition=condition, opts=child(self, opts)) if team.group else None
         # People: the team's Google group may fetch cluster credentials (container.clusters.get); what they
         # may do inside comes from the namespace RoleBinding to the same group, not from IAM.
         self.people = gcp.projects.IAMMember(

@@ -47,7 +47,7 @@ class ClusterServicesArgs:
     pools: Sequence[GpuPoolHandle] = ()
 
 
-def _system_namespace(name: str, labels: Mapping[str, str], *, pod_security: str, version: str,
+def system_namespace(name: str, labels: Mapping[str, str], *, pod_security: str, version: str,
                       egress_ports: Sequence[int], ingress_ports: Sequence[int]) -> list[m.Manifest]:
     """A platform namespace: default-deny, then only DNS, the API server and the listed ports."""
     return [
@@ -60,7 +60,7 @@ def _system_namespace(name: str, labels: Mapping[str, str], *, pod_security: str
     ]
 
 
-def _release(name: str, pin: ChartPin, release_name: str, namespace: pulumi.Input[str], values: dict[str, Any],
+def chart_release(name: str, pin: ChartPin, release_name: str, namespace: pulumi.Input[str], values: dict[str, Any],
              opts: pulumi.ResourceOptions, timeout: int = 600) -> k8s.helm.v3.Release:
     repo = k8s.helm.v3.RepositoryOptsArgs(repo=pin.repo) if pin.repo else None
     return k8s.helm.v3.Release(
@@ -87,7 +87,7 @@ class ClusterServices(pulumi.ComponentResource):
             for tier in PRIORITY_TIERS
         ]
 
-        kueue_objects = [create(f"{name}-kueue-{_suffix(o)}", o, child) for o in _system_namespace(
+        kueue_objects = [create(f"{name}-kueue-{_suffix(o)}", o, child) for o in system_namespace(
             KUEUE_NAMESPACE, labels, pod_security="restricted", version=version,
             egress_ports=API_SERVER_PORTS, ingress_ports=KUEUE_INGRESS_PORTS)]
         kueue_ns = kueue_objects[0]
@@ -100,7 +100,7 @@ class ClusterServices(pulumi.ComponentResource):
                 f"{name}-provreq-crd", file=provisioning_request_crd_url(charts.cluster_autoscaler.version),
                 opts=child)
         crd = [self.provisioning_request_crd] if self.provisioning_request_crd else []
-        self.kueue = _release(f"{name}-kueue", charts.kueue, "kueue", kueue_ns.metadata.name,
+        self.kueue = chart_release(f"{name}-kueue", charts.kueue, "kueue", kueue_ns.metadata.name,
                               kueue_values(config, args.pools),
                               pulumi.ResourceOptions(parent=self, depends_on=[*kueue_objects[1:], *crd]))
 
@@ -111,24 +111,24 @@ class ClusterServices(pulumi.ComponentResource):
             # otherwise (default-deny network policy) and carries no quota, so node agents are
             # never refused.
             egress = (*API_SERVER_PORTS, 80) if args.stack.driver else API_SERVER_PORTS  # driver builds fetch packages
-            operator_objects = [create(f"{name}-gpu-operator-{_suffix(o)}", o, child) for o in _system_namespace(
+            operator_objects = [create(f"{name}-gpu-operator-{_suffix(o)}", o, child) for o in system_namespace(
                 GPU_OPERATOR_NAMESPACE, labels, pod_security="privileged", version=version,
                 egress_ports=egress, ingress_ports=(DCGM_EXPORTER_PORT,))]
-            self.gpu_operator = _release(
+            self.gpu_operator = chart_release(
                 f"{name}-gpu-operator", charts.gpu_operator, "gpu-operator", operator_objects[0].metadata.name,
                 gpu_operator_values(args.stack, args.gpu_tolerations),
                 pulumi.ResourceOptions(parent=self, depends_on=operator_objects[1:]), timeout=900)
 
         self.efa_device_plugin: k8s.helm.v3.Release | None = None
         if args.stack.efa_plugin:
-            self.efa_device_plugin = _release(
+            self.efa_device_plugin = chart_release(
                 f"{name}-efa-device-plugin", charts.efa_device_plugin, "aws-efa-k8s-device-plugin", EFA_NAMESPACE,
                 efa_plugin_values(args.efa_instance_types, args.gpu_tolerations), child)
 
         self.cluster_autoscaler: k8s.helm.v3.Release | None = None
         if args.node_autoscaler is not None:
             scaler = args.node_autoscaler
-            self.cluster_autoscaler = _release(
+            self.cluster_autoscaler = chart_release(
                 f"{name}-cluster-autoscaler", charts.cluster_autoscaler, "cluster-autoscaler",
                 CLUSTER_AUTOSCALER_NAMESPACE,
                 cluster_autoscaler_values(cluster_name=scaler.cluster_name, region=scaler.region,

@@ -219,6 +219,10 @@ TEAM_RULES: tuple[dict[str, Any], ...] = (
     {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"], "verbs": list(_EDIT)},
     {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets"], "verbs": list(_EDIT)},
     {"apiGroups": ["kueue.x-k8s.io"], "resources": ["workloads", "localqueues"], "verbs": list(_READ)},
+    # External Secrets Operator: the team syncs its own secrets through the platform's SecretStore; it
+    # may not create stores (a store decides whose identity reads the cloud's secrets).
+    {"apiGroups": ["external-secrets.io"], "resources": ["externalsecrets"], "verbs": list(_EDIT)},
+    {"apiGroups": ["external-secrets.io"], "resources": ["secretstores"], "verbs": list(_READ)},
 )
 
 

@@ -16,6 +16,7 @@ from .acceptance import AcceptanceArgs, AcceptanceNamespace
 from .acceptance import gpudirect_flavours as acceptance_flavours
 from .charts import gpu_stack
 from .cluster_services import ClusterServices, ClusterServicesArgs
+from .external_secrets import ExternalSecrets, ExternalSecretsArgs
 from .golden import GoldenWorkloads, GoldenWorkloadsArgs
 from .gpudirect import GpuDirect, GpuDirectArgs
 from .kubeconfig import kubeconfig_for
@@ -93,6 +94,12 @@ class KubernetesPlatform(pulumi.ComponentResource):
                 admission_guard=self.gpudirect.bindings.get(flavours[team.name]) if self.gpudirect else None), child)
             for team in managed
         }
+        self.external_secrets: ExternalSecrets | None = None
+        if kind in ("eks", "gke"):   # team workspaces add their own stores, so the operator is there for them too
+            self.external_secrets = ExternalSecrets(f"{name}-external-secrets", ExternalSecretsArgs(
+                config=config, providers=inputs.secret_stores,
+                namespaces={team: ns.namespace for team, ns in self.teams.items()},
+                service_accounts={team: ns.service_account for team, ns in self.teams.items()}), child)
         self.golden = GoldenWorkloads(f"{name}-golden", GoldenWorkloadsArgs(
             config=config, pools=inputs.gpu_pools,
             namespaces={team: ns.namespace for team, ns in self.teams.items()},

@@ -96,9 +96,12 @@ class TeamNamespace(pulumi.ComponentResource):
                                 pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=guard)))
         in_ns = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace])
         self.objects = [self.namespace]
+        self.service_account: pulumi.Resource | None = None
         for manifest in manifests[1:]:
             suffix = f"{manifest['kind'].lower()}-{manifest['metadata']['name']}"
             self.objects.append(create(f"{name}-{suffix}", manifest, in_ns))
+            if manifest["kind"] == "ServiceAccount":
+                self.service_account = self.objects[-1]
 
         self.local_queue = create(
             f"{name}-localqueue", q.local_queue(ns_name, team.name, labels),

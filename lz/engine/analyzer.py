@@ -24,9 +24,9 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
-from . import nodepack
 from components.yamlio import safe_load
 
+from . import nodepack
 from .monitor import Registration
 from .project import StackConfig
 from .refs import for_analyzer

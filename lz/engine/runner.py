@@ -26,9 +26,9 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
 
+from . import process
 from .deps import program_failure
 from .invokes import InvokeResolver, Unanswered
-from . import process
 from .mocks import Environment, OfflineEngineError
 from .monitor import RecordingMonitor, Registration
 from .project import Project, StackConfig

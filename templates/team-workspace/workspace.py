@@ -11,7 +11,14 @@ must export are `REQUIRED_OUTPUTS`, checked before anything is created. The work
 - its namespace with what the platform gives its own team namespaces (components.k8s.team_namespace):
   Pod Security `restricted`, the ResourceQuota and LimitRange from the landing zone's `teamQuotas`,
   default-deny networking with DNS, storage (and on GKE metadata-server) egress, the ServiceAccount,
-  the team-member Role bound to the IdP group, and the Kueue LocalQueue `default`.
+  the team-member Role bound to the IdP group, and the Kueue LocalQueue `default`;
+- its image repository (ECR `<team>-workspace/teams/<team>`, Artifact Registry `ws-<team>`): immutable
+  tags, the landing zone's registry key, scanned on push, untagged images deleted (as the landing zone's
+  own team repositories, components/aws/registries.py and components/gcp/registries.py);
+- its SecretStore `team-secrets` (External Secrets Operator, installed by the landing zone) bound to the
+  team's ServiceAccount. On AWS the role reads only secrets named `<team>-workspace/teams/<team>/...`,
+  decrypted with the landing zone's secrets key; on GCP the read grant is a project IAM change that
+  this stack's deployer does not hold: README.md gives the platform team's one command.
 
 GPU quota stays with the platform team: the landing zone creates the ClusterQueue `<team>` (it admits
 only the namespace `<team>`) and computes `teamQuotas` for every team in its `teams` config.
@@ -32,22 +39,29 @@ from pydantic.alias_generators import to_camel
 
 from components.aws.common import AwsContext
 from components.aws.iam_boundary import RolePolicy, bounded_role, irsa_trust_policy
-from components.aws.workload_identity import team_storage_statements
-from components.names import MANAGED_BY, MANAGED_BY_KEY, TEAM_BUCKETS, team_namespace, team_service_account
+from components.aws.landing_zone import secrets_manager_store
+from components.aws.registries import lifecycle_policy
+from components.aws.workload_identity import team_secret_statements, team_storage_statements
 from components.config.model import Team
+from components.gcp.landing_zone import secret_manager_store
 from components.gcp.layout import account_id
+from components.gcp.registries import cleanup_policies
 from components.gcp.team_identity import OBJECT_ROLE, team_prefix, workload_identity_member
 from components.k8s import kueue, manifests
+from components.k8s.external_secrets import secret_store
 from components.k8s.kubeconfig import exec_kubeconfig
 from components.k8s.manifests import Manifest
 from components.k8s.objects import create
 from components.k8s.team_namespace import GKE_METADATA
+from components.names import MANAGED_BY, MANAGED_BY_KEY, TEAM_BUCKETS, team_namespace, team_service_account
+from components.registry_upstreams import aws_team_repository
 
 COMMON_OUTPUTS = ("cloud", "environment", "clusterName", "clusterEndpoint", "clusterCaData", "region",
                   "kubernetesVersion", "buckets", "clusterQueues", "teamQuotas", "storageEgressCidrs")
 REQUIRED_OUTPUTS: dict[str, tuple[str, ...]] = {
-    "aws": (*COMMON_OUTPUTS, "oidcProviderArn", "oidcIssuer", "permissionsBoundaryArn", "storageKmsKeyArn"),
-    "gcp": (*COMMON_OUTPUTS, "gcpProject"),
+    "aws": (*COMMON_OUTPUTS, "oidcProviderArn", "oidcIssuer", "permissionsBoundaryArn", "storageKmsKeyArn",
+            "registryKmsKeyArn", "secretsKmsKeyArn"),
+    "gcp": (*COMMON_OUTPUTS, "gcpProject", "registryKmsKey"),
 }
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 GKE_ANNOTATION = "iam.gke.io/gcp-service-account"
@@ -252,10 +266,21 @@ class TeamWorkspace(pulumi.ComponentResource):
                                        manifests.team_role_binding(ns, labels, settings.team.group), in_namespace)
         self.local_queue = create(f"{name}-queue", kueue.local_queue(ns, settings.queue, labels), in_namespace)
 
+        # The team's secret store: External Secrets Operator (installed by the landing zone) reads the
+        # cloud's secrets as the team's ServiceAccount, so only what the team's identity may read.
+        if settings.cloud == "aws":
+            provider = secrets_manager_store(settings.region, settings.team.name)
+        else:
+            provider = lz.apply(lambda o: secret_manager_store(o["gcpProject"], o["region"], o["clusterName"],
+                                                               settings.team.name))
+        self.secret_store = create(f"{name}-secret-store", secret_store(ns, labels, provider),
+                                   pulumi.ResourceOptions(parent=self, provider=self.provider,
+                                                          depends_on=[self.namespace, self.service_account]))
+
         self.identity = annotation
         self.register_outputs({"namespace": ns, "serviceAccount": self.service_account_name,
                                "identity": annotation, "localQueue": kueue.LOCAL_QUEUE,
-                               "clusterQueue": settings.queue})
+                               "clusterQueue": settings.queue, "repository": self.repository_url})
 
     def _aws_identity(self, name: str, settings: WorkspaceSettings, out,
                       buckets: dict[str, pulumi.Output[str]]) -> pulumi.Output[str]:
@@ -273,8 +298,19 @@ class TeamWorkspace(pulumi.ComponentResource):
             f"{name}-role", context=ctx, boundary_arn=out("permissionsBoundaryArn"), trust=trust,
             description=f"Workloads of team {team} ({self.namespace_name}/{self.service_account_name})",
             policies=[RolePolicy("storage", team_storage_statements(
-                team, bucket_arns, out("storageKmsKeyArn"), settings.region), f"{team}: own prefixes")],
+                team, bucket_arns, out("storageKmsKeyArn"), settings.region), f"{team}: own prefixes"),
+                      RolePolicy("secrets", team_secret_statements(ctx, team, out("secretsKmsKeyArn")),
+                                 f"{team}: read own secrets")],
             parent=self)
+        repo = aws.ecr.Repository(
+            f"{name}-images", name=aws_team_repository(ctx.prefix, team), image_tag_mutability="IMMUTABLE",
+            encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(
+                encryption_type="KMS", kms_key=out("registryKmsKeyArn"))],
+            image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
+            tags=ctx.tagged(), opts=pulumi.ResourceOptions(parent=self))
+        aws.ecr.LifecyclePolicy(f"{name}-images", repository=repo.name, policy=json.dumps(lifecycle_policy(14)),
+                                opts=pulumi.ResourceOptions(parent=self))
+        self.repository_url = repo.repository_url
         return self.cloud_role.arn
 
     def _gcp_identity(self, name: str, settings: WorkspaceSettings, out,
@@ -302,4 +338,12 @@ class TeamWorkspace(pulumi.ComponentResource):
                 f"{name}-{purpose}", bucket=bucket, managed_folder=folder.name, role=OBJECT_ROLE,
                 member=self.account.member, opts=opts)
             self.folders[purpose] = folder
+        repo = gcp.artifactregistry.Repository(
+            f"{name}-images", location=settings.region, repository_id=f"ws-{team.name}", format="DOCKER",
+            mode="STANDARD_REPOSITORY", description=f"images of team {team.name}",
+            docker_config=gcp.artifactregistry.RepositoryDockerConfigArgs(immutable_tags=True),
+            kms_key_name=out("registryKmsKey"), cleanup_policies=cleanup_policies(14), cleanup_policy_dry_run=False,
+            vulnerability_scanning_config=gcp.artifactregistry.RepositoryVulnerabilityScanningConfigArgs(
+                enablement_config="INHERITED"), labels=cost_tags(settings, out("environment")), opts=opts)
+        self.repository_url = repo.registry_uri
         return self.account.email

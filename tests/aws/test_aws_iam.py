@@ -147,7 +147,8 @@ def test_keys_rotate_and_have_aliases(plan):
     keys = of_type(plan, "aws:kms/key:Key")
     # prod adds the audit replica's key, in the replica region (logging.auditReplicaRegion).
     # "alerts": the SNS topic's and managed Prometheus workspace's key (components/aws/alert_topic.py).
-    purposes = ["alerts", "ebs", "eks", "logs", "storage"] + (["audit-replica"] if plan.stack == "prod" else [])
+    purposes = ["alerts", "ebs", "eks", "logs", "storage", "registry", "secrets"] + (
+        ["audit-replica"] if plan.stack == "prod" else [])
     assert sorted(inputs(k)["tags"]["purpose"] for k in keys) == sorted(purposes)
     assert all(inputs(k)["enableKeyRotation"] is True and inputs(k)["deletionWindowInDays"] == 30 for k in keys)
     aliases = sorted(inputs(a)["name"] for a in of_type(plan, "aws:kms/alias:Alias"))

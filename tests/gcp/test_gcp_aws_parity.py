@@ -119,8 +119,9 @@ def test_outputs_have_one_shape(aws, gcp):
     from lz.report import stack_outputs
 
     a, g = stack_outputs(aws), stack_outputs(gcp)
-    cloud_only = {"aws": {"oidcProviderArn", "oidcIssuer", "permissionsBoundaryArn", "storageKmsKeyArn"},
-                  "gcp": {"gcpProject"}}
+    cloud_only = {"aws": {"oidcProviderArn", "oidcIssuer", "permissionsBoundaryArn", "storageKmsKeyArn",
+                          "registryKmsKeyArn", "secretsKmsKeyArn"},
+                  "gcp": {"gcpProject", "registryKmsKey"}}
     assert set(a) - cloud_only["aws"] == set(g) - cloud_only["gcp"]
     assert cloud_only["aws"] <= set(a) and cloud_only["gcp"] <= set(g)
     assert sorted(a["buckets"]) == sorted(g["buckets"]) == sorted(TEAM_BUCKETS)

@@ -224,7 +224,7 @@ def test_eks_provider_runs_aws_eks_get_token(eks):
 
 def test_eks_gpu_stack_uses_the_ami_driver_and_adds_efa(eks):
     rel = releases(eks)
-    assert set(rel) == {"kueue", "gpu-operator", "aws-efa-k8s-device-plugin"}
+    assert set(rel) == {"kueue", "gpu-operator", "aws-efa-k8s-device-plugin", "external-secrets"}
     values = rel["gpu-operator"]["values"]
     assert values["driver"] == {"enabled": False} and values["toolkit"] == {"enabled": False}
     assert values["devicePlugin"] == {"enabled": True}  # the AL2023 pool needs it
@@ -306,7 +306,7 @@ def gke(tmp_path_factory):
 
 
 def test_gke_installs_kueue_but_no_gpu_operator(gke):
-    assert set(releases(gke)) == {"kueue"}
+    assert set(releases(gke)) == {"kueue", "external-secrets"}
     assert "gpu-operator" not in {i["metadata"]["name"] for i in by_name(gke, NAMESPACE).values()}
 
 
@@ -343,3 +343,15 @@ def test_a_landing_zone_smaller_than_the_config_stops_the_plan(tmp_path):
     assert plan.exit_code == 2
     assert "team GPU quotas exceed the pools the landing zone built (h100: 32 nominal GPUs > 16)" in plan.run.error
 
+
+
+def test_external_secrets_operator_is_pinned_and_serves_namespaced_stores_only(eks):
+    """Issue 18: the operator that syncs each team's secrets; a ClusterSecretStore would serve every
+    namespace, so the cluster-scoped controllers are off."""
+    release = releases(eks)["external-secrets"]
+    assert release["version"] == "2.9.0" and release["repositoryOpts"] == {"repo": "https://charts.external-secrets.io"}
+    values = release["values"]
+    assert values["processClusterStore"] is False and values["processClusterExternalSecret"] is False
+    assert values["processClusterPushSecret"] is False and values["installCRDs"] is True
+    (namespace,) = [n for n in by_name(eks, NAMESPACE).values() if n["metadata"]["name"] == "external-secrets"]
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"

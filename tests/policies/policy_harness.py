@@ -56,7 +56,8 @@ REGIONS = {"aws:region": "us-east-1", "gcp:project": "fixture-project", "gcp:reg
 # The fixture programs (programs/<name>) and the environment each is planned as.
 PLANS = {"encryption": "dev", "exposure": "dev", "identity": "dev", "logging": "dev", "keys": "dev",
          "instances": "dev", "kubernetes": "dev", "gpu": "dev", "data": "prod", "journeys": "dev", "workloads": "dev",
-         "resourcepolicies": "dev", "aiservices": "dev", "gcpservices": "dev", "awsaccount": "dev"}
+         "resourcepolicies": "dev", "aiservices": "dev", "gcpservices": "dev", "awsaccount": "dev",
+         "supplychain": "dev"}
 
 
 @dataclass

@@ -105,7 +105,7 @@ def test_journey_table_agrees_with_the_pack(stack):
     for j in journeys:
         assert set(j) >= {"workload", "team", "pool", "verdict", "failedStep", "detail", "steps"}
         assert [s["step"] for s in j["steps"]] == ["admitted", "placed", "capacity", "identity", "network",
-                                                   "interconnect"]
+                                                   "interconnect", "pulled"]
     failing = {j["workload"] for j in journeys if j["verdict"] == "fails"}
     reported = {v["message"].split("golden workload ", 1)[1].split(" ", 1)[0]
                 for v in doc["policyViolations"] if v["policyName"] == "golden-workload-journeys"}

@@ -141,7 +141,7 @@ def test_workspace_plans_with_the_policy_pack(workspaces, cloud):
     assert stack_outputs(result) == {
         "namespace": "research", "serviceAccount": "research", "localQueue": "default",
         "clusterQueue": "research",
-        "identity": stack_outputs(result)["identity"]}
+        "identity": stack_outputs(result)["identity"], "repository": stack_outputs(result)["repository"]}
 
 
 @pytest.mark.parametrize("cloud", ["aws", "gcp"])
@@ -164,8 +164,16 @@ def test_workspace_kubernetes_objects(workspaces, zones, cloud):
         "kubernetes:core/v1:Namespace", "kubernetes:core/v1:ResourceQuota", "kubernetes:core/v1:LimitRange",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:core/v1:ServiceAccount",
         "kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
-        "kubernetes:kueue.x-k8s.io/v1beta1:LocalQueue"}
+        "kubernetes:kueue.x-k8s.io/v1beta1:LocalQueue", "kubernetes:external-secrets.io/v1:SecretStore"}
     assert all(r.provider.startswith(provider.urn) for r in k8s_records), "no ambient kubeconfig is ever used"
+    # The team's secret store authenticates as the team's ServiceAccount (issue 18).
+    store = one(result, "kubernetes:external-secrets.io/v1:SecretStore")
+    assert store["metadata"] == {**store["metadata"], "name": "team-secrets", "namespace": "research"}
+    if cloud == "aws":
+        assert store["spec"]["provider"]["aws"]["auth"] == {"jwt": {"serviceAccountRef": {"name": "research"}}}
+    else:
+        auth = store["spec"]["provider"]["gcpsm"]["auth"]["workloadIdentity"]
+        assert auth["serviceAccountRef"] == {"name": "research"} and auth["clusterName"] == lz["clusterName"]
 
     namespace = one(result, "kubernetes:core/v1:Namespace")["metadata"]
     assert namespace["name"] == "research"
@@ -217,16 +225,27 @@ def test_workspace_aws_identity_is_irsa_with_the_boundary_and_prefix_scoped(work
         f"{lz['oidcIssuer']}:sub": "system:serviceaccount:research:research",
         f"{lz['oidcIssuer']}:aud": "sts.amazonaws.com"}
 
-    policy = json.loads(one(result, "aws:iam/policy:Policy")["policy"])
-    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    policies = {r.name: json.loads(inputs(r)["policy"]) for r in of_type(result, "aws:iam/policy:Policy")}
+    assert sorted(policies) == ["research-role-secrets", "research-role-storage"]
+    by_sid = {s["Sid"]: s for s in policies["research-role-storage"]["Statement"]}
     bucket_arns = sorted(f"arn:aws:s3:::{lz['buckets'][b]}" for b in ("datasets", "checkpoints", "artifacts"))
     assert sorted(by_sid["ListOwnPrefix"]["Resource"]) == bucket_arns
     assert by_sid["ListOwnPrefix"]["Condition"] == {"StringLike": {"s3:prefix": ["research/", "research/*"]}}
     assert sorted(by_sid["ReadWriteOwnPrefix"]["Resource"]) == sorted(f"{a}/research/*" for a in bucket_arns)
     assert by_sid["StorageKeyViaS3"]["Resource"] == lz["storageKmsKeyArn"]
     assert by_sid["StorageKeyViaS3"]["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
-    attachment = one(result, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    assert attachment["role"] == role_record.outputs["name"]
+    attachments = [inputs(r) for r in of_type(result, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")]
+    assert [a["role"] for a in attachments] == [role_record.outputs["name"]] * 2
+    # Secrets: only the workspace's prefix, decrypted with the landing zone's secrets key through Secrets Manager.
+    secrets = {s["Sid"]: s for s in policies["research-role-secrets"]["Statement"]}
+    assert secrets["ReadOwnSecrets"]["Resource"].endswith(":secret:research-workspace/teams/research/*")
+    assert secrets["SecretsKeyViaSecretsManager"]["Resource"] == lz["secretsKmsKeyArn"]
+    # Images: the team's repository, immutable, the landing zone's registry key, scanned, untagged expire.
+    repo = one(result, "aws:ecr/repository:Repository")
+    assert repo["name"] == "research-workspace/teams/research" and repo["imageTagMutability"] == "IMMUTABLE"
+    assert repo["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": lz["registryKmsKeyArn"]}]
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert "untagged" in one(result, "aws:ecr/lifecyclePolicy:LifecyclePolicy")["policy"]
 
     account = one(result, "kubernetes:core/v1:ServiceAccount")
     assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": role_record.outputs["arn"]}
@@ -330,7 +349,8 @@ CONTRACT = {"cloud": "aws", "environment": "dev", "clusterName": "c", "clusterEn
             "buckets": {"datasets": "d", "checkpoints": "c", "artifacts": "a"}, "clusterQueues": ["vision"],
             "teamQuotas": {"vision": {"cpu": "64", "memory": "256Gi", "storage": "2Ti", "pvcCount": 20, "gpus": {}}},
             "storageEgressCidrs": [],
-            "oidcProviderArn": "arn", "oidcIssuer": "oidc", "permissionsBoundaryArn": "b", "storageKmsKeyArn": "k"}
+            "oidcProviderArn": "arn", "oidcIssuer": "oidc", "permissionsBoundaryArn": "b", "storageKmsKeyArn": "k",
+            "registryKmsKeyArn": "rk", "secretsKmsKeyArn": "sk"}
 
 
 @pytest.mark.parametrize("change, problem", [

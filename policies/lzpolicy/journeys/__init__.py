@@ -30,6 +30,10 @@ judged against every resource of the plan, and report the first step that fails:
                 p5.48xlarge, 8 GPU NICs on a3-megagpu-8g) and the node pool attaches them (EFA
                 interfaces in the launch template and the EFA device plugin; GKE additional node
                 networks and the Network objects the pod annotation names).
+7. pulled     - every container image comes from the stack's private registry or one of its caches
+                (ECR repository or pull-through cache prefix; Artifact Registry repository), the pool's
+                node identity may pull it (and import it through a cache), and the nodes reach the
+                registry (journeys/pulled.py).
 
 A value the plan does not know yet (an ARN computed at apply time) makes its step "unknown", never a
 pass. Everything here is read-only and side-effect free; `lz plan` calls the same functions on its
@@ -57,6 +61,7 @@ from .model import (
 )
 from .network import Destination, egress_allowed, ingress_allowed, step_network
 from .placed import node_selector, pod_security_violations, pool_for, step_placed
+from .pulled import step_pulled
 
 __all__ = [
     "CONFIGMAP", "K8S_CONFIGMAP", "STEPS", "Destination", "Journey", "Step", "Workload", "egress_allowed",
@@ -64,7 +69,8 @@ __all__ = [
     "pod_security_violations", "pool_for",
 ]
 
-STEP_FUNCTIONS = (step_admitted, step_placed, step_capacity, step_identity, step_network, step_interconnect)
+STEP_FUNCTIONS = (step_admitted, step_placed, step_capacity, step_identity, step_network, step_interconnect,
+                  step_pulled)
 
 
 def judge(view: StackView, w: Workload) -> Journey:

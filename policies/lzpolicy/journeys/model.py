@@ -31,7 +31,7 @@ PSS_ENFORCE = "pod-security.kubernetes.io/enforce"
 # ConfigMaps' manifests); both accept exactly the safe subset.
 _YAML_LOADER = SAFE_LOADER
 
-STEPS = ("admitted", "placed", "capacity", "identity", "network", "interconnect")
+STEPS = ("admitted", "placed", "capacity", "identity", "network", "interconnect", "pulled")
 
 K8S_CONFIGMAP = ("kubernetes:core/v1:ConfigMap",)
 K8S_LIMIT_RANGE = ("kubernetes:core/v1:LimitRange",)
