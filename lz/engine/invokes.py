@@ -307,7 +307,7 @@ def unknown_paths(value: Any, prefix: str = "") -> list[str]:
 class Unanswered:
     """An invoke or read the plan could not answer: its result is unknown in the plan."""
 
-    kind: str   # "invoke" or "read"
+    kind: str   # "invoke", "read" or "construct" (a multi-language component nobody constructs offline)
     token: str  # invoke token, or resource type for a read
     args: dict[str, Any]
     detail: str = ""
@@ -372,6 +372,7 @@ def unknowns_summary(records: list[Any], unanswered: list[Unanswered]) -> dict[s
     return {
         "invokes": [u.as_json() for u in unanswered if u.kind == "invoke"],
         "reads": [u.as_json() for u in unanswered if u.kind == "read"],
+        "components": [u.as_json() for u in unanswered if u.kind == "construct"],
         "properties": properties,
     }
 
