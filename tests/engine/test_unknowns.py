@@ -236,3 +236,13 @@ def test_a_multi_language_component_has_unknown_outputs(tmp_path, capsys):
     assert doc["lz"]["unknowns"]["components"] == [{
         "kind": "construct", "token": "awsx:ec2:Vpc", "args": {"name": "vpc"},
         "detail": "multi-language component: its children and outputs are unknown offline"}]
+
+
+def test_echoed_arguments_must_fit_the_result_field():
+    """`most_recent="true"` (a string where the result has a bool) is not echoed: the typed result
+    would reject it; the provider's answer is unknown, so the field stays absent."""
+    from lz.engine.invokes import UNKNOWN_TEXT, unknown_result
+
+    result = unknown_result("aws:ec2/getAmi:getAmi", {"mostRecent": "true", "owners": ["amazon"], "nameRegex": 1})
+    assert "mostRecent" not in result and result["owners"] == ["amazon"]
+    assert result["nameRegex"] == UNKNOWN_TEXT and result["id"] == UNKNOWN_TEXT
