@@ -53,7 +53,7 @@ STACK_CONFIG: dict[str, dict[str, object]] = {
                            "roleToAssumeARN": "arn:aws:iam::123456789012:role/allow-s3-management"},
     "aws-py-ec2-provisioners": {"privateKey": {"secure": "v1:placeholder"},
                                 "publicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPlaceholderKeyForTheCorpusOnly corpus"},
-    "aws-py-ecs-instances-autoapi": {"autoscalingGroupSize": "2"},
+    "aws-py-ecs-instances-autoapi": {"cfg:autoscalingGroupSize": "2"},  # the program reads Config("cfg")
     "aws-py-stackreference": {"companyName": "acme", "departmentName": "platform", "teamName": "gpu",
                               "companyStack": "organization/company/corpus",
                               "departmentStack": "organization/department/corpus"},
@@ -102,8 +102,11 @@ def plan_one(project: Path, checkout: Path, scratch: Path) -> dict[str, object]:
     out = work / "plan.json"
     started = time.perf_counter()
     try:
+        # A login shell's environment: some programs read $USER (gcp-py-network-component).
+        env = {"USER": os.environ.get("USER") or "corpus", **os.environ}
         proc = subprocess.run([*LZ, "plan", "corpus", "-C", str(work), "--policy-pack", str(ROOT / "policies"),
-                               "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S)
+                               "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S,
+                              env=env)
         code, stderr = proc.returncode, proc.stderr
     except subprocess.TimeoutExpired:
         code, stderr = -1, f"timed out after {TIMEOUT_S}s"
@@ -124,9 +127,9 @@ def plan_one(project: Path, checkout: Path, scratch: Path) -> dict[str, object]:
         diagnostics = [d["message"] for d in doc.get("diagnostics", [])]
         message = next((line for line in error_lines if line.startswith("error")),
                        diagnostics[0] if diagnostics else error_lines[-1] if error_lines else "")
-        if "Traceback" in message or "\n" in message.strip():
+        if "Traceback" in message:
             result = "CRASH"
-        message = message.strip().splitlines()[-1] if message.strip() else ""
+        message = message.strip().splitlines()[0] if message.strip() else ""
         if len(message) > 300:
             message = message[:297] + "..."
     return {"program": name, "result": result, "exit": code, "steps": steps,

@@ -97,7 +97,7 @@ def unknowns_block(plan: Plan) -> dict[str, Any]:
 
 def _render_unknowns(plan: Plan, console: Console) -> None:
     block = unknowns_block(plan)
-    asked = block["invokes"] + block["reads"]
+    asked = block["invokes"] + block["reads"] + block["components"]
     if not asked and not block["properties"]:
         return
     count = sum(len(paths) for paths in block["properties"].values())
@@ -105,8 +105,8 @@ def _render_unknowns(plan: Plan, console: Console) -> None:
     line = (f"\n[bold]Unknown until apply:[/] {count} {properties} of "
             f"{_count(len(block['properties']), 'resource')} (\\[unknown] in the plan)")
     if asked:
-        line += (f"; {len(asked)} {'invoke or read' if len(asked) == 1 else 'invokes and reads'} had no "
-                 "offline answer (answer them with --invoke-answers FILE)")
+        line += (f"; {len(asked)} {'invoke, read or component' if len(asked) == 1 else 'invokes, reads and components'}"
+                 " had no offline answer (answer invokes with --invoke-answers FILE)")
     console.print(line, highlight=False)
     for item in asked:
         args = json_dumps(item["args"])

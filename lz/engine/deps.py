@@ -216,7 +216,7 @@ def program_failure(exc: BaseException, project: Any, monitor: Any) -> str | Non
             if str(tb.tb_frame.f_code.co_filename).startswith(str(project.dir)):
                 where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
             tb = tb.tb_next
-        return (f"program failed{where} with {type(exc).__name__}: {exc} (note: {len(unanswered)} invoke(s) or "
-                f"read(s) had no offline answer and were unknown in this plan: {', '.join(sorted(set(unanswered)))}; "
+        return (f"program failed{where} with {type(exc).__name__}: {exc} (note: {len(unanswered)} invoke(s), "
+                f"read(s) or component(s) had no offline answer and were unknown in this plan: {', '.join(sorted(set(unanswered)))}; "
                 "if the failure comes from one, answer it with --invoke-answers FILE)")
     return None

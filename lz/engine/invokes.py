@@ -256,6 +256,21 @@ def result_types(token: str) -> dict[str, Any] | None:
     return None
 
 
+def _fits(value: Any, typ: Any) -> bool:
+    """Whether an echoed argument has the result field's type (the provider converts it; lz does not:
+    `most_recent="true"` is no bool, and the typed result would reject it)."""
+    import typing
+
+    if typ in (str, bool, int, float):
+        return isinstance(value, typ) and not (typ is int and isinstance(value, bool))
+    origin = typing.get_origin(typ)
+    if origin is not None and getattr(origin, "__name__", "") in ("Sequence", "list", "List"):
+        return isinstance(value, list)
+    if origin is not None and getattr(origin, "__name__", "") in ("Mapping", "dict", "Dict"):
+        return isinstance(value, dict)
+    return False
+
+
 def unknown_result(token: str, args: dict[str, Any]) -> dict[str, Any] | None:
     """The result of an invoke nobody can answer offline: arguments echoed where the result has a field
     of the same name (data sources return their arguments), every other string field unknown
@@ -266,7 +281,7 @@ def unknown_result(token: str, args: dict[str, Any]) -> dict[str, Any] | None:
         return None
     result: dict[str, Any] = {}
     for name, typ in types.items():
-        if name in args and args[name] is not None:
+        if name in args and args[name] is not None and _fits(args[name], typ):
             result[name] = args[name]
         elif typ is str:
             result[name] = UNKNOWN_TEXT
@@ -307,7 +322,7 @@ def unknown_paths(value: Any, prefix: str = "") -> list[str]:
 class Unanswered:
     """An invoke or read the plan could not answer: its result is unknown in the plan."""
 
-    kind: str   # "invoke" or "read"
+    kind: str   # "invoke", "read" or "construct" (a multi-language component nobody constructs offline)
     token: str  # invoke token, or resource type for a read
     args: dict[str, Any]
     detail: str = ""
@@ -372,6 +387,7 @@ def unknowns_summary(records: list[Any], unanswered: list[Unanswered]) -> dict[s
     return {
         "invokes": [u.as_json() for u in unanswered if u.kind == "invoke"],
         "reads": [u.as_json() for u in unanswered if u.kind == "read"],
+        "components": [u.as_json() for u in unanswered if u.kind == "construct"],
         "properties": properties,
     }
 

@@ -14,7 +14,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import resource_pb2
 
-from .invokes import UNKNOWN, InvokeResolver, contains_unknown, settle_unknowns
+from .invokes import UNKNOWN, InvokeResolver, Unanswered, contains_unknown, settle_unknowns
 from .mocks import Environment, OfflineEngineError, OfflineMocks, synthesize_outputs
 from .refs import for_analyzer
 from .sdk_private import ensure_event_loop, sync_await
@@ -171,6 +171,15 @@ class RecordingMonitor(MockMonitor):
         inputs = rpc.deserialize_properties(for_analyzer(request.object))
         resource_id, state = synthesize_outputs(self.env, request.type, request.name, urn, inputs,
                                                 bool(request.custom))
+        if request.remote:
+            # A multi-language component (awsx, eks): the engine has its provider Construct it and
+            # returns what Construct returns; offline nobody constructs it, so every output is unknown
+            # (the SDK resolves outputs missing from a preview response as unknown).
+            state = {}
+            if self.resolver is not None:
+                self.resolver.unanswered.append(Unanswered(
+                    "construct", request.type, {"name": request.name},
+                    "multi-language component: its children and outputs are unknown offline"))
         if request.importId:
             resource_id = request.importId
         registration = Registration(

@@ -81,7 +81,7 @@ def test_the_human_output_shows_what_is_unknown(tmp_path, capsys):
     assert main(["plan", "dev", "-C", str(_project(tmp_path, AMI)), "--no-policy"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "Unknown until apply: 3 input properties of 2 resources ([unknown] in the plan); " \
-           "2 invokes and reads had no offline answer" in out
+           "2 invokes, reads and components had no offline answer" in out
     assert "invoke aws:ec2/getAmi:getAmi" in out and "web: ami, tags.Name" in out
     assert "│ ami │ [unknown] │" in out
 
@@ -108,7 +108,7 @@ def test_answers_file_answers_by_token_and_arguments(tmp_path, capsys):
     web = _inputs(doc, P + "aws:ec2/instance:Instance::web")
     assert web["ami"] == "ami-0123456789abcdef0" and web["tags"] == {"Name": "web-al2023-ami-2023.6"}
     assert _inputs(doc, P + "aws:ec2/securityGroup:SecurityGroup::sg")["vpcId"] == "vpc-0aaa"
-    assert doc["lz"]["unknowns"] == {"invokes": [], "reads": [], "properties": {}}
+    assert doc["lz"]["unknowns"] == {"invokes": [], "reads": [], "components": [], "properties": {}}
 
 
 @pytest.mark.parametrize("text, message", [
@@ -212,3 +212,37 @@ def test_policy_document_matches_the_provider(args, expected):
     assert result["json"] == expected
     assert result["minifiedJson"] == json.dumps(json.loads(expected), separators=(",", ":"))
     assert result["id"].isdigit()
+
+
+def test_a_multi_language_component_has_unknown_outputs(tmp_path, capsys):
+    """awsx-style components are constructed by their provider (remote=True); offline nobody does, so
+    their outputs are unknown rather than echoes of their inputs (which broke typed outputs)."""
+    program = """
+        import pulumi
+        import pulumi_aws as aws
+
+        class Vpc(pulumi.ComponentResource):
+            vpc_id: pulumi.Output[str]
+
+            def __init__(self, name, props, opts=None):
+                super().__init__("awsx:ec2:Vpc", name, {**props, "vpc_id": None}, opts, remote=True)
+
+        vpc = Vpc("vpc", {"natGateways": {"strategy": "None"}})
+        aws.ec2.SecurityGroup("sg", vpc_id=vpc.vpc_id, description="web")
+    """
+    code, doc, _ = _plan(capsys, _project(tmp_path, program))
+    assert code == 0
+    assert _inputs(doc, P + "aws:ec2/securityGroup:SecurityGroup::sg")["vpcId"] == UNKNOWN
+    assert doc["lz"]["unknowns"]["components"] == [{
+        "kind": "construct", "token": "awsx:ec2:Vpc", "args": {"name": "vpc"},
+        "detail": "multi-language component: its children and outputs are unknown offline"}]
+
+
+def test_echoed_arguments_must_fit_the_result_field():
+    """`most_recent="true"` (a string where the result has a bool) is not echoed: the typed result
+    would reject it; the provider's answer is unknown, so the field stays absent."""
+    from lz.engine.invokes import UNKNOWN_TEXT, unknown_result
+
+    result = unknown_result("aws:ec2/getAmi:getAmi", {"mostRecent": "true", "owners": ["amazon"], "nameRegex": 1})
+    assert "mostRecent" not in result and result["owners"] == ["amazon"]
+    assert result["nameRegex"] == UNKNOWN_TEXT and result["id"] == UNKNOWN_TEXT
