@@ -105,6 +105,7 @@ class RecordingMonitor(MockMonitor):
         self.invokes: list[str] = []
         self._referenced_stacks = stack_outputs or {}
         self._lock = threading.Lock()
+        self._providers_lock = threading.Lock()
         self._on_register = on_register
 
     # -- identity ---------------------------------------------------------------------------------
@@ -116,6 +117,12 @@ class RecordingMonitor(MockMonitor):
     def _default_provider(self, package: str, version: str) -> str:
         suffix = ("_" + version.replace(".", "_").replace("-", "_")) if version else ""
         urn = f"urn:pulumi:{self.env.stack}::{self.env.project}::pulumi:providers:{package}::default{suffix}"
+        # Resources register from the SDK's thread pool: the first two of a package must not both create
+        # its default provider (the second would fail as a duplicate URN).
+        with self._providers_lock:
+            return self._default_provider_locked(urn, package, version, suffix)
+
+    def _default_provider_locked(self, urn: str, package: str, version: str, suffix: str) -> str:
         with self._lock:
             existing = self.by_urn.get(urn)
         if existing is None:

@@ -81,8 +81,8 @@ def _run(project: Project, stack: str, config: StackConfig, monitor: RecordingMo
     loop.set_exception_handler(_quiet_consequences)
     # No cyclic garbage collection while the program runs: importing the provider SDKs creates hundreds
     # of thousands of long-lived objects (classes, typing forms), and each automatic collection of the
-    # oldest generation walks all of them again (about a quarter of the floor's own CPU time, see
-    # bench/plan_bench.py). The plan is short-lived; _cancel_pending collects once when it is over.
+    # oldest generation walks all of them again (15-30 % of the floor's own CPU time: docs/engine.md,
+    # Benchmark). _cancel_pending collects once when the program is over.
     collecting = gc.isenabled()
     gc.disable()
     try:
