@@ -345,6 +345,10 @@ def stack_document(choices: StackChoices) -> str:
     else:
         lines += [f"  {q}budget:",
                   "    maxMonthlyUsd: 5000  # a budget alert, not a cap"]
+        if c.cloud == "gcp":
+            # GCP budgets are created on the billing account the project bills to (components/gcp/budgets.py).
+            lines += ["    # The billing account the project bills to: `gcloud billing projects describe PROJECT`.",
+                      "    billingAccount: 000000-AAAAAA-000000  # your billing account id"]
     return "\n".join(lines) + "\n"
 
 

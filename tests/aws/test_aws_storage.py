@@ -249,8 +249,8 @@ def test_prod_protects_every_stateful_resource():
     prod = stack_plan("prod")
     stateful = [r for r in prod.records if r.type in STATEFUL]
     # buckets (+ the audit replica and its log bucket), keys (+ the replica key), log groups, cluster, Lustre,
-    # the GPU metrics workspace
-    assert len(stateful) == 5 + 2 + 5 + 1 + 2 + 1 + 1 + 1
+    # the GPU metrics workspace, the registry and secrets keys
+    assert len(stateful) == 5 + 2 + 5 + 1 + 2 + 1 + 1 + 1 + 2
     unprotected = [r.name for r in stateful if not (r.protect and r.retain_on_delete)]
     assert unprotected == []
     assert named(prod, "aws:eks/cluster:Cluster", "eks-cluster")["deletionProtection"] is True

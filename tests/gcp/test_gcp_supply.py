@@ -11,6 +11,7 @@ from gcp_plans import one, plan_gcp, stack_plan
 
 from components.gcp.registries import remote_config
 from components.gcp.team_identity import SECRET_READER_ROLE, team_secret_condition
+from components.names import resource_prefix
 from components.registry_upstreams import gcp_cache_repository, gcp_secret_prefix, gcp_team_repository
 from lz.testing import inputs, of_type
 
@@ -66,7 +67,7 @@ def test_a_team_prefix_is_never_the_start_of_another_teams():
 def test_team_repositories(dev):
     for team in TEAMS:
         repo = inputs(one(dev, "gcp:artifactregistry/repository:Repository", f"registries-{team}"))
-        assert repo["repositoryId"] == gcp_team_repository("lz-dev", team)
+        assert repo["repositoryId"] == gcp_team_repository(resource_prefix("gcp-dev"), team)
         assert repo["format"] == "DOCKER" and repo["mode"] == "STANDARD_REPOSITORY"
         assert repo["dockerConfig"] == {"immutableTags": True}
         assert repo["kmsKeyName"]
@@ -81,7 +82,7 @@ def test_team_repositories(dev):
 def test_caches_are_remote_repositories_of_the_configured_upstreams(dev):
     for upstream in ("ecr-public", "k8s", "quay"):
         repo = inputs(one(dev, "gcp:artifactregistry/repository:Repository", f"registries-cache-{upstream}"))
-        assert repo["repositoryId"] == gcp_cache_repository("lz-dev", upstream)
+        assert repo["repositoryId"] == gcp_cache_repository(resource_prefix("gcp-dev"), upstream)
         assert repo["mode"] == "REMOTE_REPOSITORY"
     assert remote_config("docker-hub").docker_repository.public_repository == "DOCKER_HUB"
 

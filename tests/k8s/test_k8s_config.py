@@ -75,7 +75,7 @@ def test_overcommit_is_allowed_when_the_config_says_so():
 @pytest.mark.parametrize("doc, expected", [
     (onprem(teams=lambda t: t[0].update(name="gpu-operator")),
      "ai-landing-zone:teams[0].name: 'gpu-operator' is the team's namespace name and is reserved "
-     "(default, kueue-system, gpu-operator, lz-acceptance and kube-*); choose another name"),
+     "(default, kueue-system, gpu-operator, lz-acceptance, external-secrets and kube-*); choose another name"),
     (onprem(teams=lambda t: t[1].update(name="kube-ops")), "ai-landing-zone:teams[1].name: 'kube-ops' is the team's"),
     (onprem(gpuPools=lambda p: [pool.update(labels={}) for pool in p]),
      "ai-landing-zone:gpuPools[1].labels: pool 'l40s' selects the same nodes as pool 'h100'"),

@@ -12,6 +12,7 @@ and stacks that turn quota requests off (`gpuQuotaRequests: false`, for accounts
 """
 
 from lzpolicy import NotApplicable, StackRule, StackView
+from lzpolicy.props import known
 from lzpolicy.rule import stack_settings
 from lzpolicy.types import GKE_NODE_POOL, LAUNCH_TEMPLATE, NODE_GROUP, QUOTA_PREFERENCE, SERVICE_QUOTA
 
@@ -39,11 +40,11 @@ def needs(view: StackView) -> dict[QuotaKey, tuple[int, list[str]]]:
     for r in view.of_type(*NODE_GROUP):
         # The node group names its launch template by id, an output: find the template by the property
         # dependency instead (the instance type and a reservation target may live only there).
-        ref = r.props.get("launchTemplate") or {}
-        templates = {str(ref.get("id") or ref.get("name") or ""): dict(t.props)
-                     for t in view.referenced(r, "launchTemplate", *LAUNCH_TEMPLATE)}
+        ref = str(known(r.props, "launchTemplate", "id") or known(r.props, "launchTemplate", "name") or "")
+        linked = list(view.referenced(r, "launchTemplate", *LAUNCH_TEMPLATE))
+        templates = {ref: dict(linked[-1].props)} if linked else {}
         name = eks_instance_type(r.props, templates)
-        top = _number((r.props.get("scalingConfig") or {}).get("maxSize"))
+        top = _number(known(r.props, "scalingConfig", "maxSize"))
         region = r.region
         if name is None or top is None or not region:
             continue
@@ -52,7 +53,7 @@ def needs(view: StackView) -> dict[QuotaKey, tuple[int, list[str]]]:
         except (UnknownTypeError, QuotaUnknownError):
             continue
     for r in view.of_type(*GKE_NODE_POOL):
-        machine = str((r.props.get("nodeConfig") or {}).get("machineType") or "")
+        machine = str(known(r.props, "nodeConfig", "machineType") or "")
         region = r.region
         if not machine or not region:
             continue
@@ -75,9 +76,10 @@ def requested(view: StackView) -> dict[QuotaKey, float]:
                            (("region", r.region or ""),))
             out[key] = max(out.get(key, 0.0), value)
     for r in view.of_type(*QUOTA_PREFERENCE):
-        value = _number((r.props.get("quotaConfig") or {}).get("preferredValue"))
+        value = _number(known(r.props, "quotaConfig", "preferredValue"))
         if value is not None:
-            dims = tuple(sorted((str(k), str(v)) for k, v in (r.props.get("dimensions") or {}).items()))
+            dimensions = known(r.props, "dimensions")
+            dims = tuple(sorted((str(k), str(v)) for k, v in (dimensions if isinstance(dimensions, dict) else {}).items()))
             key = QuotaKey(str(r.props.get("service")), str(r.props.get("quotaId")), dims)
             out[key] = max(out.get(key, 0.0), value)
     return out
