@@ -237,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("stacks", nargs="*", metavar="STACK",
                    help="one stack, or several planned in one run (imports paid once, one summary)")
     p.add_argument("--all", action="store_true", help="plan every Pulumi.<stack>.yaml of the project")
+    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                   help="with several stacks: how many plan at once (default: one per core)")
     p.add_argument("-C", default=".", metavar="DIR", help="the Pulumi project directory (default: .)")
     p.add_argument("--policy-pack", action="append", default=[], metavar="DIR",
                    help="a CrossGuard policy pack (repeatable); default: the project's ./policies if present")

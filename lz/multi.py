@@ -2,9 +2,10 @@
 
 The parent process imports what every plan needs and that no plan can change (the engine, the
 renderers, the provider SDK modules and libraries the project's code imports: see `warm_imports`),
-then forks one child per stack. Each child plans its stack from that warm state, prints its own output
-(human, Markdown, JSON) and sends its JSON document and summary line back through a pipe; the parent
-prints one summary and exits with the worst exit code. A child is a fresh copy of the parent, so one
+then forks one child per stack, up to one per core at a time (`--jobs`). Each child plans its stack from
+that warm state, writes its own output (human, Markdown, JSON) and its JSON document and summary line to
+files the parent copies out in the order the stacks were named; the parent prints one summary and exits
+with the worst exit code. A child is a fresh copy of the parent, so one
 stack's config, program modules and Pulumi runtime settings cannot leak into the next.
 
 gRPC and fork: gRPC Python supports `fork()` when no gRPC object (channel, server) exists before it
@@ -21,11 +22,14 @@ import importlib
 import importlib.util
 import json
 import os
+import shutil
 import sys
+import tempfile
 import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -127,7 +131,7 @@ def warm_imports(project_dir: Path) -> int:
     return len(sys.modules) - before
 
 
-def _child(args: Any, stack: str, console: Console, write_fd: int) -> int:
+def _child(args: Any, stack: str, console: Console, result: IO[bytes]) -> int:
     from .cli import plan_one
 
     summary: dict[str, Any] = {"stack": stack}
@@ -147,37 +151,70 @@ def _child(args: Any, stack: str, console: Console, write_fd: int) -> int:
         traceback.print_exc()
         summary["error"] = "lz crashed planning this stack (traceback above)"
     summary["exit"] = code
-    payload = json.dumps({"summary": summary, "plan": doc[0] if doc else None}).encode()
-    with os.fdopen(write_fd, "wb") as pipe:
-        pipe.write(payload)
+    result.write(json.dumps({"summary": summary, "plan": doc[0] if doc else None}).encode())
+    result.flush()
     return code
 
 
-def _run_child(args: Any, stack: str, console: Console) -> dict[str, Any]:
+@dataclass
+class _Running:
+    """A forked child planning one stack: its pid and the files it writes (result, stdout, stderr)."""
+
+    stack: str
+    pid: int
+    result: IO[bytes]
+    out: IO[bytes]
+    err: IO[bytes]
+
+
+def _start_child(args: Any, stack: str, console: Console) -> _Running:
+    """Fork a child that plans `stack`. Its stdout and stderr go to files of its own, which the parent
+    copies out in stack order once it has ended, so children can run side by side and still print their
+    output whole and in the order asked for."""
     sys.stdout.flush()
     sys.stderr.flush()
-    read_fd, write_fd = os.pipe()
+    # Closed by _finish_child once the child has ended (they outlive this function).
+    result, out, err = (tempfile.TemporaryFile() for _ in range(3))  # noqa: SIM115
     pid = os.fork()
     if pid == 0:  # the child: plan, report, and leave without running the parent's cleanup
         code = EXIT_BAD_INPUT
         try:
-            os.close(read_fd)
-            code = _child(args, stack, console, write_fd)
+            os.dup2(out.fileno(), sys.stdout.fileno())
+            os.dup2(err.fileno(), sys.stderr.fileno())
+            code = _child(args, stack, console, result)
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
+    return _Running(stack, pid, result, out, err)
+
+
+def _finish_child(child: _Running) -> dict[str, Any]:
+    """Wait for `child`, copy its output to ours, and read its summary and plan."""
+    _, status = os.waitpid(child.pid, 0)
     code = os.waitstatus_to_exitcode(status)
+    for source, target in ((child.out, sys.stdout), (child.err, sys.stderr)):
+        source.seek(0)
+        target.flush()
+        shutil.copyfileobj(source, target.buffer)
+        target.flush()
+        source.close()
+    child.result.seek(0)
+    data = child.result.read()
+    child.result.close()
     try:
         result = json.loads(data)
     except ValueError:
-        result = {"summary": {"stack": stack, "error": f"the planning process ended with status {code}"}, "plan": None}
+        result = {"summary": {"stack": child.stack, "error": f"the planning process ended with status {code}"},
+                  "plan": None}
     result["summary"]["exit"] = code if code >= 0 else EXIT_BAD_INPUT  # killed by a signal: failed
     return result
+
+
+def plan_jobs(requested: int | None, stacks: int) -> int:
+    """How many stacks plan at once: `--jobs`, else one per core; never more than there are stacks."""
+    jobs = requested if requested else (os.cpu_count() or 1)
+    return max(1, min(jobs, stacks))
 
 
 def summary_table(rows: list[dict[str, Any]]) -> Table:
@@ -203,13 +240,21 @@ def plan_many(args: Any, stacks: list[str], console: Console) -> int:
     quiet = args.json == "-" or args.markdown
     rows: list[dict[str, Any]] = []
     plans: dict[str, Any] = {}
-    for stack in stacks:
+    # Up to `jobs` children plan side by side (one per core by default); their output is printed whole,
+    # in the order the stacks were named, as each one's turn comes.
+    jobs = plan_jobs(getattr(args, "jobs", None), len(stacks))
+    waiting = list(stacks)
+    running: list[_Running] = []
+    while waiting or running:
+        while waiting and len(running) < jobs:
+            running.append(_start_child(args, waiting.pop(0), console))
+        child = running.pop(0)
         if not quiet:
-            console.rule(f"lz plan {stack}")
-        result = _run_child(args, stack, console)
+            console.rule(f"lz plan {child.stack}")
+        result = _finish_child(child)
         rows.append(result["summary"])
         if result["plan"] is not None:
-            plans[stack] = result["plan"]
+            plans[child.stack] = result["plan"]
     if args.json:
         text = json.dumps(plans, indent=2) + "\n"
         if args.json == "-":

@@ -101,3 +101,27 @@ def test_naming_a_stack_twice_or_none_is_a_usage_error(project):
 ])
 def test_warm_imports_name_what_the_program_imports_from_outside(source, local, expected):
     assert imported_names(source, local) == expected
+
+
+@pytest.mark.parametrize("requested, stacks, cores, expected", [
+    (None, 5, 2, 2),    # one per core by default
+    (None, 1, 8, 1),    # never more than there are stacks
+    (3, 5, 2, 3),       # --jobs wins over the core count
+    (1, 5, 8, 1),       # --jobs 1: one stack at a time
+    (None, 5, None, 1),  # core count unknown: one at a time
+])
+def test_plan_jobs(monkeypatch, requested, stacks, cores, expected):
+    from lz import multi
+
+    monkeypatch.setattr(multi.os, "cpu_count", lambda: cores)
+    assert multi.plan_jobs(requested, stacks) == expected
+
+
+def test_stacks_planned_side_by_side_print_whole_and_in_the_order_named(project):
+    proc = _lz("c", "b", "a", "-C", str(project), "--no-policy", "--no-schema-check", "--jobs", "3")
+    assert proc.returncode == 2, proc.stderr
+    out = proc.stdout
+    rules = [out.index(f"lz plan {stack}") for stack in ("c", "b", "a")]
+    assert rules == sorted(rules)  # the order named, whichever child ended first
+    # c's failure is printed inside c's section, before b's starts.
+    assert rules[0] < out.index("stack c fails on purpose") < rules[1]
