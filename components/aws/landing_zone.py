@@ -15,8 +15,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.catalog import aws_instance_type
-from components.catalog.quotas import QuotaUnknownError, aws_pool_quota, total_needs
-from components.config.model import Cloud, GpuPool, LandingZoneConfig
+from components.catalog.quotas import aws_pool_quota, pools_quota
+from components.config.model import Cloud, LandingZoneConfig
 from components.finops import budgets_on, team_budgets
 from components.invariants import present
 from components.names import PROJECT, TEAM_BUCKETS, stack_prefix, team_service_account
@@ -59,18 +59,6 @@ def file_tier_zone(layouts: list[PoolLayout], zones: list[str]) -> str:
             if layout.zone and wanted(layout):
                 return layout.zone
     return zones[0]
-
-
-def quota_needs(pools: list[GpuPool], region: str) -> dict:
-    """vCPUs per EC2 GPU quota at max scale; pools whose quota the catalog does not know are left out
-    (with a warning: their quota is not requested)."""
-    needs = []
-    for pool in pools:
-        try:
-            needs.append(aws_pool_quota(pool.instance_type, pool.capacity.type.value, region, pool.max_nodes))
-        except QuotaUnknownError as exc:
-            pulumi.log.warn(f"gpuPools {pool.name}: GPU quota not requested: {exc}")
-    return total_needs(needs)
 
 
 class AwsLandingZone(pulumi.ComponentResource):
@@ -180,7 +168,11 @@ class AwsLandingZone(pulumi.ComponentResource):
             depends_on=[self.cluster.cluster]), child)
         # Quota and money: what the pools need at max scale is requested, and budgets watch the spend
         # (notifying through the alert topic, which the notification emails subscribe to).
-        needs = quota_needs(list(config.gpu_pools), region) if config.gpu_quota_requests else {}
+        needs, unknown = pools_quota(
+            [(p.name, p.instance_type, p.capacity.type.value, p.max_nodes) for p in config.gpu_pools]
+            if config.gpu_quota_requests else [], region, aws_pool_quota)
+        for line in unknown:
+            pulumi.log.warn(line)
         self.quota = GpuQuota(f"{name}-quota", GpuQuotaArgs(ctx, needs), child) if needs else None
         self.budgets = Budgets(f"{name}-budgets", BudgetsArgs(
             ctx, environment=config.environment.value, environment_usd=config.budget.max_monthly_usd,

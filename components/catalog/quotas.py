@@ -25,7 +25,7 @@ flex-start (Dynamic Workload Scheduler) VMs draw on was not found in a source: s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from . import UnknownTypeError, aws_instance_type, gcp_machine_type
@@ -130,6 +130,24 @@ def total_needs(needs: Iterable[tuple[QuotaKey, int] | None]) -> dict[QuotaKey, 
             key, amount = need
             out[key] = out.get(key, 0) + amount
     return dict(sorted(out.items()))
+
+
+#: (pool name, instance or machine type, capacity type, nodes at max scale): what a pool asks of its quota.
+PoolSize = tuple[str, str, str, int]
+
+
+def pools_quota(pools: Iterable[PoolSize], region: str,
+                pool_quota: Callable[[str, str, str, int], tuple[QuotaKey, int] | None],
+                ) -> tuple[dict[QuotaKey, int], list[str]]:
+    """What the pools need per quota at max scale (`aws_pool_quota` or `gcp_pool_quota`, summed per quota),
+    and one line per pool whose quota the catalog does not know (its quota is not requested)."""
+    needs, unknown = [], []
+    for name, machine, capacity, max_nodes in pools:
+        try:
+            needs.append(pool_quota(machine, capacity, region, max_nodes))
+        except QuotaUnknownError as exc:
+            unknown.append(f"gpuPools {name}: GPU quota not requested: {exc}")
+    return total_needs(needs), unknown
 
 
 def catalogued(lookup, name: str) -> bool:

@@ -12,7 +12,7 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from components.catalog import gcp_machine_type
-from components.catalog.quotas import RESERVED, QuotaUnknownError, gcp_pool_quota, total_needs
+from components.catalog.quotas import RESERVED, gcp_pool_quota, pools_quota
 from components.config.model import Cloud, LandingZoneConfig, gcp_labels
 from components.finops import budgets_on, team_budgets
 from components.invariants import present
@@ -170,14 +170,11 @@ class GcpLandingZone(pulumi.ComponentResource):
             notification_channels=self.notifications.ids, user_labels=dict(ctx.labels)),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*self.services.resources, self.cluster]))
         # Quota and money: the GPUs the pools need at max scale are requested, and budgets watch the spend.
-        needs = []
-        for pool, settings in pools if config.gpu_quota_requests else []:
-            try:
-                needs.append(gcp_pool_quota(pool.instance_type, pool.capacity.type.value, region,
-                                            settings.total_max_nodes))
-            except QuotaUnknownError as exc:
-                pulumi.log.warn(f"gpuPools {pool.name}: GPU quota not requested: {exc}")
-        quota_needs = total_needs(needs)
+        quota_needs, unknown = pools_quota(
+            [(pool.name, pool.instance_type, pool.capacity.type.value, settings.total_max_nodes)
+             for pool, settings in pools] if config.gpu_quota_requests else [], region, gcp_pool_quota)
+        for line in unknown:
+            pulumi.log.warn(line)
         self.quota = GpuQuota(f"{name}-quota", GpuQuotaArgs(ctx, quota_needs), opts=after_apis) \
             if quota_needs else None
         self.budgets = Budgets(f"{name}-budgets", BudgetsArgs(

@@ -17,6 +17,7 @@ from components.catalog.quotas import (
     aws_family,
     aws_pool_quota,
     gcp_pool_quota,
+    pools_quota,
     total_needs,
 )
 from components.config import ConfigError, validate_config
@@ -132,6 +133,28 @@ def test_needs_of_one_quota_add_up():
     a = aws_pool_quota("g6e.xlarge", "onDemand", "us-east-1", 2)
     b = aws_pool_quota("g6e.12xlarge", "onDemand", "us-east-1", 1)
     assert total_needs([a, b, None]) == {a[0]: 2 * 4 + 48}
+
+
+_G_ON_DEMAND = QuotaKey("ec2", "L-DB2E81BA", (("region", "us-east-1"),))
+_L4_SPOT = QuotaKey("compute.googleapis.com", "PREEMPTIBLE-NVIDIA-L4-GPUS-per-project-region", (("region", "us-east-1"),))
+
+
+@pytest.mark.parametrize(("pools", "pool_quota", "needs", "unknown"), [
+    # both landing zones: pools of one quota add up; a reserved pool needs none
+    ([("a", "g6e.xlarge", "onDemand", 2), ("b", "g6e.12xlarge", "onDemand", 1),
+      ("c", "p5.48xlarge", "capacityBlock", 4)], aws_pool_quota, {_G_ON_DEMAND: 2 * 4 + 48}, []),
+    # a pool whose quota the catalog does not know is named, not guessed, and the others still count
+    ([("trn", "trn1.32xlarge", "onDemand", 1), ("a", "g6e.xlarge", "onDemand", 1)], aws_pool_quota,
+     {_G_ON_DEMAND: 4}, ["trn"]),
+    ([("l4", "g2-standard-48", "spot", 3), ("flex", "a3-megagpu-8g", "flexStart", 2)], gcp_pool_quota,
+     {_L4_SPOT: 3 * 4}, ["flex"]),  # g2-standard-48: 4 L4s per VM
+    ([], gcp_pool_quota, {}, []),   # gpuQuotaRequests off: nothing asked
+])
+def test_pools_quota(pools, pool_quota, needs, unknown):
+    got, lines = pools_quota(pools, "us-east-1", pool_quota)
+    assert got == needs
+    assert [line.split()[1].rstrip(":") for line in lines] == unknown
+    assert all("GPU quota not requested" in line for line in lines)
 
 
 # --- reserved capacity is idle cost ----------------------------------------------------------------
