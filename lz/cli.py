@@ -84,7 +84,7 @@ def plan_one(args: argparse.Namespace, stack: str, console: Console, *, json_tar
     from .engine.invokes import InvokeAnswersError
     from .engine.plan import PlanRequest, plan
     from .engine.project import ProjectError
-    from .report import cost_block, journeys_block, plan_json, render_human, render_markdown
+    from .report import plan_json, render_human, render_markdown
 
     err = Console(stderr=True, soft_wrap=True)
     request = PlanRequest(
@@ -95,6 +95,7 @@ def plan_one(args: argparse.Namespace, stack: str, console: Console, *, json_tar
         use_project_pack=not args.no_policy,
         schema_check=not args.no_schema_check, strict=args.strict,
         invoke_answers=Path(args.invoke_answers).resolve() if args.invoke_answers else None,
+        derive=_derive,
     )
     quiet = json_target == "-" or args.json == "-" or args.markdown
     try:
@@ -110,10 +111,6 @@ def plan_one(args: argparse.Namespace, stack: str, console: Console, *, json_tar
         return EXIT_BAD_INPUT
 
     timings = result.seconds
-    mark = time.perf_counter()
-    cost_block(result)  # priced and judged once, shown by every output below
-    journeys_block(result)
-    timings["cost"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if json_target or on_json:
         doc = plan_json(result)
@@ -140,6 +137,15 @@ def plan_one(args: argparse.Namespace, stack: str, console: Console, *, json_tar
             err.print(result.run.error, highlight=False, markup=False)
         return EXIT_BAD_INPUT
     return result.exit_code
+
+
+def _derive(result: Any) -> None:
+    """Price the plan and judge its journeys once (shown by every output); `plan` runs this while the
+    policy packs judge the stack in their own processes."""
+    from .report import cost_block, journeys_block
+
+    cost_block(result)
+    journeys_block(result)
 
 
 def _summary_of(result: Any) -> dict[str, Any]:

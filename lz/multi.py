@@ -36,6 +36,9 @@ from rich.table import Table
 
 from components.names import EXIT_BAD_INPUT
 
+from .engine import analyzer
+from .engine.packfork import PackForkServer
+
 #: Directories of a project that are not part of its program: tests, tools, virtualenvs, policy packs
 #: (a directory with a PulumiPolicy.yaml runs in its own process) and nested projects (templates).
 _SKIP_DIRS = {"tests", "test", "node_modules", "__pycache__", "venv", "bench", "docs"}
@@ -189,9 +192,8 @@ def _start_child(args: Any, stack: str, console: Console) -> _Running:
     return _Running(stack, pid, result, out, err)
 
 
-def _finish_child(child: _Running) -> dict[str, Any]:
-    """Wait for `child`, copy its output to ours, and read its summary and plan."""
-    _, status = os.waitpid(child.pid, 0)
+def _finish_child(child: _Running, status: int) -> dict[str, Any]:
+    """Copy the output of `child` (ended with wait `status`) to ours, and read its summary and plan."""
     code = os.waitstatus_to_exitcode(status)
     for source, target in ((child.out, sys.stdout), (child.err, sys.stderr)):
         source.seek(0)
@@ -236,22 +238,59 @@ def plan_many(args: Any, stacks: list[str], console: Console) -> int:
     project_dir = Path(args.C).resolve()
     if args.json_dir:
         Path(args.json_dir).mkdir(parents=True, exist_ok=True)
-    warm_imports(project_dir)
+    servers = _start_fork_servers(args, project_dir)  # they warm up while this process does
+    try:
+        warm_imports(project_dir)
+        for server in servers:
+            with contextlib.suppress(OSError):  # one that did not start: its pack starts on its own
+                server.wait_ready()
+                analyzer.FORK_SERVERS[server.pack_dir] = server
+        return _plan_children(args, stacks, console)
+    finally:
+        for server in servers:
+            server.close()
+        analyzer.FORK_SERVERS.clear()
+
+
+def _start_fork_servers(args: Any, project_dir: Path) -> list[PackForkServer]:
+    """One fork server per Python policy pack the plans will run (lz/engine/packfork.py), registered
+    for the children to start their packs from. A server that cannot start is skipped: its pack then
+    starts as a process of its own in each plan, as in a single plan."""
+    from .engine import nodepack
+    from .engine.plan import pack_dirs
+
+    servers: list[PackForkServer] = []
+    for pack_dir in pack_dirs([Path(p) for p in args.policy_pack], not args.no_policy, project_dir):
+        pack_dir = pack_dir.resolve()
+        if (pack_dir / "PulumiPolicy.yaml").exists() and not nodepack.is_node(pack_dir):
+            with contextlib.suppress(OSError):
+                servers.append(PackForkServer(pack_dir))
+    return servers
+
+
+def _plan_children(args: Any, stacks: list[str], console: Console) -> int:
     quiet = args.json == "-" or args.markdown
     rows: list[dict[str, Any]] = []
     plans: dict[str, Any] = {}
-    # Up to `jobs` children plan side by side (one per core by default); their output is printed whole,
-    # in the order the stacks were named, as each one's turn comes.
+    # Up to `jobs` children plan side by side (one per core by default); a slot is refilled as soon as any
+    # child ends, and their output is printed whole, in the order the stacks were named.
     jobs = plan_jobs(getattr(args, "jobs", None), len(stacks))
     waiting = list(stacks)
-    running: list[_Running] = []
-    while waiting or running:
-        while waiting and len(running) < jobs:
-            running.append(_start_child(args, waiting.pop(0), console))
-        child = running.pop(0)
+    running: dict[int, _Running] = {}
+    ended: dict[str, tuple[_Running, int]] = {}
+    for stack in stacks:
+        while stack not in ended:
+            while waiting and len(running) < jobs:
+                child = _start_child(args, waiting.pop(0), console)
+                running[child.pid] = child
+            pid, status = os.waitpid(-1, 0)
+            if pid in running:  # (anything else is not ours to report)
+                child = running.pop(pid)
+                ended[child.stack] = (child, status)
+        child, status = ended.pop(stack)
         if not quiet:
             console.rule(f"lz plan {child.stack}")
-        result = _finish_child(child)
+        result = _finish_child(child, status)
         rows.append(result["summary"])
         if result["plan"] is not None:
             plans[child.stack] = result["plan"]

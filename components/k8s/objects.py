@@ -6,6 +6,7 @@ top-level fields passed as that resource's arguments; anything else is a custom 
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
@@ -15,26 +16,32 @@ from pulumi_kubernetes import _utilities
 
 from .manifests import Manifest
 
-TYPED: dict[tuple[str, str], type[pulumi.CustomResource]] = {
-    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"):
-        k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
-    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding"):
-        k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
-    ("apps/v1", "DaemonSet"): k8s.apps.v1.DaemonSet,
-    ("v1", "Namespace"): k8s.core.v1.Namespace,
-    ("v1", "ResourceQuota"): k8s.core.v1.ResourceQuota,
-    ("v1", "LimitRange"): k8s.core.v1.LimitRange,
-    ("v1", "ServiceAccount"): k8s.core.v1.ServiceAccount,
-    ("v1", "PersistentVolume"): k8s.core.v1.PersistentVolume,
-    ("v1", "PersistentVolumeClaim"): k8s.core.v1.PersistentVolumeClaim,
-    ("networking.k8s.io/v1", "NetworkPolicy"): k8s.networking.v1.NetworkPolicy,
-    ("rbac.authorization.k8s.io/v1", "ClusterRole"): k8s.rbac.v1.ClusterRole,
-    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): k8s.rbac.v1.ClusterRoleBinding,
-    ("rbac.authorization.k8s.io/v1", "Role"): k8s.rbac.v1.Role,
-    ("rbac.authorization.k8s.io/v1", "RoleBinding"): k8s.rbac.v1.RoleBinding,
-    ("scheduling.k8s.io/v1", "PriorityClass"): k8s.scheduling.v1.PriorityClass,
-    ("storage.k8s.io/v1", "StorageClass"): k8s.storage.v1.StorageClass,
+# Built-in kinds and the SDK module that holds each typed resource. Only the modules a program uses
+# are imported (see `typed`): pulumi_kubernetes' API groups cost tens of milliseconds each to load.
+TYPED: dict[tuple[str, str], str] = {
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"): "admissionregistration.v1",
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding"): "admissionregistration.v1",
+    ("apps/v1", "DaemonSet"): "apps.v1",
+    ("v1", "Namespace"): "core.v1",
+    ("v1", "ResourceQuota"): "core.v1",
+    ("v1", "LimitRange"): "core.v1",
+    ("v1", "ServiceAccount"): "core.v1",
+    ("v1", "PersistentVolume"): "core.v1",
+    ("v1", "PersistentVolumeClaim"): "core.v1",
+    ("networking.k8s.io/v1", "NetworkPolicy"): "networking.v1",
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"): "rbac.v1",
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): "rbac.v1",
+    ("rbac.authorization.k8s.io/v1", "Role"): "rbac.v1",
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): "rbac.v1",
+    ("scheduling.k8s.io/v1", "PriorityClass"): "scheduling.v1",
+    ("storage.k8s.io/v1", "StorageClass"): "storage.v1",
 }
+
+
+def typed(api_version: str, kind: str) -> type[pulumi.CustomResource] | None:
+    """The typed resource class of a built-in kind, or None for a custom resource."""
+    module = TYPED.get((api_version, kind))
+    return None if module is None else getattr(importlib.import_module(f"pulumi_kubernetes.{module}"), kind)
 
 
 def _snake(name: str) -> str:
@@ -56,8 +63,7 @@ class CustomObject(k8s.apiextensions.CustomResource):
 
 
 def create(resource_name: str, manifest: Manifest, opts: pulumi.ResourceOptions) -> pulumi.CustomResource:
-    key = (manifest["apiVersion"], manifest["kind"])
-    cls = TYPED.get(key)
+    cls = typed(manifest["apiVersion"], manifest["kind"])
     if cls is None:
         return CustomObject(resource_name, manifest, opts)
     args: dict[str, Any] = {_snake(k): v for k, v in manifest.items() if k not in ("apiVersion", "kind")}

@@ -35,6 +35,10 @@ class PlanRequest:
     strict: bool = False       # schema findings fail the plan (exit 1) instead of warning; unanswered
                                # invokes and reads fail it (exit 2) instead of planning as unknown
     invoke_answers: Path | None = None  # --invoke-answers FILE (lz/engine/invokes.py)
+    # Reports computed from the plan (cost, journeys: they read the registrations, never the verdicts),
+    # run while the packs judge the stack in their own processes; what they store in `Plan.derived`
+    # is shown by every output. A failed program is not derived from.
+    derive: Callable[[Plan], None] | None = None
 
 
 @dataclass
@@ -98,10 +102,15 @@ def _environment_of(project: Project, config: StackConfig) -> str | None:
     return None
 
 
+def pack_dirs(policy_packs: list[Path], use_project_pack: bool, project_dir: Path) -> list[Path]:
+    """The policy packs a plan runs: those named (--policy-pack), else the project's own ./policies."""
+    if not policy_packs and use_project_pack and (project_dir / "policies" / "PulumiPolicy.yaml").exists():
+        return [project_dir / "policies"]
+    return list(policy_packs)
+
+
 def _pack_jobs(request: PlanRequest, project: Project, config: StackConfig) -> list[tuple[Path, Path | None]]:
-    packs = list(request.policy_packs)
-    if not packs and request.use_project_pack and (project.dir / "policies" / "PulumiPolicy.yaml").exists():
-        packs = [project.dir / "policies"]
+    packs = pack_dirs(request.policy_packs, request.use_project_pack, project.dir)
     jobs: list[tuple[Path, Path | None]] = []
     environment = _environment_of(project, config)
     for i, pack in enumerate(packs):
@@ -154,6 +163,44 @@ def _judged(pack: PolicyPack, analysis: Callable[[], list[Violation]]) -> list[V
                               + (f"\n{printed}" if printed else "")) from None
 
 
+def _packs_up(starter: threading.Thread, pack_error: list[BaseException]) -> bool:
+    """Wait for the packs to be started and configured; a pack that could not start is the plan's error."""
+    starter.join()
+    if pack_error:
+        raise pack_error[0]
+    return True
+
+
+class _Judging:
+    """The packs' verdicts on a finished program, asked for at once and waited for last.
+
+    In the engine's order: every per-resource Analyze answered, then AnalyzeStack. A thread makes the
+    calls; they wait in gRPC's core, without the GIL, while the caller checks schemas and derives
+    reports. `verdicts()` joins it and re-raises what failed (a PolicyPackError that says why)."""
+
+    def __init__(self, packs: list[PolicyPack], records: list[Registration]) -> None:
+        self.packs, self.records = packs, records
+        self.found: list[Violation] = []
+        self.error: list[BaseException] = []
+        self.thread = threading.Thread(target=self._judge, daemon=True)
+        self.thread.start()
+
+    def _judge(self) -> None:
+        try:
+            for pack in self.packs:
+                self.found.extend(_judged(pack, pack.collect))
+            for pack in self.packs:
+                self.found.extend(_judged(pack, lambda p=pack: p.analyze_stack(self.records)))
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread by verdicts()
+            self.error.append(exc)
+
+    def verdicts(self) -> list[Violation]:
+        self.thread.join()
+        if self.error:
+            raise self.error[0]
+        return self.found
+
+
 def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) -> Plan:
     say = progress or (lambda message: None)
     timings: dict[str, float] = {}
@@ -192,6 +239,8 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
         run = run_program(project, request.stack, config, on_register=streamer.on_register,
                           stack_outputs=request.stack_outputs, resolver=resolver, site_dirs=site_dirs)
         timings["program"] = time.perf_counter() - started
+        violations: list[Violation] = []
+        judging = _Judging(packs, run.records) if jobs and _packs_up(starter, pack_error) and run.error is None else None
         schema: SchemaReport | None = None
         if request.schema_check:
             # While the packs judge the registrations they were streamed, in their own processes. A
@@ -200,25 +249,23 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
             say(f"checking {len(run.records)} resources against their provider schemas")
             schema = check_plan(run.records)
             timings["schema"] = schema.seconds
-        violations: list[Violation] = []
-        waited = time.perf_counter()
-        if jobs:
-            starter.join()
-            if pack_error:
-                raise pack_error[0]
-            if run.error is None:
-                say(f"analyzing {len(run.records)} resources")
-                for pack in packs:
-                    violations.extend(_judged(pack, pack.collect))
-                for pack in packs:
-                    violations.extend(_judged(pack, lambda p=pack: p.analyze_stack(run.records)))
-            timings["analysis"] = time.perf_counter() - waited  # what the plan waited for the packs
-        timings["total"] = time.perf_counter() - started
         summaries = [PackSummary(name=p.name, version=p.version, dir=str(p.dir),
                                  config_file=str(c) if c else None, policies=len(p.policies), levels=p.levels)
                      for p, (_, c, _) in zip(packs, file_configs, strict=False)]
-        return Plan(project=project, stack=request.stack, config=config, run=run, violations=violations,
-                    packs=summaries, seconds=timings, schema=schema, strict=request.strict)
+        result = Plan(project=project, stack=request.stack, config=config, run=run, violations=violations,
+                      packs=summaries, seconds=timings, schema=schema, strict=request.strict)
+        if request.derive is not None and run.error is None:
+            mark = time.perf_counter()
+            request.derive(result)
+            timings["cost"] = time.perf_counter() - mark
+        waited = time.perf_counter()
+        if judging is not None:
+            say(f"analyzing {len(run.records)} resources")
+            violations.extend(judging.verdicts())
+        if jobs:
+            timings["analysis"] = time.perf_counter() - waited  # what the plan waited for the packs
+        timings["total"] = time.perf_counter() - started
+        return result
     finally:
         for pack in packs:
             pack.close()

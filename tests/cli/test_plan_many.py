@@ -125,3 +125,31 @@ def test_stacks_planned_side_by_side_print_whole_and_in_the_order_named(project)
     assert rules == sorted(rules)  # the order named, whichever child ended first
     # c's failure is printed inside c's section, before b's starts.
     assert rules[0] < out.index("stack c fails on purpose") < rules[1]
+
+
+STACK_PACK = Path(__file__).resolve().parents[1] / "fixtures" / "stack_pack"
+
+
+def _pack_reports(plan: dict) -> list[dict]:
+    return [json.loads(v["message"][v["message"].index("{"):v["message"].rindex("}") + 1])
+            for v in plan["policyViolations"] if v["policyName"] == "stack-probe"]
+
+
+def test_packs_fork_from_one_warm_server_and_each_sees_only_its_stack(project):
+    """Many stacks: each stack's pack is forked from one warm fork server (lz/engine/packfork.py), with
+    that stack's environment and working directory and fresh module state, as a process of its own."""
+    proc = _lz("a", "b", "-C", str(project), "--no-schema-check", "--policy-pack", str(STACK_PACK),
+               "--json", "-")
+    assert proc.returncode == 0, proc.stderr
+    plans = json.loads(proc.stdout)
+    reports = {stack: _pack_reports(plans[stack]) for stack in ("a", "b")}
+    for stack, size in (("a", "1"), ("b", "2")):
+        assert reports[stack] == [{"stack": stack, "size": size, "seen": [stack], "cwd": str(STACK_PACK),
+                                   "forked": True}]
+
+
+def test_a_single_plan_starts_its_pack_as_a_process_of_its_own(project):
+    proc = _lz("a", "-C", str(project), "--no-schema-check", "--policy-pack", str(STACK_PACK), "--json", "-")
+    assert proc.returncode == 0, proc.stderr
+    assert _pack_reports(json.loads(proc.stdout)) == [
+        {"stack": "a", "size": "1", "seen": ["a"], "cwd": str(STACK_PACK), "forked": False}]
