@@ -79,6 +79,8 @@ class LustreChoice:
     supply_mbps: float = 0.0
     ranked_by_cost: bool = True
     note: str = ""
+    # Every sufficient configuration whose tier has a price, cheapest first (all candidates when ranked).
+    priced: tuple[LustreChoice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,17 +173,26 @@ def _choose(demand_mbps: float, prices: Mapping[int, float | None], tiers: Itera
             monthly_usd=None if unit is None else round(capacity * unit, 2),
             supply_mbps=lustre_supply_mbps(capacity, tier)))
     unknown = sorted(c.throughput_per_tib for c in candidates if c.monthly_usd is None)
+    priced = tuple(sorted((c for c in candidates if c.monthly_usd is not None),
+                          key=lambda c: (c.monthly_usd, c.capacity_gib, c.throughput_per_tib)))
     if not unknown:
-        best = min(candidates, key=lambda c: (c.monthly_usd, c.capacity_gib, c.throughput_per_tib))
+        best = priced[0]
         note = (f"cheapest {product} for {demand_mbps:g} MB/s: {best.capacity_gib} GiB at "
                 f"{best.throughput_per_tib} MB/s/TiB, {best.monthly_usd:g} USD/month")
-        return LustreChoice(best.capacity_gib, best.throughput_per_tib, best.monthly_usd, best.supply_mbps, True, note)
+        return LustreChoice(best.capacity_gib, best.throughput_per_tib, best.monthly_usd, best.supply_mbps, True,
+                            note, priced)
+    # An unpriced tier may be the cheapest: the choice is not made on part of the prices (it would pick a
+    # priced tier that can cost more than the unpriced one). The priced tiers are shown, cheapest first.
     smallest = min(candidates, key=lambda c: (c.capacity_gib, c.throughput_per_tib))
     note = (f"cannot rank {product} by cost: no price for tier(s) {', '.join(map(str, unknown))} MB/s/TiB; "
             f"chose the smallest sufficient capacity, {smallest.capacity_gib} GiB at "
-            f"{smallest.throughput_per_tib} MB/s/TiB")
+            f"{smallest.throughput_per_tib} MB/s/TiB"
+            + (f", {smallest.monthly_usd:g} USD/month" if smallest.monthly_usd is not None else ""))
+    if priced:
+        note += "; priced tiers, cheapest first: " + ", ".join(
+            f"{c.capacity_gib} GiB at {c.throughput_per_tib} MB/s/TiB {c.monthly_usd:g} USD/month" for c in priced)
     return LustreChoice(smallest.capacity_gib, smallest.throughput_per_tib, smallest.monthly_usd,
-                        smallest.supply_mbps, False, note)
+                        smallest.supply_mbps, False, note, priced)
 
 
 def size_lustre(demand_mbps: float, prices: Mapping[int, float | None]) -> LustreChoice:

@@ -66,7 +66,9 @@ def storage_summary(plan: Any) -> dict[str, Any] | None:
                        "mbps": p.mbps} for p in advice.demand.pools],
             "choice": None if advice.choice is None else {
                 "capacityGib": advice.choice.capacity_gib, "throughputPerTib": advice.choice.throughput_per_tib,
-                "monthlyUsd": round_usd(advice.choice.monthly_usd), "rankedByCost": advice.choice.ranked_by_cost},
+                "monthlyUsd": round_usd(advice.choice.monthly_usd), "rankedByCost": advice.choice.ranked_by_cost,
+                "priced": [{"capacityGib": c.capacity_gib, "throughputPerTib": c.throughput_per_tib,
+                            "monthlyUsd": round_usd(c.monthly_usd)} for c in advice.choice.priced]},
             "advisories": [a.as_json() for a in advisories]}
 
 

@@ -317,16 +317,35 @@ def test_every_price_entry_is_dated_sourced_and_explicit(entry) -> None:
 @pytest.mark.parametrize(
     "key",
     [
-        "aws.fsx_lustre.persistent_2.250.gb_month",
+        "aws.fsx_lustre.persistent_2.500.gb_month",
         "aws.fsx_lustre.persistent_2.1000.gb_month",
+        "gcp.managed_lustre.250.gib_month",
+        "gcp.managed_lustre.500.gib_month",
         "gcp.managed_lustre.1000.gib_month",
-        "gcp.filestore.zonal.gib_month",
-        "gcp.filestore.regional.gib_month",
     ],
 )
 def test_unknown_price_is_none_not_zero(key: str) -> None:
     assert price(key).usd is None
-    assert price(key).note
+    assert "searched" in price(key).note  # says what was looked for, not just "unknown"
+
+
+# File-tier prices sourced 2026-11-29 (issue #17): figure, region of the key, and whether more than one source
+# or an official page states it. Secondary-only figures stay `verified: false`.
+@pytest.mark.parametrize(
+    ("key", "usd", "region", "verified"),
+    [
+        ("aws.fsx_lustre.persistent_2.125.gb_month", 0.145, "us-east-1", False),
+        ("aws.fsx_lustre.persistent_2.250.gb_month", 0.21, "us-east-1", False),
+        ("gcp.managed_lustre.125.gib_month", 0.145, "us-central1", False),
+        ("gcp.filestore.zonal.gib_month", 0.25, "us-central1", True),
+        ("gcp.filestore.regional.gib_month", 0.45, "us-central1", False),
+    ],
+)
+def test_sourced_file_tier_prices(key: str, usd: float, region: str, verified: bool) -> None:
+    entry = price(key)
+    assert entry.usd == pytest.approx(usd)
+    assert (entry.region, entry.verified) == (region, verified)
+    assert entry.as_of >= dt.date(2026, 11, 22) and entry.sources
 
 
 @pytest.mark.parametrize(
@@ -525,7 +544,7 @@ def test_broken_file_reports_every_problem(tmp_path: Path) -> None:
     ("mutate", "needle"),
     [
         (lambda d: d["prices"]["aws.kms.key_month"].update(usd=0), "usd is 0"),
-        (lambda d: d["prices"]["gcp.filestore.zonal.gib_month"].pop("note"), "usd is null"),
+        (lambda d: d["prices"]["gcp.managed_lustre.1000.gib_month"].pop("note"), "usd is null"),
         (lambda d: d["prices"]["aws.eks.cluster_hour"].pop("asOf"), "asOf"),
         (lambda d: d["prices"]["aws.eks.cluster_hour"].update(sources=["nope"]), "source id 'nope'"),
         (lambda d: d["prices"]["aws.eks.cluster_hour"].update(sources=[]), "sources"),

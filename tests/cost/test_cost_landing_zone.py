@@ -92,6 +92,10 @@ def test_storage_demand_against_the_recorded_file_tier(planned):
     assert summary["supplyMbps"] is not None
     codes = {a["code"] for a in summary["advisories"]}
     assert ("file-tier-starves-gpus" in codes) == (summary["supplyMbps"] < summary["demandMbps"])
+    if summary["choice"] is not None:  # the priced alternatives, cheapest first (`lz cost --json`)
+        monthly = [c["monthlyUsd"] for c in summary["choice"]["priced"]]
+        assert None not in monthly and monthly == sorted(monthly)
+        assert summary["choice"]["rankedByCost"] or summary["choice"]["monthlyUsd"] in (None, *monthly)
 
 
 @pytest.mark.parametrize(("max_nodes", "fires"), [(1, False), (3, True)])

@@ -119,13 +119,29 @@ def test_flat_charges(type_, inputs, hourly):
         assert "usage only" in charge.basis and "unknown" in charge.basis and price(charge.price_keys[0]).unit in charge.basis
 
 
+# File tiers priced from the sources of issue #17 (prices.yaml): USD per month, written out so a catalog change shows.
+# Filestore at its 1 TiB minimum is the figure the official service-tiers page prints (us-central1): Zonal
+# $256.00, and $460.80 for the tier billed at the Regional rate.
+@pytest.mark.parametrize(("type_", "inputs", "monthly"), [
+    ("gcp:filestore/instance:Instance", {"tier": "ZONAL", "fileShares": {"capacityGb": 1024, "name": "home"}}, 256.0),
+    ("gcp:filestore/instance:Instance", {"tier": "REGIONAL", "fileShares": [{"capacityGb": "1024", "name": "h"}]},
+     460.8),
+    ("gcp:lustre/instance:Instance", {"capacityGib": "144000", "perUnitStorageThroughput": "125"}, 20880.0),
+    ("aws:fsx/lustreFileSystem:LustreFileSystem",
+     {"storageCapacity": 2400, "deploymentType": "PERSISTENT_2", "perUnitStorageThroughput": 250}, 504.0),
+])
+def test_sourced_file_tiers(type_, inputs, monthly):
+    charge = price_resource(type_, inputs)
+    assert charge.monthly_min == pytest.approx(monthly) and charge.monthly_max == pytest.approx(monthly)
+
+
 @pytest.mark.parametrize(("type_", "inputs"), [
     # prices the catalog does not have (yet): unknown, never 0
     ("aws:fsx/lustreFileSystem:LustreFileSystem",
      {"storageCapacity": 1200, "deploymentType": "PERSISTENT_2", "perUnitStorageThroughput": 1000}),
     ("aws:fsx/lustreFileSystem:LustreFileSystem", {"storageCapacity": 1200, "deploymentType": "SCRATCH_2"}),
     ("gcp:lustre/instance:Instance", {"capacityGib": "18000", "perUnitStorageThroughput": "1000"}),
-    ("gcp:filestore/instance:Instance", {"tier": "ZONAL", "fileShares": {"capacityGb": 1024, "name": "home"}}),
+    ("gcp:filestore/instance:Instance", {"tier": "BASIC_SSD", "fileShares": {"capacityGb": 2560, "name": "home"}}),
     ("aws:ec2/vpcEndpoint:VpcEndpoint", {"vpcEndpointType": "Interface"}),
     ("gcp:container/cluster:Cluster", {"initialNodeCount": 1}),  # default pool kept: its nodes are unpriced
     ("kubernetes:core/v1:Service", {"spec": {"type": "LoadBalancer"}}),

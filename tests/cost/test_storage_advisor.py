@@ -71,6 +71,56 @@ def test_size_lustre_without_every_price_falls_back_to_smallest_capacity():
     assert "cannot rank" in choice.note and "250, 500, 1000" in choice.note
 
 
+@pytest.mark.parametrize(("size", "demand", "prices", "choice", "priced"), [
+    # Part of the tiers priced: the choice stays the smallest sufficient capacity (an unpriced tier may be the
+    # cheapest), and the priced tiers are listed cheapest first.
+    # 10,000 MB/s: @125 84000 GiB x 0.145 = 12180, @250 43200 x 0.21 = 9072; @500, @1000 unknown.
+    (size_lustre, 10000, {125: 0.145, 250: 0.21, 500: None, 1000: None},
+     (12000, 1000, None), [(43200, 250, 9072.0), (84000, 125, 12180.0)]),
+    # the smallest configuration's tier is priced: its price is the choice's
+    (size_lustre, 2500, {125: None, 250: None, 500: None, 1000: 0.6}, (4800, 1000, 2880.0), [(4800, 1000, 2880.0)]),
+    # 30,000 MB/s on Managed Lustre: @125 288000 GiB x 0.145 = 41760; the others unknown
+    (size_managed_lustre, 30000, {125: 0.145, 250: None, 500: None, 1000: None},
+     (36000, 1000, None), [(288000, 125, 41760.0)]),
+    (size_managed_lustre, 30000, dict.fromkeys((125, 250, 500, 1000)), (36000, 1000, None), []),
+])
+def test_partly_priced_tiers_are_listed_by_cost_not_chosen(size, demand, prices, choice, priced):
+    got = size(demand, prices)
+    assert (got.capacity_gib, got.throughput_per_tib, got.monthly_usd) == choice
+    assert not got.ranked_by_cost and got.supply_mbps >= demand
+    assert [(c.capacity_gib, c.throughput_per_tib, c.monthly_usd) for c in got.priced] == priced
+    assert all(c.supply_mbps >= demand for c in got.priced)
+    for capacity, tier, monthly in priced:
+        assert f"{capacity} GiB at {tier} MB/s/TiB {monthly:g} USD/month" in got.note
+    assert ("priced tiers, cheapest first" in got.note) == bool(priced)
+
+
+def _stack_config(stack):
+    from pathlib import Path
+
+    from components.config import load_stack_file
+    from components.config.settings import settings_from
+
+    root = Path(__file__).resolve().parents[2]
+    return settings_from(load_stack_file(root / "stacks" / f"Pulumi.{stack}.yaml"))
+
+
+@pytest.mark.parametrize(("stack", "priced"), [
+    # The committed stacks' sizing with the catalog's sourced tiers (prices.yaml, issue #17): prod needs
+    # 10,000 MB/s (FSx for Lustre, us-east-1), gcp-prod 30,000 MB/s (Managed Lustre, us-central1).
+    ("prod", [(43200, 250, 9072.0), (84000, 125, 12180.0)]),
+    ("gcp-prod", [(288000, 125, 41760.0)]),
+])
+def test_committed_stacks_name_the_priced_tiers(stack, priced):
+    from components.storage_advisor import advise
+
+    advice = advise(_stack_config(stack))
+    assert advice.choice is not None
+    assert [(c.capacity_gib, c.throughput_per_tib, c.monthly_usd) for c in advice.choice.priced] == priced
+    sized = [a.message for a in advice.advisories if a.code == "file-tier-sized"]
+    assert len(sized) == 1 and "priced tiers, cheapest first" in sized[0]
+
+
 def test_catalog_prices_are_the_inputs_of_the_aws_component():
     prices = fsx_lustre_prices()
     assert set(prices) == {125, 250, 500, 1000}
