@@ -26,7 +26,7 @@ import shutil
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -116,13 +116,15 @@ def _import_prefixes(name: str) -> None:
         getattr(module, attribute, None)
 
 
-def warm_imports(project_dir: Path) -> int:
+def warm_imports(project_dir: Path, between: Callable[[], None] = lambda: None) -> int:
     """Import, once in the parent, what every stack's plan would import: the engine and renderers, and
     the modules from outside the project that its program's sources name. Project modules are not
-    imported: they read config at import time in many programs, and each child runs them for its stack."""
+    imported: they read config at import time in many programs, and each child runs them for its stack.
+    `between` runs after each import, when no import is under way (it may fork)."""
     before = len(sys.modules)
     for module in ("lz.engine.plan", "lz.report", "lz.cost", "lz.journeys", "pulumi.runtime.mocks"):
         importlib.import_module(module)
+        between()
     local = _local_packages(project_dir)
     for path in _program_sources(project_dir):
         try:
@@ -131,6 +133,7 @@ def warm_imports(project_dir: Path) -> int:
             continue
         for name in names:
             _import_prefixes(name)
+            between()
     return len(sys.modules) - before
 
 
@@ -234,18 +237,63 @@ def summary_table(rows: list[dict[str, Any]]) -> Table:
     return table
 
 
+class _Scheduler:
+    """Children planning stacks, up to a number of slots at a time; ended ones kept until their turn."""
+
+    def __init__(self, args: Any, stacks: list[str], console: Console) -> None:
+        self.args, self.console = args, console
+        self.waiting = list(stacks)
+        self.running: dict[int, _Running] = {}
+        self.ended: dict[str, tuple[_Running, int]] = {}
+
+    def fill(self, slots: int) -> None:
+        while self.waiting and len(self.running) < slots:
+            child = _start_child(self.args, self.waiting.pop(0), self.console)
+            self.running[child.pid] = child
+
+    def reap(self, *, block: bool) -> None:
+        """Collect ended children: every one that has ended, or (block) the next one to end."""
+        while self.running:
+            pid, status = os.waitpid(-1, 0 if block else os.WNOHANG)
+            if pid == 0:
+                return
+            child = self.running.pop(pid, None)  # (anything else is not ours to report)
+            if child is not None:
+                self.ended[child.stack] = (child, status)
+                if block:
+                    return
+
+    def result(self, stack: str, slots: int) -> tuple[_Running, int]:
+        """Wait for `stack`, keeping `slots` children planning meanwhile."""
+        while stack not in self.ended:
+            self.fill(slots)
+            self.reap(block=True)
+        return self.ended.pop(stack)
+
+
 def plan_many(args: Any, stacks: list[str], console: Console) -> int:
     project_dir = Path(args.C).resolve()
     if args.json_dir:
         Path(args.json_dir).mkdir(parents=True, exist_ok=True)
+    jobs = plan_jobs(getattr(args, "jobs", None), len(stacks))
     servers = _start_fork_servers(args, project_dir)  # they warm up while this process does
+    scheduler = _Scheduler(args, stacks, console)
+
+    def keep_cores_busy() -> None:
+        # The warm-up keeps one core busy for seconds; the other slots plan stacks meanwhile, each from
+        # as warm a copy of this process as there is when its slot frees.
+        scheduler.reap(block=False)
+        scheduler.fill(jobs - 1)
+
     try:
-        warm_imports(project_dir)
+        keep_cores_busy()
+        warm_imports(project_dir, between=keep_cores_busy)
         for server in servers:
-            with contextlib.suppress(OSError):  # one that did not start: its pack starts on its own
+            try:
                 server.wait_ready()
-                analyzer.FORK_SERVERS[server.pack_dir] = server
-        return _plan_children(args, stacks, console)
+            except OSError:  # its packs start as processes of their own (PolicyPack falls back)
+                analyzer.FORK_SERVERS.pop(server.pack_dir, None)
+        return _report(args, stacks, console, scheduler, jobs)
     finally:
         for server in servers:
             server.close()
@@ -264,30 +312,20 @@ def _start_fork_servers(args: Any, project_dir: Path) -> list[PackForkServer]:
         pack_dir = pack_dir.resolve()
         if (pack_dir / "PulumiPolicy.yaml").exists() and not nodepack.is_node(pack_dir):
             with contextlib.suppress(OSError):
-                servers.append(PackForkServer(pack_dir))
+                server = PackForkServer(pack_dir)
+                servers.append(server)
+                analyzer.FORK_SERVERS[server.pack_dir] = server  # a plan's launch waits until it listens
     return servers
 
 
-def _plan_children(args: Any, stacks: list[str], console: Console) -> int:
+def _report(args: Any, stacks: list[str], console: Console, scheduler: _Scheduler, jobs: int) -> int:
+    """Print each stack's output whole, in the order named, as its turn comes (up to `jobs` children
+    plan side by side meanwhile); then the JSON and one summary."""
     quiet = args.json == "-" or args.markdown
     rows: list[dict[str, Any]] = []
     plans: dict[str, Any] = {}
-    # Up to `jobs` children plan side by side (one per core by default); a slot is refilled as soon as any
-    # child ends, and their output is printed whole, in the order the stacks were named.
-    jobs = plan_jobs(getattr(args, "jobs", None), len(stacks))
-    waiting = list(stacks)
-    running: dict[int, _Running] = {}
-    ended: dict[str, tuple[_Running, int]] = {}
     for stack in stacks:
-        while stack not in ended:
-            while waiting and len(running) < jobs:
-                child = _start_child(args, waiting.pop(0), console)
-                running[child.pid] = child
-            pid, status = os.waitpid(-1, 0)
-            if pid in running:  # (anything else is not ours to report)
-                child = running.pop(pid)
-                ended[child.stack] = (child, status)
-        child, status = ended.pop(stack)
+        child, status = scheduler.result(stack, jobs)
         if not quiet:
             console.rule(f"lz plan {child.stack}")
         result = _finish_child(child, status)

@@ -6,8 +6,8 @@ top-level fields passed as that resource's arguments; anything else is a custom 
 
 from __future__ import annotations
 
-import importlib
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -16,32 +16,33 @@ from pulumi_kubernetes import _utilities
 
 from .manifests import Manifest
 
-# Built-in kinds and the SDK module that holds each typed resource. Only the modules a program uses
-# are imported (see `typed`): pulumi_kubernetes' API groups cost tens of milliseconds each to load.
-TYPED: dict[tuple[str, str], str] = {
-    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"): "admissionregistration.v1",
-    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding"): "admissionregistration.v1",
-    ("apps/v1", "DaemonSet"): "apps.v1",
-    ("v1", "Namespace"): "core.v1",
-    ("v1", "ResourceQuota"): "core.v1",
-    ("v1", "LimitRange"): "core.v1",
-    ("v1", "ServiceAccount"): "core.v1",
-    ("v1", "PersistentVolume"): "core.v1",
-    ("v1", "PersistentVolumeClaim"): "core.v1",
-    ("networking.k8s.io/v1", "NetworkPolicy"): "networking.v1",
-    ("rbac.authorization.k8s.io/v1", "ClusterRole"): "rbac.v1",
-    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): "rbac.v1",
-    ("rbac.authorization.k8s.io/v1", "Role"): "rbac.v1",
-    ("rbac.authorization.k8s.io/v1", "RoleBinding"): "rbac.v1",
-    ("scheduling.k8s.io/v1", "PriorityClass"): "scheduling.v1",
-    ("storage.k8s.io/v1", "StorageClass"): "storage.v1",
+# Built-in kinds and their typed resources, each read on first use: pulumi_kubernetes' API groups cost
+# tens of milliseconds each to load, and a program pays only for those it uses. (Written as attribute
+# chains so that `lz plan STACK STACK...` sees and warms them: lz/multi.py `imported_names`.)
+TYPED: dict[tuple[str, str], Callable[[], type[pulumi.CustomResource]]] = {
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"): lambda: k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding"): lambda: k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
+    ("apps/v1", "DaemonSet"): lambda: k8s.apps.v1.DaemonSet,
+    ("v1", "Namespace"): lambda: k8s.core.v1.Namespace,
+    ("v1", "ResourceQuota"): lambda: k8s.core.v1.ResourceQuota,
+    ("v1", "LimitRange"): lambda: k8s.core.v1.LimitRange,
+    ("v1", "ServiceAccount"): lambda: k8s.core.v1.ServiceAccount,
+    ("v1", "PersistentVolume"): lambda: k8s.core.v1.PersistentVolume,
+    ("v1", "PersistentVolumeClaim"): lambda: k8s.core.v1.PersistentVolumeClaim,
+    ("networking.k8s.io/v1", "NetworkPolicy"): lambda: k8s.networking.v1.NetworkPolicy,
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"): lambda: k8s.rbac.v1.ClusterRole,
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): lambda: k8s.rbac.v1.ClusterRoleBinding,
+    ("rbac.authorization.k8s.io/v1", "Role"): lambda: k8s.rbac.v1.Role,
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): lambda: k8s.rbac.v1.RoleBinding,
+    ("scheduling.k8s.io/v1", "PriorityClass"): lambda: k8s.scheduling.v1.PriorityClass,
+    ("storage.k8s.io/v1", "StorageClass"): lambda: k8s.storage.v1.StorageClass,
 }
 
 
 def typed(api_version: str, kind: str) -> type[pulumi.CustomResource] | None:
     """The typed resource class of a built-in kind, or None for a custom resource."""
-    module = TYPED.get((api_version, kind))
-    return None if module is None else getattr(importlib.import_module(f"pulumi_kubernetes.{module}"), kind)
+    load = TYPED.get((api_version, kind))
+    return None if load is None else load()
 
 
 def _snake(name: str) -> str:

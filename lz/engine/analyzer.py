@@ -182,9 +182,12 @@ class PolicyPack:
             cmd = [python or sys.executable, "-u", "-m", "pulumi.policy", engine.address, str(self.dir)]
         server = FORK_SERVERS.get(self.dir) if python is None and not nodepack.is_node(self.dir) else None
         self.process: subprocess.Popen[bytes] | ForkedPack
-        if server is not None:  # many stacks in one run: the same command, forked from a warm interpreter
+        try:
+            if server is None:
+                raise OSError("no fork server")
+            # Many stacks in one run: the same command, forked from a warm interpreter (lz/engine/packfork.py).
             self.process = server.launch(cmd, self.dir, env)
-        else:
+        except OSError:  # none, or it could not start: the pack starts as a process of its own
             self.process = subprocess.Popen(cmd, cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.process.stdout.readline().decode().strip() if self.process.stdout else ""
         if not line.isdigit():

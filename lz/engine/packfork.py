@@ -129,8 +129,15 @@ def serve(socket_path: str) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the pack processes
     sys.stdout.write("ready\n")
     sys.stdout.flush()
+    parent = os.getppid()
+    listener.settimeout(1.0)
     while True:
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != parent:  # the run that started it is gone (killed, say): so is the server
+                return
+            continue
         with conn:
             header, fds, _, _ = socket.recv_fds(conn, _HEADER.size, 2)
             if len(header) < _HEADER.size or len(fds) != 2:
@@ -212,11 +219,12 @@ class PackForkServer:
         module_at = cmd.index("-m") + 1
         request = json.dumps({"module": cmd[module_at], "args": cmd[module_at + 1:], "cwd": str(cwd),
                               "env": env}).encode()
+        self._wait_listening()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                conn.connect(self.socket_path)
+                conn.connect(self.socket_path)  # accepted once the server has warmed up
                 socket.send_fds(conn, [_HEADER.pack(len(request))], [out_w, err_w])
                 conn.sendall(request)
                 reply = b""
@@ -233,6 +241,19 @@ class PackForkServer:
             os.close(out_w)
             os.close(err_w)
         return ForkedPack(int(reply), os.fdopen(out_r, "rb"), os.fdopen(err_r, "rb"))
+
+    def _wait_listening(self, timeout: float = 60.0) -> None:
+        """Wait for the server's socket: a plan may ask before the server has bound it. Liveness is read
+        with a null signal, not `Popen.poll()`: a forked plan is not the server's parent."""
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(self.socket_path):
+            try:
+                os.kill(self.process.pid, 0)
+            except ProcessLookupError:
+                raise OSError(f"the policy pack fork server for {self.pack_dir} ended") from None
+            if time.monotonic() > deadline:
+                raise OSError(f"the policy pack fork server for {self.pack_dir} did not listen in {timeout:.0f} s")
+            time.sleep(0.005)
 
     def close(self) -> None:
         if self.process.poll() is None:

@@ -20,6 +20,8 @@ from typing import Any
 
 #: Enough for AnalyzeStack over a large stack (each stack policy walks every resource).
 MAX_ENTRIES = 8192
+#: Messages remembered by identity per thread (a request's properties and its provider's, and spares).
+RECENT = 4
 
 
 class IdentityCache:
@@ -35,18 +37,24 @@ class IdentityCache:
     def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
         if args or kwargs:
             return self.fn(obj, *args, **kwargs)
-        entries: OrderedDict[int, tuple[Any, Any]] | None = getattr(self._local, "entries", None)
+        local = self._local
+        last = getattr(local, "last", None)
+        if last is not None and last[0] is obj:  # Analyze: the same object for every policy in turn
+            self.hits += 1
+            return last[1]
+        entries: OrderedDict[int, tuple[Any, Any]] | None = getattr(local, "entries", None)
         if entries is None:
-            entries = self._local.entries = OrderedDict()
+            entries = local.entries = OrderedDict()
         key = id(obj)
         found = entries.get(key)
         if found is not None and found[0] is obj:
             entries.move_to_end(key)
             self.hits += 1
+            local.last = found
             return found[1]
         self.misses += 1
         value = self.fn(obj)
-        entries[key] = (obj, value)
+        entries[key] = local.last = (obj, value)
         if len(entries) > self.max_entries:
             entries.popitem(last=False)
         return value
@@ -58,10 +66,15 @@ class ContentCache(IdentityCache):
     def __call__(self, message: Any, *args: Any, **kwargs: Any) -> Any:
         if args or kwargs or not hasattr(message, "SerializeToString"):
             return self.fn(message, *args, **kwargs)
-        last = getattr(self._local, "last", None)
-        if last is not None and last[0] is message:  # Analyze: the same message for every policy
-            self.hits += 1
-            return last[1]
+        recent: list[tuple[Any, Any]] | None = getattr(self._local, "recent", None)
+        if recent is None:
+            recent = self._local.recent = []
+        # Analyze: the same messages for every policy, in turn: the resource's properties, then its
+        # provider's (pulumi_policy decodes both per policy), so more than the last one is remembered.
+        for seen, value in recent:
+            if seen is message:
+                self.hits += 1
+                return value
         entries: OrderedDict[Any, tuple[Any, Any]] | None = getattr(self._local, "entries", None)
         if entries is None:
             entries = self._local.entries = OrderedDict()
@@ -77,8 +90,30 @@ class ContentCache(IdentityCache):
             entries[key] = (None, value)
             if len(entries) > self.max_entries:
                 entries.popitem(last=False)
-        self._local.last = (message, value)
+        recent.insert(0, (message, value))
+        del recent[RECENT:]
         return value
+
+
+def per_request(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """`method(self, request)` computed once per request message (by identity, per thread), not once per
+    policy: pulumi_policy rebuilds a resource's options and provider for each of its policies."""
+    local = threading.local()
+
+    def once(self: Any, request: Any) -> Any:
+        recent: list[tuple[Any, Any]] | None = getattr(local, "recent", None)
+        if recent is None:
+            recent = local.recent = []
+        for seen, value in recent:
+            if seen is request:
+                return value
+        value = method(self, request)
+        recent.insert(0, (request, value))  # the cache holds the request, so its id is not reused
+        del recent[RECENT:]
+        return value
+
+    once.__wrapped__ = method  # type: ignore[attr-defined]
+    return once
 
 
 def install() -> tuple[IdentityCache, IdentityCache]:
@@ -96,4 +131,7 @@ def install() -> tuple[IdentityCache, IdentityCache]:
     policy.json_format = SimpleNamespace(MessageToDict=to_dict)
     policy.deserialize_properties = decode
     policy.unknown_checking_proxy = proxy
+    servicer = policy._PolicyAnalyzerServicer
+    for name in ("_get_resource_options", "_get_provider_resource"):
+        setattr(servicer, name, per_request(getattr(servicer, name)))
     return to_dict, decode

@@ -51,3 +51,44 @@ def test_install_routes_the_sdk_through_the_caches():
     message = _struct({"secret": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
                                   "value": "s3cr3t"}})
     assert decode(to_dict(message)) == {"secret": "s3cr3t"}
+
+
+def test_alternating_messages_are_not_serialized_again():
+    # pulumi_policy decodes a resource's properties and then its provider's, for every policy in turn:
+    # remembering only the last message made each call serialize its message again to look it up.
+    from google.protobuf import json_format
+
+    serialized = []
+
+    class Counting:  # a message that counts its serializations (protobuf classes cannot be subclassed)
+        def __init__(self, values):
+            self.message = _struct(values)
+
+        def SerializeToString(self, **kwargs):  # noqa: N802 - protobuf's name
+            serialized.append(self)
+            return self.message.SerializeToString(**kwargs)
+
+    props, provider = Counting({"x": 1}), Counting({"region": "us-east-1"})
+    cache = ContentCache(lambda m: json_format.MessageToDict(m.message))
+    for _ in range(100):  # 100 policies
+        assert cache(props) == {"x": 1.0}
+        assert cache(provider) == {"region": "us-east-1"}
+    assert len(serialized) == 2
+
+
+def test_per_request_builds_options_and_provider_once_per_request():
+    from lzpolicy.decode_once import per_request
+
+    built = []
+
+    class Servicer:
+        @per_request
+        def options(self, request):
+            built.append(request)
+            return {"of": request["urn"]}
+
+    servicer, one, two = Servicer(), {"urn": "a"}, {"urn": "a"}
+    first = servicer.options(one)
+    assert all(servicer.options(one) is first for _ in range(100))
+    assert servicer.options(two) == first and servicer.options(two) is not first  # equal, not the same
+    assert built == [one, two]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
 import textwrap
 import time
@@ -94,3 +97,27 @@ def test_closing_the_server_leaves_no_socket(server):
         time.sleep(0.01)
     assert not directory.exists()
     assert server.process.poll() is not None
+
+
+def test_the_server_ends_when_the_run_that_started_it_is_gone(tmp_path):
+    # A run killed outright (SIGKILL) cannot close its server: the server notices it has been orphaned.
+    (tmp_path / "probe_module.py").write_text(PROBE)
+    starter = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from lz.engine.packfork import PackForkServer
+        server = PackForkServer(Path({str(tmp_path)!r}))
+        server.wait_ready()
+        print(server.process.pid, flush=True)
+    """)
+    out = subprocess.run([sys.executable, "-c", starter], capture_output=True, text=True, timeout=60, check=True)
+    pid = int(out.stdout)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    pytest.fail(f"fork server {pid} outlived the process that started it")
