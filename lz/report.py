@@ -181,7 +181,10 @@ def _components_tree(plan: Plan) -> Tree:
 
     def add(node: Tree, urn: str) -> None:
         custom_types = Counter(c.type for c in children.get(urn, []) if c.custom)
-        components = [c for c in children.get(urn, []) if not c.custom and c.type != STACK_TYPE]
+        # By type and name, not registration order: the SDK registers from a pool of threads, so that
+        # order changes from one run to the next, and so would the tree of an unchanged program.
+        components = sorted((c for c in children.get(urn, []) if not c.custom and c.type != STACK_TYPE),
+                            key=lambda c: (c.type, c.name))
         component_types = Counter(c.type for c in components)
         folded: set[str] = set()
         for c in components:

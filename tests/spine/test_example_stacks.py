@@ -136,3 +136,28 @@ def test_markdown_summary_carries_the_journey_table():
                           capture_output=True, text=True, timeout=300)
     assert "| golden workload | team | pool | verdict | first failing step |" in proc.stdout
     assert "| `research/l4-spot-train` | research | l4-spot |" in proc.stdout
+
+
+def test_the_component_tree_does_not_depend_on_registration_order():
+    # The SDK registers from a pool of threads: an unchanged program registers in another order on the
+    # next run. The tree shown to people must not change with it.
+    import dataclasses
+    import io
+    import random
+
+    from rich.console import Console
+
+    from lz.report import render_human
+
+    plan = committed_plan("dev")
+
+    def tree(records):
+        run = dataclasses.replace(plan.run, records=records)
+        shown = dataclasses.replace(plan, run=run, derived=dict(plan.derived))
+        out = io.StringIO()
+        render_human(shown, Console(file=out, width=160, color_system=None))
+        return out.getvalue().split("\nPlan:")[0]
+
+    shuffled = list(plan.records)
+    random.Random(7).shuffle(shuffled)
+    assert tree(shuffled) == tree(list(plan.records))
