@@ -32,19 +32,23 @@ def cmd_cost(args: argparse.Namespace, console: Console) -> int:
     from .cost import budget_usd as stack_budget
     from .cost import diff, load_plan_json, price_plan, price_rows, storage_summary
     from .cost.render import render_delta_markdown, render_delta_table, render_markdown, render_table
+    from .cost.report import load_saved_plan
     from .engine.plan import PlanRequest, plan
     from .engine.project import ProjectError
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # one line per problem
     try:
         groups = _groupings(args.by)
         base = load_plan_json(args.base) if args.base else None
-        result = plan(PlanRequest(project_dir=Path(args.C).resolve(), stack=args.stack, use_project_pack=False,
-                                  schema_check=False))  # pricing reads registrations only
+        if args.plan:  # planned already (`lz plan --all --json-dir DIR`): priced from the saved plan
+            result: Any = load_saved_plan(args.plan, args.stack)
+        else:
+            result = plan(PlanRequest(project_dir=Path(args.C).resolve(), stack=args.stack, use_project_pack=False,
+                                      schema_check=False))  # pricing reads registrations only
     except (ValueError, ProjectError) as exc:  # PlanFileError is a ValueError
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_BAD_INPUT
-    if result.run.error:
+    if not args.plan and result.run.error:
         err.print(result.run.error, highlight=False, markup=False)
         return EXIT_BAD_INPUT
 
@@ -87,6 +91,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="print Markdown for a pull-request comment (the delta, with --base)")
     p.add_argument("--base", metavar="FILE",
                    help="compare with a plan saved from the base branch (`lz plan STACK --json FILE`)")
+    p.add_argument("--plan", metavar="FILE",
+                   help="price this plan of STACK, saved by `lz plan STACK --json FILE` (or --json-dir), "
+                        "instead of planning it again")
     p.add_argument("--by", action="append", metavar="GROUP",
                    help=f"group totals by {', '.join(GROUPINGS)} or tag:KEY (repeatable; default: "
                         f"{', '.join(DEFAULT_GROUPS)})")

@@ -20,6 +20,7 @@ from components.catalog.pricing import (
     round_usd,
 )
 from components.finops import pool_quota_shares
+from components.names import PROJECT
 
 from ..engine.monitor import STACK_TYPE, unwrap_secrets
 
@@ -41,7 +42,45 @@ class Row:
     inputs: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class SavedConfig:
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """A plan saved by `lz plan STACK --json FILE` (or `--json-dir`), priced without planning again."""
+
+    stack: str
+    config: SavedConfig
+    rows: tuple[Row, ...]
+
+
+def load_saved_plan(path: str, stack: str) -> SavedPlan:
+    """The saved plan of `stack` in `path`: its rows and the config it was planned with. A plan of another
+    stack, or one whose landing-zone settings were masked as secrets, is refused (PlanFileError)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            doc = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise PlanFileError(f"cannot read plan file {path}: {exc}") from None
+    rows = rows_from_plan_json(doc, path)
+    saved_stack = (doc.get("lz") or {}).get("stack")
+    if saved_stack != stack:
+        raise PlanFileError(f"--plan {path}: a plan of stack {saved_stack!r}, not {stack!r}")
+    config = doc.get("config")
+    if not isinstance(config, dict):
+        raise PlanFileError(f"--plan {path}: no 'config' object (write it with `lz plan {stack} --json FILE`)")
+    masked = sorted(k for k, v in config.items() if v == "[secret]" and k.startswith(f"{PROJECT}:"))
+    if masked:
+        raise PlanFileError(f"--plan {path}: {', '.join(masked)} is saved as [secret], and the budget and "
+                            f"file-tier checks need it: run `lz cost {stack}` without --plan")
+    return SavedPlan(stack=stack, config=SavedConfig(values=config), rows=tuple(rows))
+
+
 def rows_from_plan(plan: Any) -> list[Row]:
+    if isinstance(plan, SavedPlan):
+        return list(plan.rows)
     return [Row(urn=r.urn, type=r.type, name=r.name, custom=r.custom, parent=r.parent, id=r.id or "",
                 inputs=unwrap_secrets(r.wire_inputs)) for r in plan.records]
 

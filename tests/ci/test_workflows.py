@@ -175,7 +175,8 @@ def test_preview_offline_job_plans_prices_and_posts_one_sticky_comment():
     assert '--json "$PLANS/base/$stack.json"' in script, "the base is planned with its own code"
     assert '.venv/bin/lz plan --all --markdown --json-dir "$PLANS/head"' in script
     assert '|| worst=$?' in script
-    assert '.venv/bin/lz cost "$stack" "${base_args[@]}" --markdown' in script
+    # The head is priced from the plan it just made (--plan), not planned again for its cost.
+    assert '.venv/bin/lz cost "$stack" --plan "$PLANS/head/$stack.json" "${base_args[@]}" --markdown' in script
     assert 'base_args=(--base "$PLANS/base/$stack.json")' in script
     sticky = [s for s in offline["steps"] if "sticky-pull-request-comment" in s.get("uses", "")]
     assert len(sticky) == 1 and sticky[0]["with"]["header"] and sticky[0]["with"]["path"] == "plans/comment.md"

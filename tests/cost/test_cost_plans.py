@@ -253,3 +253,42 @@ def test_idle_gpu_rule(environment, minimum, fires):
     assert bool(found) is fires
     if fires:
         assert found[0].urn.endswith("::train-ng") and "minSize is 1" in found[0].message
+
+
+# --------------------------------------------------------------------------------------------- --plan
+@pytest.fixture(scope="module")
+def head_file(tmp_path_factory):
+    """The head's plan as `lz plan aws-head --json FILE` (or --json-dir) writes it in a pull request."""
+    head = plan_stack("aws-head", project_dir=FIXTURE, policy=False)
+    assert head.run.error is None, head.run.error
+    path = tmp_path_factory.mktemp("head") / "aws-head.json"
+    path.write_text(json.dumps(plan_json(head)))
+    return path
+
+
+def _by_urn(doc: dict) -> dict:
+    return {**doc, "items": sorted(doc["items"], key=lambda item: item["urn"])}
+
+
+def test_cli_prices_a_saved_plan_as_it_prices_a_live_one(capsys, base_file, head_file):
+    # The pull request has planned the head already: `--plan` prices that plan instead of planning again,
+    # with the same items, totals, budget check, file-tier summary and delta.
+    live = run_cli("aws-head", "--json", "-", "--base", str(base_file), capsys=capsys)
+    saved = run_cli("aws-head", "--json", "-", "--base", str(base_file), "--plan", str(head_file), capsys=capsys)
+    assert live[0] == saved[0] == 0
+    assert _by_urn(json.loads(saved[1])) == _by_urn(json.loads(live[1]))
+    code, out, _ = run_cli("aws-head", "--markdown", "--base", str(base_file), "--plan", str(head_file), capsys=capsys)
+    assert code == 0 and out.startswith("### Cost change for `aws-head`")
+
+
+def test_cli_refuses_a_saved_plan_it_cannot_price_right(capsys, base_file, tmp_path):
+    code, _, err = run_cli("aws-head", "--plan", str(base_file), capsys=capsys)  # another stack's plan
+    assert code == 2 and "a plan of stack 'aws-base', not 'aws-head'" in err
+    doc = json.loads(base_file.read_text())
+    doc["config"]["ai-landing-zone:environment"] = "[secret]"
+    masked = tmp_path / "masked.json"
+    masked.write_text(json.dumps(doc))
+    code, _, err = run_cli("aws-base", "--plan", str(masked), capsys=capsys)
+    assert code == 2 and "ai-landing-zone:environment is saved as [secret]" in err
+    code, _, err = run_cli("aws-base", "--plan", str(tmp_path / "missing.json"), capsys=capsys)
+    assert code == 2 and "cannot read plan file" in err
