@@ -5,7 +5,9 @@ GCP Cloud Quotas preferences), and the policy rule `gpu-quota-covers-pools` reco
 recorded node groups / node pools and compares it with the requests in the same plan.
 
 AWS: EC2 GPU quotas are vCPUs per instance family and purchase option (a p5.48xlarge counts 192 against
-"Running On-Demand P instances"). Codes, service `ec2` (Service Quotas console; cross-checked in public
+"Running On-Demand P instances"; Service Quotas describes L-7212CCBC as "The maximum number of vCPUs for all
+running or requested P4, P3 or P2 Spot Instances per Region", quoted in a public quota checker, search-index
+id 65803451488; names and codes re-checked 2026-11-29 against several public Service Quotas maps). Codes, service `ec2` (Service Quotas console; cross-checked in public
 repositories: geyang/jaynes-starter-kit 02_ec2_docker_guide/setup/spot_limit.md, a ListServiceQuotas dump
 with "L-3819A6DF All G Spot Instance Requests"; a GPU quota table naming L-DB2E81BA "Running On-Demand G and
 VT instances" and L-417A185B "Running On-Demand P instances"; a family map with P spot L-7212CCBC; all from
@@ -16,8 +18,18 @@ requested here (an On-Demand Capacity Reservation already needs the on-demand qu
 GCP: GPUs per region. L4 and A100 have a quota per model (`NVIDIA-L4-GPUS-per-project-region`); H100,
 H100 Mega, H200 and B200 on-demand come from the unified `GPUS-PER-GPU-FAMILY-per-project-region` quota,
 dimension `gpu_family`; Spot (preemptible) VMs draw on `PREEMPTIBLE-NVIDIA-<model>-GPUS-per-project-region`.
-Quota ids as the Cloud Quotas API lists them for compute.googleapis.com (public quota inventories read from
-that API: search-index ids 55894211902, 2026-06-23, and 62153604297, 2026-06-29; family names: 55279553342).
+Verified 2026-11-29 (issue #17 follow-up): Google's "View and manage quotas" page
+(cloud.google.com/docs/quotas/view-manage, "Example request") requests quotaId
+`GPUS-PER-GPU-FAMILY-per-project-region`, service `compute.googleapis.com`, dimensions `region` and
+`gpu_family: NVIDIA_H100`. The per-model and preemptible ids are as the Cloud Quotas API lists them for
+compute.googleapis.com in public quota inventories (`quotaInfos` dumps: search-index ids 55894211902,
+2026-06-23, which lists NVIDIA-L4, PREEMPTIBLE-NVIDIA-L4, NVIDIA-A100, PREEMPTIBLE-NVIDIA-A100,
+PREEMPTIBLE-NVIDIA-H100, -H100-MEGA, -H200 and -B200 `-GPUS-per-project-region`; 62153604297, 2026-06-29;
+70468162220 for NVIDIA-A100-80GB / PREEMPTIBLE-NVIDIA-A100-80GB). The gpu_family values other than
+NVIDIA_H100 (NVIDIA_H100_MEGA, NVIDIA_H200, NVIDIA_B200) come from public Cloud Quotas fixtures and
+accelerator maps (55279553342, 68431006220), not from a Google page: unverified against Google's docs.
+Not requested here: the project-wide ceiling `GPUS-ALL-REGIONS-per-project` (global), which a GPU VM also
+draws on (docs/operate.md).
 A pool on a specific reservation draws on the reservation, which holds its quota from creation. Which quota
 flex-start (Dynamic Workload Scheduler) VMs draw on was not found in a source: such pools are not requested
 (QuotaUnknownError; the landing zone warns and the rule does not judge them).

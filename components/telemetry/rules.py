@@ -12,9 +12,25 @@ Metrics (what the exporters really emit):
   mode dcgm-exporter labels a GPU that a pod holds with the pod's `namespace`, `pod` and `container`
   (kubelet pod-resources mapping), and every series with `Hostname` and `gpu`. A GPU no pod holds has
   no `pod` label: "allocated" below means the series has one.
-- A scraper that does not honour the exporter's labels renames the clashing `namespace` / `pod` to
-  `exported_namespace` / `exported_pod` (Prometheus `honor_labels: false`, the default). Our own
-  scrapes (AMP scraper, brought-cluster PodMonitor) honour them; GKE's managed DCGM package does not.
+- A scraper that does not honour the exporter's labels renames those that clash with its own target labels
+  (`namespace` / `pod` become `exported_namespace` / `exported_pod`; Prometheus `honor_labels: false`).
+  None of our collectors do that: our own scrapes (AMP scraper, brought-cluster PodMonitor) set
+  `honor_labels`, and Managed Service for Prometheus scrapes dcgm-exporter with a ClusterPodMonitoring
+  whose `targetLabels.metadata` is empty, so it adds no `namespace` / `pod` of its own and the exporter's
+  reach Cloud Monitoring unchanged. Sources: GoogleCloudPlatform/prometheus-engine
+  examples/nvidia-dcgm/pod-monitoring.yaml and commit 101ae242c ("NVIDIA dcgm-exporter captures and records
+  the "pod", "namespace", and "container" labels. We should honor those ... a ClusterPodMonitoring with an
+  empty .targetLabels.metadata ... to preserve them"); pkg/operator/apis/monitoring/v1/pod_config.go (the
+  operator adds target labels only for the keys listed in targetLabels.metadata, and never sets
+  honor_labels). GKE's managed package (ClusterPodMonitoring `gke-managed-dcgm-exporter` in
+  gke-managed-system) is Google's own; its spec is not published, but a live capture of its series shows
+  them keyed by `gpu`, `Hostname` and the workload's `namespace` / `pod` / `container` (unverified against
+  a Google document: see docs/operate.md).
+- `DCGM_FI_DEV_XID_ERRORS` is not among the fields GKE's managed DCGM package collects: Google's DCGM
+  counters list (prometheus-engine examples/nvidia-dcgm/exporter.yaml, ConfigMap
+  nvidia-dcgm-exporter-metrics) has no XID field, and a live capture of the managed exporter found 21
+  fields (10 DCGM_FI_DEV_*, 11 DCGM_FI_PROF_*) and "no XID or ECC field". So there is no XID alert on GKE
+  (`LabelNames.xid_errors`); `DCGM_FI_DEV_GPU_UTIL` is in both lists.
 - `scheduler_pending_pods{queue="unschedulable"}` is kube-scheduler's gauge of pods it cannot place
   (Kubernetes metrics reference, "scheduler_pending_pods", label `queue`: active|backoff|unschedulable|gated).
 - `pool`: the landing zone's pool name, attached at collection time from the node's pool labels
@@ -53,11 +69,13 @@ ClusterKind = Literal["eks", "gke", "byo"]
 
 @dataclass(frozen=True)
 class LabelNames:
-    """Which labels carry the workload's namespace and pod, and whether a `pool` label exists."""
+    """What a cluster kind's collector delivers: which labels carry the workload's namespace and pod,
+    whether a `pool` label exists, and whether `DCGM_FI_DEV_XID_ERRORS` is collected at all."""
 
     namespace: str
     pod: str
     pool: bool
+    xid_errors: bool = True
     node: str = "Hostname"
 
 
@@ -65,7 +83,7 @@ class LabelNames:
 LABELS: Mapping[str, LabelNames] = {
     "eks": LabelNames(namespace="namespace", pod="pod", pool=True),
     "byo": LabelNames(namespace="namespace", pod="pod", pool=True),
-    "gke": LabelNames(namespace="exported_namespace", pod="exported_pod", pool=False),
+    "gke": LabelNames(namespace="namespace", pod="pod", pool=False, xid_errors=False),
 }
 
 
@@ -288,7 +306,9 @@ def stuck_alerts(kind: ClusterKind, pools: Sequence[PoolRate], thresholds: Thres
 
 
 def alert_rules(kind: ClusterKind, pools: Sequence[PoolRate], thresholds: Thresholds) -> list[Rule]:
-    return [*idle_alerts(kind, pools, thresholds), xid_alert(kind), *stuck_alerts(kind, pools, thresholds)]
+    """Every alert the kind's collected series can fire (no XID alert where XID errors are not collected)."""
+    xid = [xid_alert(kind)] if LABELS[kind].xid_errors else []
+    return [*idle_alerts(kind, pools, thresholds), *xid, *stuck_alerts(kind, pools, thresholds)]
 
 
 def rule_groups(kind: ClusterKind, pools: Sequence[PoolRate], thresholds: Thresholds) -> list[dict[str, Any]]:

@@ -66,13 +66,32 @@ POOL = PoolRate("h100-train", gpus_per_node=8, max_nodes=4, usd_per_gpu_hour=6.8
                 teams=("pretraining", "serving"))
 
 
-@pytest.mark.parametrize("kind,namespace,pod", [("eks", "namespace", "pod"), ("byo", "namespace", "pod"),
-                                                ("gke", "exported_namespace", "exported_pod")])
-def test_each_kind_reads_the_labels_its_collector_produces(kind, namespace, pod):
+# What each collector really delivers (sources in components/telemetry/rules.py): every collector keeps
+# dcgm-exporter's own `namespace` / `pod` (AMP scraper and PodMonitor: honor_labels; GKE: Managed Service
+# for Prometheus' ClusterPodMonitoring with empty targetLabels.metadata, prometheus-engine 101ae242c), only
+# EKS and brought clusters attach the pool, and GKE's managed DCGM package collects no XID errors.
+@pytest.mark.parametrize("kind,namespace,pod,pool,xid", [
+    ("eks", "namespace", "pod", True, True),
+    ("byo", "namespace", "pod", True, True),
+    ("gke", "namespace", "pod", False, False),
+])
+def test_each_kind_reads_the_labels_its_collector_produces(kind, namespace, pod, pool, xid):
+    assert (LABELS[kind].namespace, LABELS[kind].pod, LABELS[kind].pool, LABELS[kind].xid_errors) == (
+        namespace, pod, pool, xid)
     rules = {r.record: r.expr for r in recording_rules(kind)}
     team = rules["team:dcgm_gpu_utilization:avg"]
     assert f'{pod}!=""' in team and f'"team", "$1", "{namespace}"' in team
-    assert ("pool:dcgm_gpu_utilization:avg" in rules) is LABELS[kind].pool
+    assert ("pool:dcgm_gpu_utilization:avg" in rules) is pool
+    alerts = {a.alert for a in alert_rules(kind, [POOL], DEFAULT)}
+    assert ("GpuXidError" in alerts) is xid
+
+
+@pytest.mark.parametrize("kind", ["eks", "byo", "gke"])
+def test_no_rule_reads_a_renamed_label_no_collector_produces(kind):
+    """`exported_*` appear only where a scrape does not honour the exporter's labels; none of ours do, so a
+    selector on them matches nothing and the alert never fires."""
+    exprs = [r.expr for r in [*recording_rules(kind), *alert_rules(kind, [POOL], DEFAULT)]]
+    assert exprs and not [e for e in exprs if "exported_" in e]
 
 
 def test_recording_rules_cover_pool_team_and_job():
@@ -124,8 +143,8 @@ def test_gke_has_no_pool_label_so_idle_alerts_are_per_team_at_the_dearest_pool()
     assert sorted(dict(a.labels)["team"] for a in idle) == ["applied", "research"]
     # GPUs held outside the teams' namespaces alert too.
     [other] = others
-    assert 'exported_namespace!~"applied|research"' in other.expr
-    assert all('exported_namespace="' in a.expr for a in idle)
+    assert 'namespace!~"applied|research"' in other.expr
+    assert all('{pod!="", namespace="' in a.expr for a in idle)
     rates = {r.name: r.usd_per_gpu_hour for r in stack_pool_rates(config)}
     assert all(a.expr.endswith(f" * {max(rates.values()):g}") for a in idle)
     assert "at most" in dict(idle[0].annotations)["description"]
