@@ -28,8 +28,13 @@ PREEMPTIBLE-NVIDIA-H100, -H100-MEGA, -H200 and -B200 `-GPUS-per-project-region`;
 70468162220 for NVIDIA-A100-80GB / PREEMPTIBLE-NVIDIA-A100-80GB). The gpu_family values other than
 NVIDIA_H100 (NVIDIA_H100_MEGA, NVIDIA_H200, NVIDIA_B200) come from public Cloud Quotas fixtures and
 accelerator maps (55279553342, 68431006220), not from a Google page: unverified against Google's docs.
-Not requested here: the project-wide ceiling `GPUS-ALL-REGIONS-per-project` (global), which a GPU VM also
-draws on (docs/operate.md).
+Every GPU VM also draws on the project-wide ceiling `GPUS-ALL-REGIONS-per-project` (global, no dimension),
+which is 0 on new projects: Compute Engine refuses a GPU VM with "Quota 'GPUS_ALL_REGIONS' exceeded. Limit:
+0.0 globally. metric name = compute.googleapis.com/gpus_all_regions limit name = GPUS-ALL-REGIONS-per-project"
+(a reported gcloud error, search-index id 55057648430; the same quota id with service compute.googleapis.com in
+a google_cloud_quotas_quota_preference, id 17019704450). `with_gcp_global` requests the sum of the regional
+needs there. Whether Spot (preemptible) GPUs count against it is not settled by a source: they are counted
+(a preference above the need is granted or refused as a whole; one below it refuses VMs).
 A pool on a specific reservation draws on the reservation, which holds its quota from creation. Which quota
 flex-start (Dynamic Workload Scheduler) VMs draw on was not found in a source: such pools are not requested
 (QuotaUnknownError; the landing zone warns and the rule does not judge them).
@@ -54,6 +59,7 @@ AWS_GPU_QUOTAS: Mapping[tuple[str, str], tuple[str, str]] = {
 }
 
 GCP_FAMILY_QUOTA = "GPUS-PER-GPU-FAMILY-per-project-region"
+GCP_ALL_REGIONS_QUOTA = "GPUS-ALL-REGIONS-per-project"
 # GKE accelerator type -> (on-demand quota id, gpu_family dimension or None, preemptible quota id)
 GCP_GPU_QUOTAS: Mapping[str, tuple[str, str | None, str]] = {
     "nvidia-l4": ("NVIDIA-L4-GPUS-per-project-region", None, "PREEMPTIBLE-NVIDIA-L4-GPUS-per-project-region"),
@@ -144,6 +150,17 @@ def total_needs(needs: Iterable[tuple[QuotaKey, int] | None]) -> dict[QuotaKey, 
     return dict(sorted(out.items()))
 
 
+def with_gcp_global(needs: Mapping[QuotaKey, int]) -> dict[QuotaKey, int]:
+    """GCP regional GPU needs plus the project-wide `GPUS-ALL-REGIONS-per-project` they add up to (see the
+    module docstring); needs of other services are returned unchanged."""
+    out = dict(needs)
+    gpus = sum(amount for key, amount in needs.items() if key.service == GCP_SERVICE)
+    if gpus:
+        key = QuotaKey(GCP_SERVICE, GCP_ALL_REGIONS_QUOTA)
+        out[key] = out.get(key, 0) + gpus
+    return dict(sorted(out.items()))
+
+
 #: (pool name, instance or machine type, capacity type, nodes at max scale): what a pool asks of its quota.
 PoolSize = tuple[str, str, str, int]
 
@@ -171,6 +188,7 @@ def catalogued(lookup, name: str) -> bool:
 
 
 __all__ = [
-    "AWS_GPU_QUOTAS", "AWS_SERVICE", "GCP_FAMILY_QUOTA", "GCP_GPU_QUOTAS", "GCP_SERVICE", "QuotaKey",
-    "QuotaUnknownError", "aws_family", "aws_pool_quota", "catalogued", "gcp_pool_quota", "total_needs",
+    "AWS_GPU_QUOTAS", "AWS_SERVICE", "GCP_ALL_REGIONS_QUOTA", "GCP_FAMILY_QUOTA", "GCP_GPU_QUOTAS", "GCP_SERVICE",
+    "QuotaKey", "QuotaUnknownError", "aws_family", "aws_pool_quota", "catalogued", "gcp_pool_quota", "total_needs",
+    "with_gcp_global",
 ]

@@ -12,7 +12,7 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from components.catalog import gcp_machine_type
-from components.catalog.quotas import RESERVED, gcp_pool_quota, pools_quota
+from components.catalog.quotas import RESERVED, gcp_pool_quota, pools_quota, with_gcp_global
 from components.config.model import Cloud, LandingZoneConfig, gcp_labels
 from components.finops import budgets_on, team_budgets
 from components.invariants import present
@@ -173,6 +173,7 @@ class GcpLandingZone(pulumi.ComponentResource):
         quota_needs, unknown = pools_quota(
             [(pool.name, pool.instance_type, pool.capacity.type.value, settings.total_max_nodes)
              for pool, settings in pools] if config.gpu_quota_requests else [], region, gcp_pool_quota)
+        quota_needs = with_gcp_global(quota_needs)  # and the project-wide GPU ceiling they add up to
         for line in unknown:
             pulumi.log.warn(line)
         self.quota = GpuQuota(f"{name}-quota", GpuQuotaArgs(ctx, quota_needs), opts=after_apis) \

@@ -19,6 +19,7 @@ from components.catalog.quotas import (
     gcp_pool_quota,
     pools_quota,
     total_needs,
+    with_gcp_global,
 )
 from components.config import ConfigError, validate_config
 from components.config.model import BudgetThreshold
@@ -155,6 +156,22 @@ def test_pools_quota(pools, pool_quota, needs, unknown):
     assert got == needs
     assert [line.split()[1].rstrip(":") for line in lines] == unknown
     assert all("GPU quota not requested" in line for line in lines)
+
+
+_ALL_REGIONS = QuotaKey("compute.googleapis.com", "GPUS-ALL-REGIONS-per-project")
+_H100 = QuotaKey("compute.googleapis.com", "GPUS-PER-GPU-FAMILY-per-project-region",
+                 (("gpu_family", "NVIDIA_H100"), ("region", "us-east-1")))
+
+
+@pytest.mark.parametrize(("needs", "expected"), [
+    # GCP: the project-wide ceiling is the sum of every regional GPU need (it is 0 on new projects)
+    ({_L4_SPOT: 12, _H100: 16}, {_L4_SPOT: 12, _H100: 16, _ALL_REGIONS: 28}),
+    # AWS vCPU quotas have no such ceiling; nothing needed, nothing asked
+    ({_G_ON_DEMAND: 56}, {_G_ON_DEMAND: 56}),
+    ({}, {}),
+])
+def test_with_gcp_global(needs, expected):
+    assert with_gcp_global(needs) == expected
 
 
 # --- reserved capacity is idle cost ----------------------------------------------------------------

@@ -72,17 +72,37 @@ def test_a_request_in_another_region_does_not_count():
     assert len(found) == 1 and "the plan requests none" in found[0][1]
 
 
+def ceiling(value: str) -> ResourceView:
+    """The project-wide GPU ceiling every GPU VM also draws on (no dimension)."""
+    return preference("GPUS-ALL-REGIONS-per-project", value)
+
+
 @pytest.mark.parametrize(("pools", "requests", "violations"), [
     ([node_pool("l4", "g2-standard-48", 4, spot=True)],
-     [preference("PREEMPTIBLE-NVIDIA-L4-GPUS-per-project-region", "16", region="us-central1")], 0),
+     [preference("PREEMPTIBLE-NVIDIA-L4-GPUS-per-project-region", "16", region="us-central1"), ceiling("16")], 0),
     ([node_pool("l4", "g2-standard-48", 4, spot=True)],
-     [preference("NVIDIA-L4-GPUS-per-project-region", "16", region="us-central1")], 1),  # on-demand ≠ Spot
+     [preference("NVIDIA-L4-GPUS-per-project-region", "16", region="us-central1"), ceiling("16")], 1),  # ≠ Spot
     ([node_pool("h100", "a3-megagpu-8g", 2)],
      [preference("GPUS-PER-GPU-FAMILY-per-project-region", "8", gpu_family="NVIDIA_H100_MEGA",
-                 region="us-central1")], 1),                                                # 16 needed
+                 region="us-central1"), ceiling("16")], 1),                                 # 16 needed
 ])
 def test_gcp_quota_ids_and_dimensions_must_match(pools, requests, violations):
     assert len(verdict(*pools, *requests)) == violations
+
+
+def test_the_project_wide_gpu_ceiling_must_cover_every_pool():
+    # New projects have GPUS-ALL-REGIONS-per-project = 0: regional quota alone launches no GPU VM.
+    pools = [node_pool("l4", "g2-standard-48", 4, spot=True), node_pool("h100", "a3-megagpu-8g", 2)]
+    regional = [preference("PREEMPTIBLE-NVIDIA-L4-GPUS-per-project-region", "16", region="us-central1"),
+                preference("GPUS-PER-GPU-FAMILY-per-project-region", "16", gpu_family="NVIDIA_H100_MEGA",
+                           region="us-central1")]
+    missing = verdict(*pools, *regional)
+    assert len(missing) == 1
+    assert "GPU pools l4, h100 need 32 GPUs of compute.googleapis.com GPUS-ALL-REGIONS-per-project" in missing[0][1]
+    assert "the plan requests none" in missing[0][1]
+    short = verdict(*pools, *regional, ceiling("31"))
+    assert len(short) == 1 and "more than the 31 the plan requests" in short[0][1]
+    assert verdict(*pools, *regional, ceiling("32")) == []
 
 
 def test_reserved_and_unknown_quota_pools_are_not_judged():

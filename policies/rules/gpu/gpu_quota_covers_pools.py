@@ -2,7 +2,7 @@
 
 What the GPU node groups / node pools need at max scale is recomputed from their recorded inputs with
 `components.catalog.quotas` (EC2 vCPUs per instance family and purchase option; GCP GPUs per quota id and
-region), summed per quota, and compared with the quota requests in the same plan: AWS Service Quotas
+region, and the project-wide GPUS-ALL-REGIONS ceiling they add up to), summed per quota, and compared with the quota requests in the same plan: AWS Service Quotas
 (`value`) and GCP Cloud Quotas preferences (`quotaConfig.preferredValue`). A pool that would outgrow its
 request - a larger maxNodes, another pool of the same family - can never be launched in full.
 
@@ -23,7 +23,16 @@ from components.catalog.pricing import (
     gke_capacity_type,
     gke_node_counts,
 )
-from components.catalog.quotas import QuotaKey, QuotaUnknownError, aws_pool_quota, gcp_pool_quota, total_needs
+from components.catalog.quotas import (
+    GCP_ALL_REGIONS_QUOTA,
+    GCP_SERVICE,
+    QuotaKey,
+    QuotaUnknownError,
+    aws_pool_quota,
+    gcp_pool_quota,
+    total_needs,
+    with_gcp_global,
+)
 from components.names import PROJECT
 
 
@@ -62,8 +71,10 @@ def needs(view: StackView) -> dict[QuotaKey, tuple[int, list[str]]]:
             found.append((gcp_pool_quota(machine, gke_capacity_type(r.props), region, top), r.name))
         except (UnknownTypeError, QuotaUnknownError):
             continue
-    totals = total_needs(need for need, _ in found)
-    return {key: (amount, [pool for need, pool in found if need and need[0] == key])
+    totals = with_gcp_global(total_needs(need for need, _ in found))
+    gke_pools = [pool for need, pool in found if need and need[0].service == GCP_SERVICE]
+    return {key: (amount, gke_pools if key.quota == GCP_ALL_REGIONS_QUOTA else
+                  [pool for need, pool in found if need and need[0] == key])
             for key, amount in totals.items()}
 
 
