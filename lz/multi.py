@@ -16,7 +16,6 @@ server (the policy pack's Analyzer client, the Engine service) is created inside
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import importlib
 import importlib.util
@@ -26,7 +25,7 @@ import shutil
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -38,82 +37,7 @@ from components.names import EXIT_BAD_INPUT
 
 from .engine import analyzer
 from .engine.packfork import PackForkServer
-
-#: Directories of a project that are not part of its program: tests, tools, virtualenvs, policy packs
-#: (a directory with a PulumiPolicy.yaml runs in its own process) and nested projects (templates).
-_SKIP_DIRS = {"tests", "test", "node_modules", "__pycache__", "venv", "bench", "docs"}
-
-
-def _program_sources(project_dir: Path) -> Iterator[Path]:
-    stack = [project_dir]
-    while stack:
-        directory = stack.pop()
-        for entry in sorted(directory.iterdir()):
-            if entry.is_dir():
-                if (entry.name.startswith(".") or entry.name in _SKIP_DIRS or (entry / "PulumiPolicy.yaml").exists()
-                        or (entry / "Pulumi.yaml").exists()):
-                    continue
-                stack.append(entry)
-            elif entry.suffix == ".py":
-                yield entry
-
-
-def _local_packages(project_dir: Path) -> set[str]:
-    """Top-level names the project itself provides: those are the program's, re-imported per stack."""
-    return {p.stem if p.is_file() else p.name for p in project_dir.iterdir()
-            if (p.is_file() and p.suffix == ".py") or (p.is_dir() and (p / "__init__.py").exists())}
-
-
-def imported_names(source: str, local: set[str]) -> list[str]:
-    """Modules a program's source imports from outside the project, including the provider SDK
-    submodules it reaches through an alias (`import pulumi_aws as aws` ... `aws.ec2.Vpc` gives
-    `pulumi_aws.ec2.Vpc`: the SDKs load submodules lazily on attribute access). Candidates only:
-    `warm_imports` keeps the ones that are modules."""
-    tree = ast.parse(source)
-    aliases: dict[str, str] = {}
-    names: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                names.append(alias.name)
-                aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.append(node.module)
-            names.extend(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
-    chains: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            chain: list[str] = []
-            value: ast.expr = node
-            while isinstance(value, ast.Attribute):
-                chain.append(value.attr)
-                value = value.value
-            if isinstance(value, ast.Name) and value.id in aliases:
-                chains.append(".".join([aliases[value.id], *reversed(chain)]))
-    # `aws.ec2.Vpc` also walks through its inner `aws.ec2`: keep the whole chain only.
-    names.extend(c for c in chains if not any(other.startswith(c + ".") for other in chains))
-    return [n for n in dict.fromkeys(names) if n.split(".")[0] not in local]
-
-
-def _import_prefixes(name: str) -> None:
-    """Import the longest dotted prefix of `name` that is a module (`a.b.Class` imports `a.b`), then read
-    the next name from it (or `__all__`): the provider SDKs' subpackages are lazy modules
-    (`pulumi._utils._LazyModule`) that load only when an attribute is read, as `aws.ec2.Vpc` does."""
-    parts = name.split(".")
-    module, attribute = None, "__all__"
-    for i in range(len(parts)):
-        dotted = ".".join(parts[:i + 1])
-        try:
-            if dotted not in sys.modules and importlib.util.find_spec(dotted) is None:
-                attribute = parts[i]
-                break
-            module = importlib.import_module(dotted)
-        except Exception:  # noqa: BLE001 - a warm-up only: the child imports (and reports) it for real
-            return
-    if module is None:
-        return
-    with contextlib.suppress(Exception):  # as above
-        getattr(module, attribute, None)
+from .engine.warm import warm
 
 
 def warm_imports(project_dir: Path, between: Callable[[], None] = lambda: None) -> int:
@@ -125,15 +49,7 @@ def warm_imports(project_dir: Path, between: Callable[[], None] = lambda: None) 
     for module in ("lz.engine.plan", "lz.report", "lz.cost", "lz.journeys", "pulumi.runtime.mocks"):
         importlib.import_module(module)
         between()
-    local = _local_packages(project_dir)
-    for path in _program_sources(project_dir):
-        try:
-            names = imported_names(path.read_text(encoding="utf-8"), local)
-        except (OSError, SyntaxError, ValueError):
-            continue
-        for name in names:
-            _import_prefixes(name)
-            between()
+    warm(project_dir, between)
     return len(sys.modules) - before
 
 

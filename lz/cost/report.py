@@ -59,11 +59,7 @@ class SavedPlan:
 def load_saved_plan(path: str, stack: str) -> SavedPlan:
     """The saved plan of `stack` in `path`: its rows and the config it was planned with. A plan of another
     stack, or one whose landing-zone settings were masked as secrets, is refused (PlanFileError)."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise PlanFileError(f"cannot read plan file {path}: {exc}") from None
+    doc = _read_plan_file(path)
     rows = rows_from_plan_json(doc, path)
     saved_stack = (doc.get("lz") or {}).get("stack")
     if saved_stack != stack:
@@ -110,13 +106,17 @@ def rows_from_plan_json(doc: Any, source: str = "plan file") -> list[Row]:
     return rows
 
 
-def load_plan_json(path: str) -> tuple[str, list[Row]]:
-    """(stack, rows) of a saved plan file."""
+def _read_plan_file(path: str) -> Any:
     try:
         with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
+            return json.load(handle)
     except (OSError, ValueError) as exc:
         raise PlanFileError(f"cannot read plan file {path}: {exc}") from None
+
+
+def load_plan_json(path: str) -> tuple[str, list[Row]]:
+    """(stack, rows) of a saved plan file."""
+    doc = _read_plan_file(path)
     stack = (doc.get("lz") or {}).get("stack") if isinstance(doc, dict) else None
     return str(stack or path), rows_from_plan_json(doc, path)
 

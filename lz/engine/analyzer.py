@@ -7,6 +7,7 @@ ConfigureStack, then Analyze for each resource as it is registered and AnalyzeSt
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -181,14 +182,12 @@ class PolicyPack:
         else:
             cmd = [python or sys.executable, "-u", "-m", "pulumi.policy", engine.address, str(self.dir)]
         server = FORK_SERVERS.get(self.dir) if python is None and not nodepack.is_node(self.dir) else None
-        self.process: subprocess.Popen[bytes] | ForkedPack
-        try:
-            if server is None:
-                raise OSError("no fork server")
-            # Many stacks in one run: the same command, forked from a warm interpreter (lz/engine/packfork.py).
-            self.process = server.launch(cmd, self.dir, env)
-        except OSError:  # none, or it could not start: the pack starts as a process of its own
-            self.process = subprocess.Popen(cmd, cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        forked: ForkedPack | None = None
+        if server is not None:  # many stacks in one run: the same command, forked from a warm interpreter
+            with contextlib.suppress(OSError):  # a server that could not start: a process of its own
+                forked = server.launch(cmd, self.dir, env)
+        self.process: subprocess.Popen[bytes] | ForkedPack = forked or subprocess.Popen(
+            cmd, cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.process.stdout.readline().decode().strip() if self.process.stdout else ""
         if not line.isdigit():
             stderr = self.process.stderr.read().decode() if self.process.stderr else ""

@@ -15,15 +15,13 @@ gRPC and fork: the server imports grpc but creates no channel or server before f
 Python supports ("if the application only instantiate gRPC Python objects after calling fork(), then
 fork() will work normally", grpc/grpc doc/fork_support.md); each pack creates its server after the fork.
 
-This module is the fork server's `__main__` too, so it imports only the standard library at the top.
+This module is the fork server's `__main__` too, so it imports only the standard library (and
+lz/engine/warm.py, which does too) at the top.
 """
 
 from __future__ import annotations
 
-import ast
 import contextlib
-import importlib
-import importlib.util
 import io
 import json
 import os
@@ -40,41 +38,20 @@ import traceback
 from pathlib import Path
 from typing import IO, Any
 
+from .warm import import_prefixes, warm
+
 #: What `pulumi.policy`'s own `__main__` imports; every Python pack pays for these.
 _RUNTIME_MODULES = ("argparse", "runpy", "pulumi", "pulumi.runtime", "pulumi_policy")
 _HEADER = struct.Struct("!I")  # the length of the JSON request that follows the descriptors
 
 
-def third_party_imports(pack_dir: Path) -> list[str]:
-    """Top-level and dotted module names the pack's Python sources import from outside the pack
-    (names that are not a file or package of the pack directory), in the order first seen."""
-    local = {p.stem if p.is_file() else p.name for p in pack_dir.iterdir()
-             if (p.is_file() and p.suffix == ".py") or p.is_dir()}
-    names: list[str] = []
-    for path in sorted(pack_dir.rglob("*.py")):
-        if any(part.startswith(".") or part in ("venv", "node_modules", "__pycache__")
-               for part in path.relative_to(pack_dir).parts):
-            continue
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (OSError, SyntaxError, ValueError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names.extend(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.append(node.module)
-    return [n for n in dict.fromkeys(names) if n.split(".")[0] not in local]
-
-
 def _warm(pack_dir: Path) -> None:
-    """Import what the pack would import from outside itself. A module that cannot be imported here
-    (it needs the pack's own sys.path changes, or is missing) is left for the pack to import, and to
-    report, for real."""
-    for name in (*_RUNTIME_MODULES, *third_party_imports(pack_dir)):
-        with contextlib.suppress(Exception):
-            if name in sys.modules or importlib.util.find_spec(name.split(".")[0]) is not None:
-                importlib.import_module(name)
+    """Import what every Python pack imports (`pulumi.policy`'s own modules) and what this pack's sources
+    import from outside the pack (lz/engine/warm.py). A module that cannot be imported here (it needs the
+    pack's own sys.path changes, or is missing) is left for the pack to import, and to report, for real."""
+    for name in _RUNTIME_MODULES:
+        import_prefixes(name)
+    warm(pack_dir)
 
 
 def _recv_exact(conn: socket.socket, size: int) -> bytes:

@@ -163,12 +163,11 @@ def _judged(pack: PolicyPack, analysis: Callable[[], list[Violation]]) -> list[V
                               + (f"\n{printed}" if printed else "")) from None
 
 
-def _packs_up(starter: threading.Thread, pack_error: list[BaseException]) -> bool:
+def _wait_for_packs(starter: threading.Thread, pack_error: list[BaseException]) -> None:
     """Wait for the packs to be started and configured; a pack that could not start is the plan's error."""
     starter.join()
     if pack_error:
         raise pack_error[0]
-    return True
 
 
 class _Judging:
@@ -240,7 +239,11 @@ def plan(request: PlanRequest, progress: Callable[[str], None] | None = None) ->
                           stack_outputs=request.stack_outputs, resolver=resolver, site_dirs=site_dirs)
         timings["program"] = time.perf_counter() - started
         violations: list[Violation] = []
-        judging = _Judging(packs, run.records) if jobs and _packs_up(starter, pack_error) and run.error is None else None
+        judging: _Judging | None = None
+        if jobs:
+            _wait_for_packs(starter, pack_error)
+            if run.error is None:
+                judging = _Judging(packs, run.records)
         schema: SchemaReport | None = None
         if request.schema_check:
             # While the packs judge the registrations they were streamed, in their own processes. A

@@ -24,92 +24,98 @@ MAX_ENTRIES = 8192
 RECENT = 4
 
 
+class _Recent:
+    """The last few (object, value) pairs of the calling thread, found by identity: Analyze hands every
+    policy the same messages in turn (a resource's properties, then its provider's). Holding the object
+    keeps its id from being reused while it is remembered."""
+
+    def __init__(self, size: int = RECENT):
+        self.size = size
+        self._local = threading.local()
+
+    def find(self, obj: Any) -> tuple[bool, Any]:
+        for seen, value in getattr(self._local, "items", ()):
+            if seen is obj:
+                return True, value
+        return False, None
+
+    def add(self, obj: Any, value: Any) -> None:
+        items = [(obj, value), *getattr(self._local, "items", ())]
+        self._local.items = items[:self.size]
+
+
 class IdentityCache:
     """A per-thread LRU of fn(obj) keyed by the identity of obj."""
+
+    recent_size = 1  # the LRU's look-up by id is cheap: only the last object is found before it
 
     def __init__(self, fn: Callable[[Any], Any], max_entries: int = MAX_ENTRIES):
         self.fn = fn
         self.max_entries = max_entries
         self._local = threading.local()
+        self._recent = _Recent(size=self.recent_size)
         self.hits = 0
         self.misses = 0
+
+    def _key(self, obj: Any) -> Any:
+        return id(obj)
+
+    def _found(self, entry: tuple[Any, Any], obj: Any) -> bool:
+        return entry[0] is obj  # the entry holds obj, so no other object has its id while it is cached
 
     def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
         if args or kwargs:
             return self.fn(obj, *args, **kwargs)
-        local = self._local
-        last = getattr(local, "last", None)
-        if last is not None and last[0] is obj:  # Analyze: the same object for every policy in turn
+        hit, value = self._recent.find(obj)
+        if hit:
             self.hits += 1
-            return last[1]
-        entries: OrderedDict[int, tuple[Any, Any]] | None = getattr(local, "entries", None)
+            return value
+        entries: OrderedDict[Any, tuple[Any, Any]] | None = getattr(self._local, "entries", None)
         if entries is None:
-            entries = local.entries = OrderedDict()
-        key = id(obj)
+            entries = self._local.entries = OrderedDict()
+        key = self._key(obj)
         found = entries.get(key)
-        if found is not None and found[0] is obj:
+        if found is not None and self._found(found, obj):
             entries.move_to_end(key)
             self.hits += 1
-            local.last = found
-            return found[1]
-        self.misses += 1
-        value = self.fn(obj)
-        entries[key] = local.last = (obj, value)
-        if len(entries) > self.max_entries:
-            entries.popitem(last=False)
+            value = found[1]
+        else:
+            self.misses += 1
+            value = self.fn(obj)
+            entries[key] = (obj, value)
+            if len(entries) > self.max_entries:
+                entries.popitem(last=False)
+        self._recent.add(obj, value)
         return value
 
 
 class ContentCache(IdentityCache):
     """fn(message) keyed by the message's deterministic wire bytes."""
 
+    recent_size = RECENT  # serializing a message to look it up costs more than finding it among these
+
+    def _key(self, obj: Any) -> Any:
+        return obj.SerializeToString(deterministic=True)
+
+    def _found(self, entry: tuple[Any, Any], obj: Any) -> bool:
+        return True  # equal bytes, equal values: another wrapper of the same content is a hit
+
     def __call__(self, message: Any, *args: Any, **kwargs: Any) -> Any:
-        if args or kwargs or not hasattr(message, "SerializeToString"):
+        if not hasattr(message, "SerializeToString"):
             return self.fn(message, *args, **kwargs)
-        recent: list[tuple[Any, Any]] | None = getattr(self._local, "recent", None)
-        if recent is None:
-            recent = self._local.recent = []
-        # Analyze: the same messages for every policy, in turn: the resource's properties, then its
-        # provider's (pulumi_policy decodes both per policy), so more than the last one is remembered.
-        for seen, value in recent:
-            if seen is message:
-                self.hits += 1
-                return value
-        entries: OrderedDict[Any, tuple[Any, Any]] | None = getattr(self._local, "entries", None)
-        if entries is None:
-            entries = self._local.entries = OrderedDict()
-        key = message.SerializeToString(deterministic=True)
-        found = entries.get(key)
-        if found is not None:
-            entries.move_to_end(key)
-            self.hits += 1
-            value = found[1]
-        else:
-            self.misses += 1
-            value = self.fn(message)
-            entries[key] = (None, value)
-            if len(entries) > self.max_entries:
-                entries.popitem(last=False)
-        recent.insert(0, (message, value))
-        del recent[RECENT:]
-        return value
+        return super().__call__(message, *args, **kwargs)
 
 
 def per_request(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     """`method(self, request)` computed once per request message (by identity, per thread), not once per
     policy: pulumi_policy rebuilds a resource's options and provider for each of its policies."""
-    local = threading.local()
+    recent = _Recent()
 
     def once(self: Any, request: Any) -> Any:
-        recent: list[tuple[Any, Any]] | None = getattr(local, "recent", None)
-        if recent is None:
-            recent = local.recent = []
-        for seen, value in recent:
-            if seen is request:
-                return value
-        value = method(self, request)
-        recent.insert(0, (request, value))  # the cache holds the request, so its id is not reused
-        del recent[RECENT:]
+        hit, value = recent.find(request)
+        if not hit:
+            value = method(self, request)
+            recent.add(request, value)
         return value
 
     once.__wrapped__ = method  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lz.multi import imported_names
+from lz.engine.warm import imported_names
 
 PROGRAM = textwrap.dedent('''
     """Exports what it saw, so a test can tell whether one stack's state reached the next."""

@@ -137,14 +137,19 @@ def test_json_shape_and_sources(aws_plan):
 
 
 # --------------------------------------------------------------------------------------------- delta
+def saved_plan(stack: str, directory: Path) -> Path:
+    """`stack`'s plan as `lz plan STACK --json FILE` (or --json-dir) writes it."""
+    plan = plan_stack(stack, project_dir=FIXTURE, policy=False)
+    assert plan.run.error is None, plan.run.error
+    path = directory / f"{stack}.json"
+    path.write_text(json.dumps(plan_json(plan)))
+    return path
+
+
 @pytest.fixture(scope="module")
 def base_file(tmp_path_factory):
-    """The base branch's plan as `lz plan aws-base --json FILE` writes it."""
-    base = plan_stack("aws-base", project_dir=FIXTURE, policy=False)
-    assert base.run.error is None, base.run.error
-    path = tmp_path_factory.mktemp("base") / "base.json"
-    path.write_text(json.dumps(plan_json(base)))
-    return path
+    """The base branch's plan."""
+    return saved_plan("aws-base", tmp_path_factory.mktemp("base"))
 
 
 def test_cost_delta_against_saved_plan(base_file):
@@ -258,12 +263,8 @@ def test_idle_gpu_rule(environment, minimum, fires):
 # --------------------------------------------------------------------------------------------- --plan
 @pytest.fixture(scope="module")
 def head_file(tmp_path_factory):
-    """The head's plan as `lz plan aws-head --json FILE` (or --json-dir) writes it in a pull request."""
-    head = plan_stack("aws-head", project_dir=FIXTURE, policy=False)
-    assert head.run.error is None, head.run.error
-    path = tmp_path_factory.mktemp("head") / "aws-head.json"
-    path.write_text(json.dumps(plan_json(head)))
-    return path
+    """The head's plan, as the pull request has just made it."""
+    return saved_plan("aws-head", tmp_path_factory.mktemp("head"))
 
 
 def _by_urn(doc: dict) -> dict:

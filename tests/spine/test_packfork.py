@@ -13,28 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lz.engine.packfork import PackForkServer, third_party_imports
-
-
-@pytest.mark.parametrize(("files", "expected"), [
-    # The pack's own modules (files and packages of its directory) are not warmed: they run per stack.
-    ({"__main__.py": "import rules\nfrom lzpolicy.registry import all_rules\nimport pulumi_policy\n",
-      "lzpolicy/registry.py": "import yaml\nfrom . import rule\n", "rules/__init__.py": ""},
-     ["pulumi_policy", "yaml"]),
-    # Dotted names are kept whole, in the order first seen; relative imports are the pack's own.
-    ({"__main__.py": "from pulumi_policy import PolicyPack\nimport google.protobuf.struct_pb2\nfrom . import x\n"},
-     ["pulumi_policy", "google.protobuf.struct_pb2"]),
-    # A file that does not parse is skipped, not fatal: the pack reports it when it runs.
-    ({"__main__.py": "import json\n", "broken.py": "def (:\n"}, ["json"]),
-    # Virtualenvs inside the pack are not its sources.
-    ({"__main__.py": "import json\n", "venv/lib/site.py": "import secret_lib\n"}, ["json"]),
-])
-def test_third_party_imports(tmp_path, files, expected):
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    assert third_party_imports(tmp_path) == expected
-
+from lz.engine.packfork import PackForkServer
 
 PROBE = textwrap.dedent('''
     import json, os, sys, time
